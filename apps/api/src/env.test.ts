@@ -1,0 +1,26 @@
+import { EnvError } from '@sightline/core';
+import { describe, expect, it } from 'vitest';
+import { loadServerEnv } from './env.ts';
+
+const secret = 'x'.repeat(32);
+
+describe('api configuration', () => {
+  it('defaults DATABASE_URL, REDIS_URL and the port to local services', () => {
+    const env = loadServerEnv({ SIGHTLINE_SECRET: secret });
+    expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/sightline');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.PORT).toBe(4000);
+  });
+
+  it('stops with a message naming each bad or missing variable', () => {
+    const attempt = () => loadServerEnv({ DATABASE_URL: 'mysql://nope', PORT: 'eighty' });
+    expect(attempt).toThrow(EnvError);
+    expect(attempt).toThrow(/DATABASE_URL: must start with postgresql:\/\//);
+    expect(attempt).toThrow(/SIGHTLINE_SECRET: is required/);
+    expect(attempt).toThrow(/PORT:/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, PORT: '' }).PORT).toBe(4000);
+  });
+});

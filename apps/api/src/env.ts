@@ -1,0 +1,33 @@
+import { commonEnv, databaseEnv, parseEnv, portSchema, redisEnv, secretEnv } from '@sightline/core';
+import { z } from 'zod';
+
+const serverShape = {
+  ...commonEnv,
+  ...databaseEnv,
+  ...redisEnv,
+  ...secretEnv,
+  PORT: portSchema.default(4000),
+  HOST: z.string().default('0.0.0.0'),
+};
+
+export type ServerEnv = ReturnType<typeof loadServerEnv>;
+
+/** The api server's configuration; the only place it reads process.env. */
+export function loadServerEnv(source: Record<string, string | undefined> = process.env) {
+  return parseEnv(serverShape, source);
+}
+
+const cliShape = {
+  ...commonEnv,
+  ...databaseEnv,
+  PORT: portSchema.default(4000),
+  /** Base URL SDKs reach the api at; used to print DSNs. */
+  PUBLIC_API_URL: z.string().url().optional(),
+};
+
+export type CliEnv = ReturnType<typeof loadCliEnv>;
+
+export function loadCliEnv(source: Record<string, string | undefined> = process.env) {
+  const env = parseEnv(cliShape, source);
+  return { ...env, PUBLIC_API_URL: env.PUBLIC_API_URL ?? `http://127.0.0.1:${env.PORT}` };
+}

@@ -1,0 +1,70 @@
+import { createLogger } from '@sightline/core';
+import { createPool } from '@sightline/db';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from './server.ts';
+
+const log = createLogger('api-test', 'silent');
+let db: TestDatabase;
+let pool: pg.Pool;
+let redis: Redis;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool({ connectionString: db.url, max: 2 });
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  app = await buildServer({ log, pool, redis });
+});
+
+afterAll(async () => {
+  await app.close();
+  await pool.end();
+  redis.disconnect();
+  await db.drop();
+});
+
+describe('api health', () => {
+  it('answers /healthz while the process is up', async () => {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('reports ready when PostgreSQL and Redis answer', async () => {
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('reports 503 naming the dependency that is down', async () => {
+    const deadRedis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    deadRedis.on('error', () => undefined);
+    const degraded = await buildServer({ log, pool, redis: deadRedis });
+    try {
+      const res = await degraded.inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(503);
+      const body = res.json<{ status: string; checks: { postgres: string; redis: string } }>();
+      expect(body.status).toBe('unavailable');
+      expect(body.checks.postgres).toBe('ok');
+      expect(body.checks.redis).not.toBe('ok');
+    } finally {
+      await degraded.close();
+      deadRedis.disconnect();
+    }
+  });
+
+  it('answers unknown routes and malformed bodies with a JSON 4xx, never a 500', async () => {
+    const missing = await app.inject({ method: 'GET', url: '/nope?x=1' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /nope', issues: [] } });
+  });
+});

@@ -1,0 +1,38 @@
+import { createLogger, EnvError } from '@sightline/core';
+import { createPool } from '@sightline/db';
+import { Redis } from 'ioredis';
+import { loadServerEnv } from './env.ts';
+import { buildServer } from './http/server.ts';
+
+async function start(): Promise<void> {
+  const env = loadServerEnv();
+  const log = createLogger('api', env.LOG_LEVEL);
+  const pool = createPool({ connectionString: env.DATABASE_URL, max: 10 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+
+  const app = await buildServer({ log, pool, redis });
+  await app.listen({ port: env.PORT, host: env.HOST });
+  log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'api stopping');
+    await app.close();
+    await Promise.allSettled([pool.end(), redis.quit()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+start().catch((error: unknown) => {
+  if (error instanceof EnvError) {
+    process.stderr.write(`api: ${error.message}\n`);
+  } else {
+    process.stderr.write(`api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

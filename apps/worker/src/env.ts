@@ -1,0 +1,18 @@
+import { commonEnv, databaseEnv, parseEnv, redisEnv, secretEnv } from '@sightline/core';
+import { z } from 'zod';
+
+const workerShape = {
+  ...commonEnv,
+  ...databaseEnv,
+  ...redisEnv,
+  ...secretEnv,
+  /** Day partitions of `events` kept ready ahead of today. */
+  PARTITION_DAYS_AHEAD: z.coerce.number().int().min(1).max(60).default(7),
+};
+
+export type WorkerEnv = ReturnType<typeof loadWorkerEnv>;
+
+/** The worker's configuration; the only place it reads process.env. */
+export function loadWorkerEnv(source: Record<string, string | undefined> = process.env) {
+  return parseEnv(workerShape, source);
+}

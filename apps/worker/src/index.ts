@@ -1,0 +1,1 @@
+export { MAINTENANCE_JOBS, startMaintenance, type MaintenanceDeps } from './jobs/maintenance.ts';

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger, QUEUES } from '@sightline/core';
+import { createPool } from '@sightline/db';
+import { listEventPartitions, partitionName, dayIndexOf } from '@sightline/db/event-store';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAINTENANCE_JOBS, startMaintenance } from './maintenance.ts';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let redis: Redis;
+const prefix = `test-${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool({ connectionString: db.url, max: 2 });
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  const queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await pool.end();
+  redis.disconnect();
+  await db.drop();
+});
+
+describe('maintenance worker', () => {
+  it('creates the event partitions for today and the days ahead as soon as it starts', async () => {
+    const log = createLogger('worker-test', 'silent');
+    const maintenance = await startMaintenance({ connection: redis, pool, log, daysAhead: 2, prefix });
+    try {
+      const today = dayIndexOf(Date.now());
+      const expected = [today, today + 1, today + 2].map(partitionName);
+      let names: string[] = [];
+      for (let i = 0; i < 100 && !expected.every((n) => names.includes(n)); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        names = (await listEventPartitions(pool)).map((p) => p.name);
+      }
+      expect(names).toEqual(expect.arrayContaining(expected));
+
+      const queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });
+      const schedulers = await queue.getJobSchedulers();
+      await queue.close();
+      expect(schedulers.map((s) => s.key)).toContain(MAINTENANCE_JOBS.createPartitions);
+    } finally {
+      await maintenance.close();
+    }
+  });
+});

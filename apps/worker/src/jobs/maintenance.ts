@@ -1,0 +1,48 @@
+import { QUEUES, type Logger } from '@sightline/core';
+import { createPartitionsAhead } from '@sightline/db/event-store';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type pg from 'pg';
+
+export const MAINTENANCE_JOBS = { createPartitions: 'create-event-partitions' } as const;
+
+export interface MaintenanceDeps {
+  connection: ConnectionOptions;
+  pool: pg.Pool;
+  log: Logger;
+  daysAhead: number;
+  /** Redis key prefix; tests use their own so parallel runs never share queues. */
+  prefix?: string;
+}
+
+/**
+ * Keeps day partitions of `events` created ahead of time, so the event writer never
+ * waits on DDL in the hot path. Repeats every 6 hours and once at start.
+ */
+export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close(): Promise<void> }> {
+  const queue = new Queue(QUEUES.maintenance, { connection: deps.connection, prefix: deps.prefix ?? 'bull' });
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.createPartitions,
+    { every: 6 * 3_600_000 },
+    { name: MAINTENANCE_JOBS.createPartitions, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  const worker = new Worker(
+    QUEUES.maintenance,
+    async (job) => {
+      if (job.name === MAINTENANCE_JOBS.createPartitions) {
+        const names = await createPartitionsAhead(deps.pool, deps.daysAhead);
+        deps.log.info({ partitions: names.length, last: names.at(-1) }, 'event partitions ready');
+        return { partitions: names };
+      }
+      deps.log.warn({ job: job.name }, 'unknown maintenance job skipped');
+      return null;
+    },
+    { connection: deps.connection, prefix: deps.prefix ?? 'bull', concurrency: 1 },
+  );
+  worker.on('failed', (job, err) => deps.log.error({ job: job?.name, err }, 'maintenance job failed'));
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

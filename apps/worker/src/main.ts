@@ -1,0 +1,38 @@
+import { createLogger, EnvError } from '@sightline/core';
+import { createPool } from '@sightline/db';
+import { Redis } from 'ioredis';
+import { loadWorkerEnv } from './env.ts';
+import { startMaintenance } from './jobs/maintenance.ts';
+
+async function start(): Promise<void> {
+  const env = loadWorkerEnv();
+  const log = createLogger('worker', env.LOG_LEVEL);
+  const pool = createPool({ connectionString: env.DATABASE_URL, max: 10 });
+  // BullMQ workers block on Redis; they need unlimited retries per request.
+  const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+
+  await pool.query('SELECT 1');
+  await connection.ping();
+  log.info('worker connected to PostgreSQL and Redis');
+
+  const maintenance = await startMaintenance({ connection, pool, log, daysAhead: env.PARTITION_DAYS_AHEAD });
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker stopping');
+    await maintenance.close();
+    await Promise.allSettled([pool.end(), connection.quit()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+start().catch((error: unknown) => {
+  const message = error instanceof EnvError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`worker: failed to start: ${message}\n`);
+  process.exit(1);
+});

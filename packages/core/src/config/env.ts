@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+// Shared pieces of each app's env schema. Only an app's own env.ts reads process.env.
+
+const postgresUrl = z
+  .string()
+  .url('must be a URL like postgresql://user@host:5432/db')
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgresql://');
+
+const redisUrl = z
+  .string()
+  .url('must be a URL like redis://127.0.0.1:6379')
+  .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://');
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sightline';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export const databaseEnv = {
+  DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
+};
+
+export const redisEnv = {
+  REDIS_URL: redisUrl.default(DEFAULT_REDIS_URL),
+};
+
+export const secretEnv = {
+  SIGHTLINE_SECRET: z
+    .string({ error: 'is required: a random string of at least 32 characters (e.g. `openssl rand -hex 32`)' })
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
+};
+
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export const portSchema = z.coerce.number().int().min(1).max(65535);
+
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/** Parses the environment; the error names every bad or missing variable. */
+export function parseEnv<T extends z.ZodRawShape>(
+  shape: T,
+  source: Record<string, string | undefined>,
+): z.infer<z.ZodObject<T>> {
+  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const result = z.object(shape).safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './config/env.ts';
+export { createLogger, type Logger } from './logger.ts';
+export * from './keys/index.ts';
+export * from './tenancy/index.ts';
+export * from './queue/index.ts';

@@ -1,0 +1,1 @@
+export { generateKey, hashKey, keyKindOf, randomAlphanumeric, type GeneratedKey, type KeyKind } from './keys.ts';

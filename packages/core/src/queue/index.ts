@@ -1,0 +1,1 @@
+export { QUEUES, type QueueName } from './queues.ts';

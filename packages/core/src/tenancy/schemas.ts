@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
+export const API_SCOPES = ['ingest', 'read', 'write', 'admin'] as const;
+export const PLATFORMS = ['WEB', 'NODE', 'NEXTJS', 'IOS', 'ANDROID', 'REACT_NATIVE', 'FLUTTER', 'LUA', 'OTHER'] as const;
+
+export const emailSchema = z.string().trim().toLowerCase().email('must be an email address').max(254);
+
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(200, 'must be at most 200 characters')
+  .refine((p) => new Set(p).size >= 4, 'is too simple: use more different characters');
+
+export const createOrganizationInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  ownerEmail: emailSchema,
+  ownerPassword: passwordSchema,
+  ownerName: z.string().trim().max(100).optional(),
+});
+export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
+
+export const bundleIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold letters, digits, dots, dashes and underscores (e.g. com.example.app)');
+
+export const createAppInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  bundleId: bundleIdSchema,
+  platform: z.enum(PLATFORMS).default('OTHER'),
+  allowedOrigins: z.array(z.string().url('must be an origin like https://example.com')).default([]),
+});
+export type CreateAppInput = z.input<typeof createAppInput>;
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  scopes: z.array(z.enum(API_SCOPES)).min(1, 'needs at least one scope').transform((s) => [...new Set(s)]),
+});
+export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;

@@ -1,0 +1,1 @@
+export { createTestApiKey, createTestApp, createTestOrg } from './factories.ts';

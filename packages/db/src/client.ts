@@ -1,0 +1,25 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { PrismaClient } from './generated/prisma/client.ts';
+
+export interface DatabaseOptions {
+  connectionString: string;
+  /** Upper bound on open connections for this process. */
+  max?: number;
+}
+
+/** Typed Prisma client over node-postgres (Prisma 7 runs queries through the pg adapter). */
+export function createPrismaClient(options: DatabaseOptions): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.max ?? 10 });
+  return new PrismaClient({ adapter });
+}
+
+/** A raw pg pool for the event store's hot paths (COPY, partition DDL). */
+export function createPool(options: DatabaseOptions): pg.Pool {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}

@@ -1,0 +1,2 @@
+export { ensureDatabaseExists } from './ensure-database.ts';
+export { applyMigrations, readMigrations, MIGRATIONS_DIR, MigrationError, type Migration, type MigrateResult } from './runner.ts';

@@ -1,0 +1,9 @@
+export {
+  assertTestDatabaseName,
+  createEmptyTestDatabase,
+  createTestDatabase,
+  dropTestDatabase,
+  ensureTemplateDatabase,
+  serverUrl,
+  type TestDatabase,
+} from './databases.ts';

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { dropTestDatabase, serverUrl } from '@sightline/db/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// `npm start` end to end: a database that does not exist yet, its own ports, all three
+// processes up, then Ctrl-C (SIGINT) stops them all.
+const START = fileURLToPath(new URL('./start.mjs', import.meta.url));
+const dbName = `sightline_start_${randomBytes(4).toString('hex')}_test`;
+const API_PORT = 4100 + Math.floor(Math.random() * 400);
+const WEB_PORT = API_PORT + 500;
+
+let child: ChildProcess | undefined;
+let output = '';
+
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await dropTestDatabase(dbName);
+});
+
+async function poll<T>(fn: () => Promise<T | undefined>, seconds: number): Promise<T | undefined> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start', () => {
+  it('brings api, worker and web up, reports ready, and stops all three on Ctrl-C', async () => {
+    child = spawn(process.execPath, [START], {
+      env: {
+        ...process.env,
+        DATABASE_URL: serverUrl(dbName),
+        PORT: String(API_PORT),
+        WEB_PORT: String(WEB_PORT),
+        SIGHTLINE_SECRET: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+
+    const ready = await poll(async () => {
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/readyz`);
+      return res.status === 200 ? ((await res.json()) as object) : undefined;
+    }, 300);
+    expect(ready, output).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+
+    const page = await poll(async () => {
+      const res = await fetch(`http://127.0.0.1:${WEB_PORT}/`);
+      return res.ok ? res.text() : undefined;
+    }, 60);
+    expect(page, output).toContain('Sightline');
+
+    await poll(() => Promise.resolve(output.includes('worker connected to PostgreSQL and Redis') ? true : undefined), 30);
+    expect(output).toContain('worker connected to PostgreSQL and Redis');
+    expect(output).toContain(`http://localhost:${API_PORT}`);
+    expect(output).toContain(`http://localhost:${WEB_PORT}`);
+
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    expect(code, output).toBe(0);
+    expect(await portOpen(API_PORT)).toBe(false);
+    expect(await portOpen(WEB_PORT)).toBe(false);
+  }, 420_000);
+
+  it('stops at once with a message naming a bad variable', async () => {
+    const run = spawn(process.execPath, [START], {
+      env: { ...process.env, DATABASE_URL: 'not a url', SIGHTLINE_SECRET: 'x'.repeat(32) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    run.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(text).toContain('DATABASE_URL is not a URL');
+  });
+});

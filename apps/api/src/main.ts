@@ -1,5 +1,5 @@
-import { createLogger, EnvError } from '@sightline/core';
-import { createPool } from '@sightline/db';
+import { createCredentialResolver, createLogger, EnvError } from '@sightline/core';
+import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
 import { buildServer } from './http/server.ts';
@@ -11,7 +11,12 @@ async function start(): Promise<void> {
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 
-  const app = await buildServer({ log, pool, redis });
+  const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 10 });
+  // The credential cache must see Redis even while the api's fail-fast client reconnects.
+  const cache = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
+  cache.on('error', () => undefined);
+  const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
+  const app = await buildServer({ log, pool, redis, prisma, resolver, secret: env.SIGHTLINE_SECRET });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 
@@ -21,7 +26,7 @@ async function start(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'api stopping');
     await app.close();
-    await Promise.allSettled([pool.end(), redis.quit()]);
+    await Promise.allSettled([pool.end(), redis.quit(), cache.quit(), prisma.$disconnect()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

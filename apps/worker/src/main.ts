@@ -1,5 +1,5 @@
 import { createLogger, EnvError } from '@sightline/core';
-import { createPool } from '@sightline/db';
+import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
@@ -16,7 +16,8 @@ async function start(): Promise<void> {
   await connection.ping();
   log.info('worker connected to PostgreSQL and Redis');
 
-  const maintenance = await startMaintenance({ connection, pool, log, daysAhead: env.PARTITION_DAYS_AHEAD });
+  const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 4 });
+  const maintenance = await startMaintenance({ connection, pool, prisma, cache: connection, log, daysAhead: env.PARTITION_DAYS_AHEAD });
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -24,7 +25,7 @@ async function start(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'worker stopping');
     await maintenance.close();
-    await Promise.allSettled([pool.end(), connection.quit()]);
+    await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export { isUuid } from './ids.ts';
 export * from './config/env.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './keys/index.ts';

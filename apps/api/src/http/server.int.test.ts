@@ -1,29 +1,23 @@
-import { createLogger } from '@sightline/core';
-import { createPool } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
+import { createTestServerDeps } from './testing.ts';
 
-const log = createLogger('api-test', 'silent');
 let db: TestDatabase;
-let pool: pg.Pool;
-let redis: Redis;
+let deps: ReturnType<typeof createTestServerDeps>;
 let app: FastifyInstance;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = createPool({ connectionString: db.url, max: 2 });
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  app = await buildServer({ log, pool, redis });
+  deps = createTestServerDeps(db.url);
+  app = await buildServer(deps);
 });
 
 afterAll(async () => {
   await app.close();
-  await pool.end();
-  redis.disconnect();
+  await deps.close();
   await db.drop();
 });
 
@@ -48,7 +42,7 @@ describe('api health', () => {
       retryStrategy: () => null,
     });
     deadRedis.on('error', () => undefined);
-    const degraded = await buildServer({ log, pool, redis: deadRedis });
+    const degraded = await buildServer({ ...deps, redis: deadRedis });
     try {
       const res = await degraded.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@sightline/core';
+import type { CredentialResolver, Logger } from '@sightline/core';
+import type { PrismaClient } from '@sightline/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerDeviceRoutes } from './routes/devices.ts';
 
 export interface ServerDeps {
   log: Logger;
   pool: pg.Pool;
   redis: Redis;
+  prisma: PrismaClient;
+  resolver: CredentialResolver;
+  /** SIGHTLINE_SECRET: signs device tokens. */
+  secret: string;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -27,6 +33,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app, deps.log);
   registerHealthRoutes(app, deps);
+  registerDeviceRoutes(app, deps);
   await app.ready();
   return app;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, QUEUES } from '@sightline/core';
-import { createPool } from '@sightline/db';
+import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { listEventPartitions, partitionName, dayIndexOf } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { Queue } from 'bullmq';
@@ -11,12 +11,14 @@ import { MAINTENANCE_JOBS, startMaintenance } from './maintenance.ts';
 
 let db: TestDatabase;
 let pool: pg.Pool;
+let prisma: PrismaClient;
 let redis: Redis;
 const prefix = `test-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool({ connectionString: db.url, max: 2 });
+  prisma = createPrismaClient({ connectionString: db.url, max: 2 });
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 });
 
@@ -25,6 +27,7 @@ afterAll(async () => {
   await queue.obliterate({ force: true });
   await queue.close();
   await pool.end();
+  await prisma.$disconnect();
   redis.disconnect();
   await db.drop();
 });
@@ -32,7 +35,7 @@ afterAll(async () => {
 describe('maintenance worker', () => {
   it('creates the event partitions for today and the days ahead as soon as it starts', async () => {
     const log = createLogger('worker-test', 'silent');
-    const maintenance = await startMaintenance({ connection: redis, pool, log, daysAhead: 2, prefix });
+    const maintenance = await startMaintenance({ connection: redis, pool, prisma, cache: redis, log, daysAhead: 2, prefix });
     try {
       const today = dayIndexOf(Date.now());
       const expected = [today, today + 1, today + 2].map(partitionName);
@@ -46,7 +49,7 @@ describe('maintenance worker', () => {
       const queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });
       const schedulers = await queue.getJobSchedulers();
       await queue.close();
-      expect(schedulers.map((s) => s.key)).toContain(MAINTENANCE_JOBS.createPartitions);
+      expect(schedulers.map((s) => s.key)).toEqual(expect.arrayContaining(Object.values(MAINTENANCE_JOBS)));
     } finally {
       await maintenance.close();
     }

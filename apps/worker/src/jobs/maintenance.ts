@@ -1,22 +1,30 @@
-import { QUEUES, type Logger } from '@sightline/core';
+import { flushLastUsed, QUEUES, type CredentialCache, type Logger } from '@sightline/core';
+import type { PrismaClient } from '@sightline/db';
 import { createPartitionsAhead } from '@sightline/db/event-store';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
-export const MAINTENANCE_JOBS = { createPartitions: 'create-event-partitions' } as const;
+export const MAINTENANCE_JOBS = {
+  createPartitions: 'create-event-partitions',
+  flushLastUsed: 'flush-credential-last-used',
+} as const;
 
 export interface MaintenanceDeps {
   connection: ConnectionOptions;
   pool: pg.Pool;
+  prisma: PrismaClient;
+  /** Where the api records credential last-used times. */
+  cache: CredentialCache;
   log: Logger;
   daysAhead: number;
-  /** Redis key prefix; tests use their own so parallel runs never share queues. */
+  /** Redis key prefix; tests use their own so parallel runs never share queues or caches. */
   prefix?: string;
 }
 
 /**
- * Keeps day partitions of `events` created ahead of time, so the event writer never
- * waits on DDL in the hot path. Repeats every 6 hours and once at start.
+ * Keeps day partitions of `events` created ahead of time (every 6 hours and at start), so
+ * the event writer never waits on DDL in the hot path; copies credential last-used times
+ * from Redis to PostgreSQL every minute.
  */
 export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(QUEUES.maintenance, { connection: deps.connection, prefix: deps.prefix ?? 'bull' });
@@ -25,6 +33,11 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
     { every: 6 * 3_600_000 },
     { name: MAINTENANCE_JOBS.createPartitions, opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.flushLastUsed,
+    { every: 60_000 },
+    { name: MAINTENANCE_JOBS.flushLastUsed, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+  );
   const worker = new Worker(
     QUEUES.maintenance,
     async (job) => {
@@ -32,6 +45,9 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
         const names = await createPartitionsAhead(deps.pool, deps.daysAhead);
         deps.log.info({ partitions: names.length, last: names.at(-1) }, 'event partitions ready');
         return { partitions: names };
+      }
+      if (job.name === MAINTENANCE_JOBS.flushLastUsed) {
+        return { flushed: await flushLastUsed(deps.prisma, deps.cache, deps.prefix ? `${deps.prefix}-sightline` : undefined) };
       }
       deps.log.warn({ job: job.name }, 'unknown maintenance job skipped');
       return null;

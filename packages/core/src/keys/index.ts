@@ -1,1 +1,11 @@
 export { generateKey, hashKey, keyKindOf, randomAlphanumeric, type GeneratedKey, type KeyKind } from './keys.ts';
+export { issueDeviceToken, verifyDeviceTokenSignature, type IssuedDeviceToken } from './device-token.ts';
+export {
+  createCredentialResolver,
+  flushLastUsed,
+  type CredentialCache,
+  type CredentialKind,
+  type CredentialResolver,
+  type Principal,
+  type ResolverOptions,
+} from './resolver.ts';

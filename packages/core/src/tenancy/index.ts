@@ -11,3 +11,6 @@ export {
 } from './organizations.ts';
 export * from './schemas.ts';
 export { parseInput } from './validate.ts';
+export { hashDeviceId, namesApp, registerDevice, registerDeviceInput } from './devices.ts';
+export { assertCan, can, canGrant, PERMISSIONS, type Action, type Role } from './permissions.ts';
+export { revokeApiKey, revokeDeviceTokens, rotateIngestKey } from './revoke.ts';

@@ -1,11 +1,10 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { PrismaClient } from '@sightline/db';
 import { AppError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { createOrganizationInput, type CreateOrganizationInput } from './schemas.ts';
 import { parseInput } from './validate.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // argon2id with OWASP's recommended floor (19 MiB, 2 passes).
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -78,7 +77,7 @@ export async function createOrganization(
 /** The live organization with this id, or NOT_FOUND (a deleted or foreign id alike). */
 export async function requireOrganization(prisma: PrismaClient, orgId: string): Promise<{ id: string }> {
   // A malformed id names no organization: the same answer as an unknown one, never a 500.
-  if (!UUID.test(orgId)) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
+  if (!isUuid(orgId)) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
   const org = await prisma.organization.findFirst({ where: { id: orgId, deletedAt: null }, select: { id: true } });
   if (!org) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
   return org;

@@ -1,14 +1,12 @@
-import { AppError, API_SCOPES, buildDsn, createApiKey, createApp, createOrganization, PLATFORMS } from '@sightline/core';
+import { AppError, API_SCOPES, isUuid, buildDsn, createApiKey, createApp, createOrganization, PLATFORMS } from '@sightline/core';
 import type { CommandContext } from '../main.ts';
 import { requireFlag } from './flags.ts';
 import { withPrisma } from './with-prisma.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function orgFlag(ctx: CommandContext): string {
   const org = requireFlag(ctx, 'org');
   // A malformed id cannot name any organization: same answer as an unknown one.
-  if (!UUID.test(org)) throw new AppError('NOT_FOUND', `organization ${org} not found`);
+  if (!isUuid(org)) throw new AppError('NOT_FOUND', `organization ${org} not found`);
   return org.toLowerCase();
 }
 

@@ -1,0 +1,28 @@
+import { createCredentialResolver, createLogger } from '@sightline/core';
+import { createPool, createPrismaClient } from '@sightline/db';
+import { Redis } from 'ioredis';
+import type { ServerDeps } from './server.ts';
+
+export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
+
+/** Real dependencies for an api under test, against one test database. */
+export function createTestServerDeps(databaseUrl: string): ServerDeps & { close(): Promise<void> } {
+  const pool = createPool({ connectionString: databaseUrl, max: 2 });
+  const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const namespace = `test-${Math.random().toString(36).slice(2)}`;
+  const resolver = createCredentialResolver({ prisma, cache: redis, secret: TEST_SECRET, namespace });
+  return {
+    log: createLogger('api-test', 'silent'),
+    pool,
+    prisma,
+    redis,
+    resolver,
+    secret: TEST_SECRET,
+    async close() {
+      await pool.end();
+      await prisma.$disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -14,3 +14,14 @@ export { parseInput } from './validate.ts';
 export { hashDeviceId, namesApp, registerDevice, registerDeviceInput } from './devices.ts';
 export { assertCan, can, canGrant, PERMISSIONS, type Action, type Role } from './permissions.ts';
 export { revokeApiKey, revokeDeviceTokens, rotateIngestKey } from './revoke.ts';
+export {
+  acceptInvitation,
+  changeMemberRole,
+  INVITATION_TTL_MS,
+  inviteMember,
+  inviteMemberInput,
+  listMembers,
+  removeMember,
+  requireMembership,
+  type MemberActor,
+} from './members.ts';

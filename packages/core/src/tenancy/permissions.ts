@@ -5,7 +5,7 @@ export type Role = (typeof ROLES)[number];
 
 // What each role may do: the one table every surface (tRPC, GraphQL, REST) consults.
 // Roles are ordered; an action names the least role that may perform it.
-const RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
+export const ROLE_RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
 
 export const PERMISSIONS = {
   'org.read': 'VIEWER',
@@ -35,7 +35,7 @@ export const PERMISSIONS = {
 export type Action = keyof typeof PERMISSIONS;
 
 export function can(role: Role, action: Action): boolean {
-  return RANK[role] >= RANK[PERMISSIONS[action]];
+  return ROLE_RANK[role] >= ROLE_RANK[PERMISSIONS[action]];
 }
 
 export function assertCan(role: Role, action: Action): void {
@@ -46,5 +46,5 @@ export function assertCan(role: Role, action: Action): void {
 
 /** Only an OWNER may grant OWNER, and nobody may grant above their own role. */
 export function canGrant(granter: Role, role: Role): boolean {
-  return can(granter, 'member.updateRole') && RANK[role] <= RANK[granter];
+  return can(granter, 'member.updateRole') && ROLE_RANK[role] <= ROLE_RANK[granter];
 }

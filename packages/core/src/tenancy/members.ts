@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@sightline/db';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
+import { hashKey } from '../keys/keys.ts';
+import { recordAudit } from './audit.ts';
+import { assertCan, canGrant, ROLE_RANK, type Role } from './permissions.ts';
+import { emailSchema, ROLES } from './schemas.ts';
+import { parseInput } from './validate.ts';
+
+export const INVITATION_TTL_MS = 7 * 86_400_000;
+
+/** A signed-in user acting within one organization, with their role there. */
+export interface MemberActor {
+  userId: string;
+  orgId: string;
+  role: Role;
+}
+
+/** The user's membership of the org; an org they do not belong to is simply not found. */
+export async function requireMembership(prisma: PrismaClient, userId: string, orgId: string): Promise<MemberActor> {
+  const membership =
+    isUuid(orgId) && isUuid(userId)
+      ? await prisma.membership.findFirst({ where: { orgId, userId, org: { deletedAt: null } } })
+      : null;
+  if (!membership) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
+  return { userId, orgId, role: membership.role };
+}
+
+export async function listMembers(prisma: PrismaClient, actor: MemberActor) {
+  assertCan(actor.role, 'member.read');
+  const rows = await prisma.membership.findMany({
+    where: { orgId: actor.orgId },
+    include: { user: { select: { id: true, email: true, name: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  return rows.map((m) => ({ userId: m.user.id, email: m.user.email, name: m.user.name, role: m.role, joinedAt: m.createdAt }));
+}
+
+export const inviteMemberInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
+
+/** Invites an email with a role; returns the token for the emailed link (stored hashed). */
+export async function inviteMember(prisma: PrismaClient, actor: MemberActor, input: unknown) {
+  assertCan(actor.role, 'member.invite');
+  const data = parseInput(inviteMemberInput, input);
+  if (!canGrant(actor.role, data.role)) throw new AppError('FORBIDDEN', `your role (${actor.role}) may not invite an ${data.role}`);
+  const existing = await prisma.membership.findFirst({ where: { orgId: actor.orgId, user: { email: data.email } } });
+  if (existing) throw new AppError('CONFLICT', `${data.email} is already a member of this organization`);
+  const token = randomBytes(32).toString('base64url');
+  return prisma.$transaction(async (tx) => {
+    // A new invitation replaces any pending one for the same address.
+    await tx.invitation.updateMany({
+      where: { orgId: actor.orgId, email: data.email, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    const invitation = await tx.invitation.create({
+      data: {
+        orgId: actor.orgId,
+        email: data.email,
+        role: data.role,
+        tokenHash: hashKey(token),
+        invitedById: actor.userId,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      },
+    });
+    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'member.invited', { type: 'invitation', id: invitation.id }, { email: data.email, role: data.role });
+    return { invitation: { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt }, token };
+  });
+}
+
+/** Accepts an invitation as the signed-in user, whose email must be the one invited. */
+export async function acceptInvitation(prisma: PrismaClient, userId: string, token: string) {
+  const invitation = await prisma.invitation.findUnique({ where: { tokenHash: hashKey(token) }, include: { org: true } });
+  if (!invitation || invitation.revokedAt || invitation.org.deletedAt) throw new AppError('NOT_FOUND', 'this invitation does not exist or was withdrawn');
+  if (invitation.acceptedAt) throw new AppError('CONFLICT', 'this invitation has already been used');
+  if (invitation.expiresAt.getTime() <= Date.now()) throw new AppError('BAD_REQUEST', 'this invitation has expired; ask for a new one');
+  const user = await prisma.user.findUnique({ where: { id: userId } });
+  if (!user || user.email.toLowerCase() !== invitation.email.toLowerCase()) {
+    throw new AppError('FORBIDDEN', `this invitation was sent to ${invitation.email}; sign in with that address to accept it`);
+  }
+  return prisma.$transaction(async (tx) => {
+    await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date() } });
+    const membership = await tx.membership.upsert({
+      where: { orgId_userId: { orgId: invitation.orgId, userId } },
+      create: { orgId: invitation.orgId, userId, role: invitation.role },
+      update: {},
+    });
+    await recordAudit(tx, invitation.orgId, { type: 'USER', id: userId }, 'member.joined', { type: 'user', id: userId }, { role: membership.role });
+    return { orgId: invitation.orgId, role: membership.role };
+  });
+}
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Locks the org's memberships so two concurrent demotions cannot both remove "the other" owner. */
+async function lockedTarget(tx: Tx, actor: MemberActor, userId: string) {
+  await tx.$queryRaw`SELECT id FROM memberships WHERE org_id = ${actor.orgId}::uuid FOR UPDATE`;
+  const target = isUuid(userId) ? await tx.membership.findFirst({ where: { orgId: actor.orgId, userId } }) : null;
+  if (!target) throw new AppError('NOT_FOUND', `member ${userId} not found`);
+  const owners = await tx.membership.count({ where: { orgId: actor.orgId, role: 'OWNER' } });
+  return { target, owners };
+}
+
+export async function changeMemberRole(prisma: PrismaClient, actor: MemberActor, userId: string, role: Role) {
+  assertCan(actor.role, 'member.updateRole');
+  if (!(ROLES as readonly string[]).includes(role)) throw new AppError('BAD_REQUEST', `role must be one of ${ROLES.join(', ')}`);
+  return prisma.$transaction(async (tx) => {
+    const { target, owners } = await lockedTarget(tx, actor, userId);
+    if (ROLE_RANK[target.role] > ROLE_RANK[actor.role] || !canGrant(actor.role, role)) {
+      throw new AppError('FORBIDDEN', `your role (${actor.role}) may not change an ${target.role} to ${role}`);
+    }
+    if (target.role === 'OWNER' && role !== 'OWNER' && owners <= 1) {
+      throw new AppError('CONFLICT', 'an organization needs at least one OWNER: make someone else OWNER first');
+    }
+    const updated = await tx.membership.update({ where: { id: target.id }, data: { role } });
+    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'member.role_changed', { type: 'user', id: userId }, { from: target.role, to: role });
+    return { userId, role: updated.role };
+  });
+}
+
+/** Removes a member; removing yourself is leaving, which any role may do. */
+export async function removeMember(prisma: PrismaClient, actor: MemberActor, userId: string): Promise<void> {
+  const leaving = userId === actor.userId;
+  if (!leaving) assertCan(actor.role, 'member.remove');
+  await prisma.$transaction(async (tx) => {
+    const { target, owners } = await lockedTarget(tx, actor, userId);
+    if (!leaving && ROLE_RANK[target.role] > ROLE_RANK[actor.role]) {
+      throw new AppError('FORBIDDEN', `your role (${actor.role}) may not remove an ${target.role}`);
+    }
+    if (target.role === 'OWNER' && owners <= 1) {
+      throw new AppError('CONFLICT', 'the last OWNER cannot leave: make someone else OWNER first, or delete the organization');
+    }
+    await tx.membership.delete({ where: { id: target.id } });
+    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, leaving ? 'member.left' : 'member.removed', { type: 'user', id: userId });
+  });
+}

@@ -25,3 +25,4 @@ export {
   requireMembership,
   type MemberActor,
 } from './members.ts';
+export { deleteApp, getApp, listApiKeys, listApps, updateApp, updateAppInput } from './app-settings.ts';

@@ -1,0 +1,95 @@
+import { createPrismaClient, type PrismaClient } from '@sightline/db';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, type ErrorCode } from '../errors.ts';
+import { createCredentialResolver, type CredentialResolver } from '../keys/resolver.ts';
+import { createTestApiKey, createTestApp, createTestOrg } from '../testing/index.ts';
+import { deleteApp, getApp, listApiKeys, listApps, updateApp } from './app-settings.ts';
+import { acceptInvitation, inviteMember, requireMembership, type MemberActor } from './members.ts';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+let redis: Redis;
+let resolver: CredentialResolver;
+let owner: MemberActor;
+let viewer: MemberActor;
+let stranger: MemberActor;
+
+async function rejects(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  if (message) expect((error as AppError).message).toMatch(message);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient({ connectionString: db.url, max: 4 });
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  resolver = createCredentialResolver({ prisma, cache: redis, secret: 'x'.repeat(40), namespace: `test-${Date.now()}` });
+  const org = await createTestOrg(prisma);
+  owner = await requireMembership(prisma, org.owner.id, org.org.id);
+  const { token } = await inviteMember(prisma, owner, { email: 'viewer@example.test', role: 'VIEWER' });
+  const viewerUser = await prisma.user.create({ data: { email: 'viewer@example.test' } });
+  await acceptInvitation(prisma, viewerUser.id, token);
+  viewer = await requireMembership(prisma, viewerUser.id, org.org.id);
+  const other = await createTestOrg(prisma);
+  stranger = await requireMembership(prisma, other.owner.id, other.org.id);
+});
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  redis.disconnect();
+  await db.drop();
+});
+
+describe('app settings', () => {
+  it('lists and reads only the org’s own apps, never key hashes or salts', async () => {
+    const app = await createTestApp(prisma, owner.orgId);
+    await createTestApp(prisma, stranger.orgId);
+    const apps = await listApps(prisma, viewer);
+    expect(apps.map((a) => a.id)).toEqual([app.app.id]);
+    expect(Object.keys(apps[0]!)).not.toContain('deviceIdSalt');
+    expect((await getApp(prisma, viewer, app.app.id)).bundleId).toBe(app.app.bundleId);
+    await rejects(getApp(prisma, stranger, app.app.id), 'NOT_FOUND');
+  });
+
+  it('updates settings for ADMIN+, validating every field, and leaves other orgs’ apps untouched', async () => {
+    const app = await createTestApp(prisma, owner.orgId);
+    const updated = await updateApp(prisma, owner, app.app.id, {
+      name: 'Renamed',
+      sampleRate: 0.25,
+      allowedOrigins: ['https://shop.example.com/path', 'https://shop.example.com'],
+      rawEventRetentionDays: 14,
+    });
+    expect(updated).toMatchObject({ name: 'Renamed', sampleRate: 0.25, allowedOrigins: ['https://shop.example.com'], rawEventRetentionDays: 14 });
+    await rejects(updateApp(prisma, owner, app.app.id, { sampleRate: 2 }), 'BAD_REQUEST', /sampleRate must be between 0 and 1/);
+    await rejects(updateApp(prisma, owner, app.app.id, { orgId: stranger.orgId }), 'BAD_REQUEST');
+    await rejects(updateApp(prisma, viewer, app.app.id, { name: 'Nope' }), 'FORBIDDEN');
+    await rejects(updateApp(prisma, stranger, app.app.id, { name: 'Hijacked' }), 'NOT_FOUND');
+    expect((await getApp(prisma, owner, app.app.id)).name).toBe('Renamed');
+  });
+
+  it('deletes an app: it disappears and its ingest key stops working at once', async () => {
+    const app = await createTestApp(prisma, owner.orgId);
+    expect(await resolver.resolve(app.ingestKey)).not.toBeNull();
+    await rejects(deleteApp(prisma, resolver, stranger, app.app.id), 'NOT_FOUND');
+    await rejects(deleteApp(prisma, resolver, viewer, app.app.id), 'FORBIDDEN');
+    expect(await resolver.resolve(app.ingestKey)).not.toBeNull();
+    await deleteApp(prisma, resolver, owner, app.app.id);
+    expect(await resolver.resolve(app.ingestKey)).toBeNull();
+    await rejects(getApp(prisma, owner, app.app.id), 'NOT_FOUND');
+    expect(await prisma.auditLog.count({ where: { orgId: owner.orgId, action: 'app.deleted' } })).toBe(1);
+  });
+
+  it('lists secret keys to ADMIN+ without their hashes, and only the org’s own', async () => {
+    const mine = await createTestApiKey(prisma, owner.orgId, ['read']);
+    await createTestApiKey(prisma, stranger.orgId, ['read']);
+    const keys = await listApiKeys(prisma, owner);
+    expect(keys.map((k) => k.id)).toEqual([mine.apiKey.id]);
+    expect(JSON.stringify(keys)).not.toContain(mine.secret.slice(12));
+    expect(Object.keys(keys[0]!)).not.toContain('keyHash');
+    await rejects(listApiKeys(prisma, viewer), 'FORBIDDEN');
+  });
+});

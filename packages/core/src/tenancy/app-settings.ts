@@ -1,0 +1,87 @@
+import type { PrismaClient } from '@sightline/db';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { CredentialResolver } from '../keys/resolver.ts';
+import { recordAudit } from './audit.ts';
+import type { MemberActor } from './members.ts';
+import { assertCan } from './permissions.ts';
+import { PLATFORMS } from './schemas.ts';
+import { parseInput } from './validate.ts';
+
+const PUBLIC_APP_FIELDS = {
+  id: true, orgId: true, name: true, bundleId: true, platform: true, allowedOrigins: true, sampleRate: true,
+  rawEventRetentionDays: true, crashReportRetentionDays: true, aggregateRetentionDays: true, ipPolicy: true,
+  scrubFields: true, createdAt: true, updatedAt: true,
+} as const;
+
+export const updateAppInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    platform: z.enum(PLATFORMS),
+    allowedOrigins: z.array(z.string().url('must be an origin like https://example.com')).max(50),
+    sampleRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+    rawEventRetentionDays: z.number().int().min(1).max(365),
+    crashReportRetentionDays: z.number().int().min(1).max(365),
+    aggregateRetentionDays: z.number().int().min(30).max(3650),
+    ipPolicy: z.enum(['discard', 'truncate']),
+    scrubFields: z.array(z.string().trim().min(1).max(100)).max(100),
+  })
+  .partial()
+  .strict();
+
+async function findApp(prisma: PrismaClient, orgId: string, appId: number) {
+  const app = Number.isSafeInteger(appId)
+    ? await prisma.app.findFirst({ where: { id: appId, orgId, deletedAt: null }, select: PUBLIC_APP_FIELDS })
+    : null;
+  if (!app) throw new AppError('NOT_FOUND', `app ${appId} not found`);
+  return app;
+}
+
+export async function listApps(prisma: PrismaClient, actor: MemberActor) {
+  assertCan(actor.role, 'app.read');
+  return prisma.app.findMany({ where: { orgId: actor.orgId, deletedAt: null }, select: PUBLIC_APP_FIELDS, orderBy: { id: 'asc' } });
+}
+
+export async function getApp(prisma: PrismaClient, actor: MemberActor, appId: number) {
+  assertCan(actor.role, 'app.read');
+  return findApp(prisma, actor.orgId, appId);
+}
+
+export async function updateApp(prisma: PrismaClient, actor: MemberActor, appId: number, input: unknown) {
+  assertCan(actor.role, 'app.update');
+  const data = parseInput(updateAppInput, input);
+  const app = await findApp(prisma, actor.orgId, appId);
+  if (data.allowedOrigins) data.allowedOrigins = [...new Set(data.allowedOrigins.map((o) => new URL(o).origin))];
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.app.update({ where: { id: app.id }, data, select: PUBLIC_APP_FIELDS });
+    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'app.updated', { type: 'app', id: String(app.id) }, { fields: Object.keys(data) });
+    return updated;
+  });
+}
+
+/** Deletes an app: its keys stop working at once; its data goes with the retention job. */
+export async function deleteApp(prisma: PrismaClient, resolver: CredentialResolver, actor: MemberActor, appId: number): Promise<void> {
+  assertCan(actor.role, 'app.delete');
+  const app = await findApp(prisma, actor.orgId, appId);
+  const keys = await prisma.$transaction(async (tx) => {
+    const now = new Date();
+    await tx.app.update({ where: { id: app.id }, data: { deletedAt: now } });
+    const ingest = await tx.ingestKey.findMany({ where: { appId: app.id, revokedAt: null }, select: { keyHash: true } });
+    const devices = await tx.deviceToken.findMany({ where: { appId: app.id, revokedAt: null }, select: { tokenHash: true } });
+    await tx.ingestKey.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt: now } });
+    await tx.deviceToken.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt: now } });
+    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'app.deleted', { type: 'app', id: String(app.id) }, { name: app.name });
+    return [...ingest.map((k) => k.keyHash), ...devices.map((d) => d.tokenHash)];
+  });
+  await Promise.all(keys.map((hash) => resolver.invalidate(hash)));
+}
+
+/** The org's secret keys, without anything secret: for the keys page. */
+export async function listApiKeys(prisma: PrismaClient, actor: MemberActor) {
+  assertCan(actor.role, 'apiKey.read');
+  return prisma.apiKey.findMany({
+    where: { orgId: actor.orgId },
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true },
+    orderBy: { createdAt: 'desc' },
+  });
+}

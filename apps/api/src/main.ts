@@ -2,6 +2,7 @@ import { createCredentialResolver, createLogger, EnvError } from '@sightline/cor
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
+import { createAuthenticator } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
 
 async function start(): Promise<void> {
@@ -16,7 +17,8 @@ async function start(): Promise<void> {
   const cache = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
   cache.on('error', () => undefined);
   const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
-  const app = await buildServer({ log, pool, redis, prisma, resolver, secret: env.SIGHTLINE_SECRET });
+  const auth = createAuthenticator({ resolver, redis: cache });
+  const app = await buildServer({ log, pool, redis, prisma, resolver, auth, secret: env.SIGHTLINE_SECRET });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 

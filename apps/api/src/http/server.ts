@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { Authenticator } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
@@ -15,6 +16,7 @@ export interface ServerDeps {
   redis: Redis;
   prisma: PrismaClient;
   resolver: CredentialResolver;
+  auth: Authenticator;
   /** SIGHTLINE_SECRET: signs device tokens. */
   secret: string;
 }

@@ -1,6 +1,7 @@
 import { createCredentialResolver, createLogger } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
+import { createAuthenticator } from './auth.ts';
 import type { ServerDeps } from './server.ts';
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
@@ -18,6 +19,7 @@ export function createTestServerDeps(databaseUrl: string): ServerDeps & { close(
     prisma,
     redis,
     resolver,
+    auth: createAuthenticator({ resolver, redis, keyPrefix: `${namespace}:auth-fail` }),
     secret: TEST_SECRET,
     async close() {
       await pool.end();

@@ -1,6 +1,8 @@
 import pg from 'pg';
 
 const DUPLICATE_DATABASE = '42P04';
+// Two CREATE DATABASE racing can also fail on pg_database's unique index instead.
+const UNIQUE_VIOLATION = '23505';
 const INVALID_CATALOG = '3D000';
 
 /**
@@ -27,7 +29,7 @@ export async function ensureDatabaseExists(connectionString: string): Promise<bo
     return true;
   } catch (error) {
     // Another process created it first: fine.
-    if (hasCode(error, DUPLICATE_DATABASE)) return false;
+    if (hasCode(error, DUPLICATE_DATABASE) || hasCode(error, UNIQUE_VIOLATION)) return false;
     throw error;
   } finally {
     await admin.end();

@@ -6,15 +6,15 @@ import { AppError, type ErrorCode } from '../errors.ts';
 import { createCredentialResolver, type CredentialResolver } from '../keys/resolver.ts';
 import { createTestApiKey, createTestApp, createTestOrg } from '../testing/index.ts';
 import { deleteApp, getApp, listApiKeys, listApps, updateApp } from './app-settings.ts';
-import { acceptInvitation, inviteMember, requireMembership, type MemberActor } from './members.ts';
+import { acceptInvitation, actorFromApiKey, inviteMember, requireMembership, type OrgActor } from './members.ts';
 
 let db: TestDatabase;
 let prisma: PrismaClient;
 let redis: Redis;
 let resolver: CredentialResolver;
-let owner: MemberActor;
-let viewer: MemberActor;
-let stranger: MemberActor;
+let owner: OrgActor;
+let viewer: OrgActor;
+let stranger: OrgActor;
 
 async function rejects(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -91,5 +91,23 @@ describe('app settings', () => {
     expect(JSON.stringify(keys)).not.toContain(mine.secret.slice(12));
     expect(Object.keys(keys[0]!)).not.toContain('keyHash');
     await rejects(listApiKeys(prisma, viewer), 'FORBIDDEN');
+  });
+});
+
+describe('secret keys as actors', () => {
+  it('act within their scopes: read lists, write cannot reconfigure, admin can; never another org', async () => {
+    const app = await createTestApp(prisma, owner.orgId);
+    const asKey = async (scopes: Array<'read' | 'write' | 'admin' | 'ingest'>) =>
+      actorFromApiKey((await resolver.resolve((await createTestApiKey(prisma, owner.orgId, scopes)).secret))!);
+    const reader = await asKey(['read']);
+    expect((await listApps(prisma, reader)).map((a) => a.id)).toContain(app.app.id);
+    await rejects(updateApp(prisma, await asKey(['read', 'write']), app.app.id, { name: 'x' }), 'FORBIDDEN');
+    const admin = await asKey(['admin']);
+    await updateApp(prisma, admin, app.app.id, { name: 'Set by key' });
+    const audit = await prisma.auditLog.findFirst({ where: { orgId: owner.orgId, action: 'app.updated', actorType: 'API_KEY' } });
+    expect(audit?.actorId).toBeTruthy();
+    await rejects(asKey(['ingest']), 'FORBIDDEN', /no read, write or admin scope/);
+    const foreignKey = actorFromApiKey((await resolver.resolve((await createTestApiKey(prisma, stranger.orgId, ['admin'])).secret))!);
+    await rejects(updateApp(prisma, foreignKey, app.app.id, { name: 'Hijacked' }), 'NOT_FOUND');
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { CredentialResolver } from '../keys/resolver.ts';
 import { recordAudit } from './audit.ts';
-import type { MemberActor } from './members.ts';
+import type { OrgActor } from './members.ts';
 import { assertCan } from './permissions.ts';
 import { PLATFORMS } from './schemas.ts';
 import { parseInput } from './validate.ts';
@@ -37,30 +37,30 @@ async function findApp(prisma: PrismaClient, orgId: string, appId: number) {
   return app;
 }
 
-export async function listApps(prisma: PrismaClient, actor: MemberActor) {
+export async function listApps(prisma: PrismaClient, actor: OrgActor) {
   assertCan(actor.role, 'app.read');
   return prisma.app.findMany({ where: { orgId: actor.orgId, deletedAt: null }, select: PUBLIC_APP_FIELDS, orderBy: { id: 'asc' } });
 }
 
-export async function getApp(prisma: PrismaClient, actor: MemberActor, appId: number) {
+export async function getApp(prisma: PrismaClient, actor: OrgActor, appId: number) {
   assertCan(actor.role, 'app.read');
   return findApp(prisma, actor.orgId, appId);
 }
 
-export async function updateApp(prisma: PrismaClient, actor: MemberActor, appId: number, input: unknown) {
+export async function updateApp(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
   assertCan(actor.role, 'app.update');
   const data = parseInput(updateAppInput, input);
   const app = await findApp(prisma, actor.orgId, appId);
   if (data.allowedOrigins) data.allowedOrigins = [...new Set(data.allowedOrigins.map((o) => new URL(o).origin))];
   return prisma.$transaction(async (tx) => {
     const updated = await tx.app.update({ where: { id: app.id }, data, select: PUBLIC_APP_FIELDS });
-    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'app.updated', { type: 'app', id: String(app.id) }, { fields: Object.keys(data) });
+    await recordAudit(tx, actor.orgId, actor.audit, 'app.updated', { type: 'app', id: String(app.id) }, { fields: Object.keys(data) });
     return updated;
   });
 }
 
 /** Deletes an app: its keys stop working at once; its data goes with the retention job. */
-export async function deleteApp(prisma: PrismaClient, resolver: CredentialResolver, actor: MemberActor, appId: number): Promise<void> {
+export async function deleteApp(prisma: PrismaClient, resolver: CredentialResolver, actor: OrgActor, appId: number): Promise<void> {
   assertCan(actor.role, 'app.delete');
   const app = await findApp(prisma, actor.orgId, appId);
   const keys = await prisma.$transaction(async (tx) => {
@@ -70,14 +70,14 @@ export async function deleteApp(prisma: PrismaClient, resolver: CredentialResolv
     const devices = await tx.deviceToken.findMany({ where: { appId: app.id, revokedAt: null }, select: { tokenHash: true } });
     await tx.ingestKey.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt: now } });
     await tx.deviceToken.updateMany({ where: { appId: app.id, revokedAt: null }, data: { revokedAt: now } });
-    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'app.deleted', { type: 'app', id: String(app.id) }, { name: app.name });
+    await recordAudit(tx, actor.orgId, actor.audit, 'app.deleted', { type: 'app', id: String(app.id) }, { name: app.name });
     return [...ingest.map((k) => k.keyHash), ...devices.map((d) => d.tokenHash)];
   });
   await Promise.all(keys.map((hash) => resolver.invalidate(hash)));
 }
 
 /** The org's secret keys, without anything secret: for the keys page. */
-export async function listApiKeys(prisma: PrismaClient, actor: MemberActor) {
+export async function listApiKeys(prisma: PrismaClient, actor: OrgActor) {
   assertCan(actor.role, 'apiKey.read');
   return prisma.apiKey.findMany({
     where: { orgId: actor.orgId },

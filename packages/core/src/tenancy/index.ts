@@ -16,6 +16,7 @@ export { assertCan, can, canGrant, PERMISSIONS, type Action, type Role } from '.
 export { revokeApiKey, revokeDeviceTokens, rotateIngestKey } from './revoke.ts';
 export {
   acceptInvitation,
+  actorFromApiKey,
   changeMemberRole,
   INVITATION_TTL_MS,
   inviteMember,
@@ -24,5 +25,6 @@ export {
   removeMember,
   requireMembership,
   type MemberActor,
+  type OrgActor,
 } from './members.ts';
 export { deleteApp, getApp, listApiKeys, listApps, updateApp, updateAppInput } from './app-settings.ts';

@@ -4,18 +4,37 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { hashKey } from '../keys/keys.ts';
-import { recordAudit } from './audit.ts';
+import type { Principal } from '../keys/resolver.ts';
+import { recordAudit, type Actor } from './audit.ts';
 import { assertCan, canGrant, ROLE_RANK, type Role } from './permissions.ts';
 import { emailSchema, ROLES } from './schemas.ts';
 import { parseInput } from './validate.ts';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
 
-/** A signed-in user acting within one organization, with their role there. */
-export interface MemberActor {
-  userId: string;
+/**
+ * Whoever acts within one organization: a signed-in member with their role, or a secret
+ * API key whose scopes cap what it may do (read ≈ VIEWER, write ≈ MEMBER, admin ≈ ADMIN;
+ * a key never acts as OWNER). Every tenancy function takes the org from here.
+ */
+export interface OrgActor {
   orgId: string;
   role: Role;
+  /** Set for members; API keys have none. */
+  userId?: string;
+  audit: Actor;
+}
+
+/** A signed-in member: an actor that is a user. */
+export type MemberActor = OrgActor & { userId: string };
+
+/** What a secret key may do in its org, from its scopes. */
+export function actorFromApiKey(principal: Principal): OrgActor {
+  if (principal.kind !== 'api_key') throw new AppError('FORBIDDEN', 'this needs a secret API key (sk_…)');
+  const scopes = new Set(principal.scopes);
+  const role: Role | null = scopes.has('admin') ? 'ADMIN' : scopes.has('write') ? 'MEMBER' : scopes.has('read') ? 'VIEWER' : null;
+  if (!role) throw new AppError('FORBIDDEN', 'this key has no read, write or admin scope');
+  return { orgId: principal.orgId, role, audit: { type: 'API_KEY', id: principal.credentialId } };
 }
 
 /** The user's membership of the org; an org they do not belong to is simply not found. */
@@ -25,10 +44,10 @@ export async function requireMembership(prisma: PrismaClient, userId: string, or
       ? await prisma.membership.findFirst({ where: { orgId, userId, org: { deletedAt: null } } })
       : null;
   if (!membership) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
-  return { userId, orgId, role: membership.role };
+  return { userId, orgId, role: membership.role, audit: { type: 'USER', id: userId } };
 }
 
-export async function listMembers(prisma: PrismaClient, actor: MemberActor) {
+export async function listMembers(prisma: PrismaClient, actor: OrgActor) {
   assertCan(actor.role, 'member.read');
   const rows = await prisma.membership.findMany({
     where: { orgId: actor.orgId },
@@ -41,7 +60,7 @@ export async function listMembers(prisma: PrismaClient, actor: MemberActor) {
 export const inviteMemberInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
 
 /** Invites an email with a role; returns the token for the emailed link (stored hashed). */
-export async function inviteMember(prisma: PrismaClient, actor: MemberActor, input: unknown) {
+export async function inviteMember(prisma: PrismaClient, actor: OrgActor, input: unknown) {
   assertCan(actor.role, 'member.invite');
   const data = parseInput(inviteMemberInput, input);
   if (!canGrant(actor.role, data.role)) throw new AppError('FORBIDDEN', `your role (${actor.role}) may not invite an ${data.role}`);
@@ -60,11 +79,11 @@ export async function inviteMember(prisma: PrismaClient, actor: MemberActor, inp
         email: data.email,
         role: data.role,
         tokenHash: hashKey(token),
-        invitedById: actor.userId,
+        invitedById: actor.userId ?? null,
         expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
       },
     });
-    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'member.invited', { type: 'invitation', id: invitation.id }, { email: data.email, role: data.role });
+    await recordAudit(tx, actor.orgId, actor.audit, 'member.invited', { type: 'invitation', id: invitation.id }, { email: data.email, role: data.role });
     return { invitation: { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt }, token };
   });
 }
@@ -94,7 +113,7 @@ export async function acceptInvitation(prisma: PrismaClient, userId: string, tok
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /** Locks the org's memberships so two concurrent demotions cannot both remove "the other" owner. */
-async function lockedTarget(tx: Tx, actor: MemberActor, userId: string) {
+async function lockedTarget(tx: Tx, actor: OrgActor, userId: string) {
   await tx.$queryRaw`SELECT id FROM memberships WHERE org_id = ${actor.orgId}::uuid FOR UPDATE`;
   const target = isUuid(userId) ? await tx.membership.findFirst({ where: { orgId: actor.orgId, userId } }) : null;
   if (!target) throw new AppError('NOT_FOUND', `member ${userId} not found`);
@@ -102,7 +121,7 @@ async function lockedTarget(tx: Tx, actor: MemberActor, userId: string) {
   return { target, owners };
 }
 
-export async function changeMemberRole(prisma: PrismaClient, actor: MemberActor, userId: string, role: Role) {
+export async function changeMemberRole(prisma: PrismaClient, actor: OrgActor, userId: string, role: Role) {
   assertCan(actor.role, 'member.updateRole');
   if (!(ROLES as readonly string[]).includes(role)) throw new AppError('BAD_REQUEST', `role must be one of ${ROLES.join(', ')}`);
   return prisma.$transaction(async (tx) => {
@@ -114,13 +133,13 @@ export async function changeMemberRole(prisma: PrismaClient, actor: MemberActor,
       throw new AppError('CONFLICT', 'an organization needs at least one OWNER: make someone else OWNER first');
     }
     const updated = await tx.membership.update({ where: { id: target.id }, data: { role } });
-    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, 'member.role_changed', { type: 'user', id: userId }, { from: target.role, to: role });
+    await recordAudit(tx, actor.orgId, actor.audit, 'member.role_changed', { type: 'user', id: userId }, { from: target.role, to: role });
     return { userId, role: updated.role };
   });
 }
 
 /** Removes a member; removing yourself is leaving, which any role may do. */
-export async function removeMember(prisma: PrismaClient, actor: MemberActor, userId: string): Promise<void> {
+export async function removeMember(prisma: PrismaClient, actor: OrgActor, userId: string): Promise<void> {
   const leaving = userId === actor.userId;
   if (!leaving) assertCan(actor.role, 'member.remove');
   await prisma.$transaction(async (tx) => {
@@ -132,6 +151,6 @@ export async function removeMember(prisma: PrismaClient, actor: MemberActor, use
       throw new AppError('CONFLICT', 'the last OWNER cannot leave: make someone else OWNER first, or delete the organization');
     }
     await tx.membership.delete({ where: { id: target.id } });
-    await recordAudit(tx, actor.orgId, { type: 'USER', id: actor.userId }, leaving ? 'member.left' : 'member.removed', { type: 'user', id: userId });
+    await recordAudit(tx, actor.orgId, actor.audit, leaving ? 'member.left' : 'member.removed', { type: 'user', id: userId });
   });
 }

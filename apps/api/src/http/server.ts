@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Authenticator } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 
 export interface ServerDeps {
@@ -36,6 +37,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.log);
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerGraphQL(app, deps);
   await app.ready();
   return app;
 }

@@ -1,4 +1,5 @@
-import type { Prisma } from '@sightline/db';
+import type { Prisma, PrismaClient } from '@sightline/db';
+import { assertCan, type Role } from './permissions.ts';
 
 export type Actor =
   | { type: 'SYSTEM' }
@@ -27,5 +28,15 @@ export async function recordAudit(
       targetId: target?.id ?? null,
       metadata: metadata as Prisma.InputJsonValue,
     },
+  });
+}
+
+/** The org's audit log, newest first (ADMIN+). */
+export async function listAuditLog(prisma: PrismaClient, actor: { orgId: string; role: Role }, limit = 50) {
+  assertCan(actor.role, 'audit.read');
+  return prisma.auditLog.findMany({
+    where: { orgId: actor.orgId },
+    orderBy: { createdAt: 'desc' },
+    take: Math.max(1, Math.min(500, Math.trunc(limit) || 50)),
   });
 }

@@ -1,6 +1,6 @@
 export { createApiKey, type CreatedApiKey } from './api-keys.ts';
 export { buildDsn, createApp, type CreatedApp } from './apps.ts';
-export { recordAudit, type Actor } from './audit.ts';
+export { listAuditLog, recordAudit, type Actor } from './audit.ts';
 export {
   createOrganization,
   hashPassword,

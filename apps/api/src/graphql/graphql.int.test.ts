@@ -1,0 +1,134 @@
+import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildSchema, isNonNullType, isScalarType, type GraphQLNamedType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../http/server.ts';
+import { createTestServerDeps } from '../http/testing.ts';
+import { typeDefs } from './schema.graphql.ts';
+
+let db: TestDatabase;
+let deps: ReturnType<typeof createTestServerDeps>;
+let api: FastifyInstance;
+let mine: Awaited<ReturnType<typeof createTestOrg>>;
+let theirs: Awaited<ReturnType<typeof createTestOrg>>;
+let adminKey: string;
+let readKey: string;
+
+interface GqlResult {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+async function gql(key: string | null, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult & { status: number }> {
+  const res = await api.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    payload: { query, variables },
+  });
+  return { status: res.statusCode, ...res.json<GqlResult>() };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  deps = createTestServerDeps(db.url);
+  api = await buildServer(deps);
+  mine = await createTestOrg(deps.prisma);
+  theirs = await createTestOrg(deps.prisma);
+  adminKey = (await createTestApiKey(deps.prisma, mine.org.id, ['admin'])).secret;
+  readKey = (await createTestApiKey(deps.prisma, mine.org.id, ['read'])).secret;
+});
+
+afterAll(async () => {
+  await api.close();
+  await deps.close();
+  await db.drop();
+});
+
+describe('GraphQL API', () => {
+  it('serves GraphiQL on GET and refuses operations without a key', async () => {
+    const page = await api.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/graphiql/i);
+    expect((await gql(null, '{ apps { id } }')).status).toBe(401);
+    expect((await gql('sk_notARealKeyAtAll', '{ apps { id } }')).status).toBe(401);
+  });
+
+  it('creates, reads, updates an app and lists only its own org', async () => {
+    await createTestApp(deps.prisma, theirs.org.id);
+    const created = await gql(adminKey, 'mutation { createApp(name: "Shop", bundleId: "com.acme.shop", platform: WEB) { app { id name } ingestKey } }');
+    expect(created.errors).toBeUndefined();
+    const { app, ingestKey } = created.data!.createApp as { app: { id: string }; ingestKey: string };
+    expect(ingestKey).toMatch(/^pk_/);
+    const updated = await gql(adminKey, 'mutation($id: ID!) { updateApp(id: $id, input: { sampleRate: 0.5 }) { name sampleRate } }', { id: app.id });
+    expect(updated.data?.updateApp).toEqual({ name: 'Shop', sampleRate: 0.5 });
+    const listed = await gql(readKey, '{ organization { id } apps { id } }');
+    expect(listed.data).toEqual({ organization: { id: mine.org.id }, apps: [{ id: app.id }] });
+  });
+
+  it('keeps a read-only key read-only, with the error code in extensions', async () => {
+    const res = await gql(readKey, 'mutation { createApiKey(name: "x", scopes: [admin]) { secret } }');
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await gql(adminKey, 'mutation { createApp(name: "", bundleId: "has spaces") { ingestKey } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(bad.errors?.[0]?.message).toMatch(/bundleId/);
+  });
+
+  it('rejects a query too expensive to run (thousands of aliased lists)', async () => {
+    const aliases = Array.from({ length: 1500 }, (_, i) => `a${i}: apps { id name bundleId }`).join(' ');
+    const res = await gql(adminKey, `{ ${aliases} }`);
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.[0]?.message).toMatch(/cost/i);
+  });
+});
+
+// Every field that takes an id, with a call using another org's id. The first test reads the
+// schema, so a new id-taking field without a case here fails the suite.
+const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
+  'Query.app': (f) => `{ app(id: "${f.appId}") { id } }`,
+  'Mutation.updateApp': (f) => `mutation { updateApp(id: "${f.appId}", input: { name: "Hijacked" }) { id } }`,
+  'Mutation.deleteApp': (f) => `mutation { deleteApp(id: "${f.appId}") }`,
+  'Mutation.rotateIngestKey': (f) => `mutation { rotateIngestKey(appId: "${f.appId}") { ingestKey } }`,
+  'Mutation.revokeApiKey': (f) => `mutation { revokeApiKey(id: "${f.apiKeyId}") }`,
+  'Mutation.changeMemberRole': (f) => `mutation { changeMemberRole(userId: "${f.userId}", role: VIEWER) { role } }`,
+  'Mutation.removeMember': (f) => `mutation { removeMember(userId: "${f.userId}") }`,
+};
+
+interface Foreign {
+  appId: number;
+  apiKeyId: string;
+  userId: string;
+}
+
+function idTakingFields(): string[] {
+  const schema = buildSchema(typeDefs);
+  const isId = (t: GraphQLNamedType) => isScalarType(t) && t.name === 'ID';
+  return [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+    type
+      ? Object.values(type.getFields())
+          .filter((field) => field.args.some((a) => isId(isNonNullType(a.type) ? (a.type.ofType as GraphQLNamedType) : (a.type as GraphQLNamedType))))
+          .map((field) => `${type.name}.${field.name}`)
+      : [],
+  );
+}
+
+describe('GraphQL tenancy', () => {
+  it('has a cross-tenant case for every field that takes an id', () => {
+    expect(Object.keys(CROSS_TENANT).sort()).toEqual(idTakingFields().sort());
+  });
+
+  it.each(Object.entries(CROSS_TENANT))("%s with another org's id: NOT_FOUND and nothing changes", async (_field, operation) => {
+    const app = await createTestApp(deps.prisma, theirs.org.id);
+    const key = await createTestApiKey(deps.prisma, theirs.org.id, ['read']);
+    const foreign: Foreign = { appId: app.app.id, apiKeyId: key.apiKey.id, userId: theirs.owner.id };
+    const res = await gql(adminKey, operation(foreign));
+    expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const stored = await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
+    expect(stored).toMatchObject({ name: app.app.name, deletedAt: null });
+    expect(await deps.resolver.resolve(app.ingestKey)).not.toBeNull();
+    expect(await deps.resolver.resolve(key.secret)).not.toBeNull();
+    const membership = await deps.prisma.membership.findFirst({ where: { orgId: theirs.org.id, userId: theirs.owner.id } });
+    expect(membership?.role).toBe('OWNER');
+  });
+});

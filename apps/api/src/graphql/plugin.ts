@@ -1,0 +1,66 @@
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { actorFromApiKey, isAppError } from '@sightline/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+// createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
+// CJS) would fail yoga's instanceof check and be masked as an unexpected error.
+import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
+import type { ServerDeps } from '../http/server.ts';
+import { resolvers, type GraphQLContext } from './resolvers.ts';
+import { typeDefs } from './schema.graphql.ts';
+
+type Resolver = (...args: never[]) => unknown;
+
+/**
+ * Service errors (AppError) become GraphQL errors carrying their code and message; yoga
+ * masks everything else as an unexpected error, so nothing internal leaks.
+ */
+function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(map: T): T {
+  const wrapped: Record<string, Record<string, Resolver>> = {};
+  for (const [typeName, fields] of Object.entries(map)) {
+    wrapped[typeName] = {};
+    for (const [field, fn] of Object.entries(fields)) {
+      wrapped[typeName][field] = async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (error) {
+          if (isAppError(error)) throw createGraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
+          throw error;
+        }
+      };
+    }
+  }
+  return wrapped as T;
+}
+
+interface ServerContext {
+  req: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** GraphQL for integrations at /graphql: secret keys (sk_) with scopes; GraphiQL on GET. */
+export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
+  const yoga = createYoga<ServerContext & GraphQLContext>({
+    schema: createSchema<ServerContext & GraphQLContext>({ typeDefs, resolvers: withServiceErrors(resolvers) }),
+    graphqlEndpoint: '/graphql',
+    logging: false,
+    plugins: [maxDepthPlugin({ n: 8 }), costLimitPlugin({ maxCost: 5000 })],
+  });
+
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async (req, reply) => {
+      const wantsPage = req.method === 'GET' && !(req.query as Record<string, unknown>).query;
+      // The GraphiQL page is public; every operation needs a key, checked before GraphQL runs.
+      const actor = wantsPage || req.method === 'OPTIONS' ? null : actorFromApiKey(await deps.auth.authenticate(req));
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, {
+        req,
+        reply,
+        ...(actor ? { actor, prisma: deps.prisma, resolver: deps.resolver } : {}),
+      });
+      response.headers.forEach((value, key) => void reply.header(key, value));
+      return reply.status(response.status).send(response.body);
+    },
+  });
+}

@@ -8,6 +8,11 @@ const serverShape = {
   ...secretEnv,
   PORT: portSchema.default(4000),
   HOST: z.string().default('0.0.0.0'),
+  /** Outgoing mail; without it, emails (with their links) are written to the log. */
+  SMTP_URL: z.string().url('must be a URL like smtp://user:pass@mail.example.com:587').optional(),
+  MAIL_FROM: z.string().default('Sightline <no-reply@localhost>'),
+  /** Where people open the portal: links in emails point here. */
+  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

@@ -1,4 +1,4 @@
-import { createCredentialResolver, createLogger, EnvError } from '@sightline/core';
+import { createCredentialResolver, createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
@@ -18,7 +18,8 @@ async function start(): Promise<void> {
   cache.on('error', () => undefined);
   const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
   const auth = createAuthenticator({ resolver, redis: cache });
-  const app = await buildServer({ log, pool, redis, prisma, resolver, auth, secret: env.SIGHTLINE_SECRET });
+  const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
+  const app = await buildServer({ log, pool, redis, prisma, resolver, auth, mailer, webUrl: env.PUBLIC_WEB_URL, secret: env.SIGHTLINE_SECRET });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 

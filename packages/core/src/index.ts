@@ -5,3 +5,4 @@ export { createLogger, type Logger } from './logger.ts';
 export * from './keys/index.ts';
 export * from './tenancy/index.ts';
 export * from './queue/index.ts';
+export * from './mail/index.ts';

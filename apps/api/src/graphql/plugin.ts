@@ -57,7 +57,7 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, {
         req,
         reply,
-        ...(actor ? { actor, prisma: deps.prisma, resolver: deps.resolver } : {}),
+        ...(actor ? { actor, prisma: deps.prisma, resolver: deps.resolver, mailer: deps.mailer, webUrl: deps.webUrl } : {}),
       });
       response.headers.forEach((value, key) => void reply.header(key, value));
       return reply.status(response.status).send(response.body);

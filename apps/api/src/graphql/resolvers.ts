@@ -6,7 +6,7 @@ import {
   createApp,
   deleteApp,
   getApp,
-  inviteMember,
+  inviteMemberByEmail,
   listApiKeys,
   listApps,
   listAuditLog,
@@ -18,6 +18,7 @@ import {
   type CreateApiKeyInput,
   type CreateAppInput,
   type CredentialResolver,
+  type Mailer,
   type OrgActor,
   type Role,
 } from '@sightline/core';
@@ -27,6 +28,8 @@ export interface GraphQLContext {
   actor: OrgActor;
   prisma: PrismaClient;
   resolver: CredentialResolver;
+  mailer: Mailer;
+  webUrl: string;
 }
 
 type Args = Record<string, unknown>;
@@ -88,8 +91,8 @@ export const resolvers = {
       await revokeApiKey(prisma, resolver, actor.orgId, str(args.id), actor.audit);
       return true;
     },
-    inviteMember: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
-      const { invitation } = await inviteMember(prisma, actor, args);
+    inviteMember: async (_: unknown, args: Args, { actor, prisma, mailer, webUrl }: GraphQLContext) => {
+      const invitation = await inviteMemberByEmail(prisma, mailer, webUrl, actor, args);
       return { ...invitation, expiresAt: invitation.expiresAt.toISOString() };
     },
     changeMemberRole: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CredentialResolver, Logger } from '@sightline/core';
+import type { CredentialResolver, Logger, Mailer } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +18,9 @@ export interface ServerDeps {
   prisma: PrismaClient;
   resolver: CredentialResolver;
   auth: Authenticator;
+  mailer: Mailer;
+  /** The portal's public URL, for links in emails. */
+  webUrl: string;
   /** SIGHTLINE_SECRET: signs device tokens. */
   secret: string;
 }

@@ -1,4 +1,4 @@
-import { createCredentialResolver, createLogger } from '@sightline/core';
+import { createCredentialResolver, createLogger, createLogMailer, type Mailer } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
@@ -7,14 +7,17 @@ import type { ServerDeps } from './server.ts';
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 
 /** Real dependencies for an api under test, against one test database. */
-export function createTestServerDeps(databaseUrl: string): ServerDeps & { close(): Promise<void> } {
+export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): ServerDeps & { close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   const namespace = `test-${Math.random().toString(36).slice(2)}`;
   const resolver = createCredentialResolver({ prisma, cache: redis, secret: TEST_SECRET, namespace });
+  const log = createLogger('api-test', 'silent');
   return {
-    log: createLogger('api-test', 'silent'),
+    log,
+    mailer: mailer ?? createLogMailer(log),
+    webUrl: 'http://portal.test',
     pool,
     prisma,
     redis,

@@ -20,6 +20,7 @@ export {
   changeMemberRole,
   INVITATION_TTL_MS,
   inviteMember,
+  inviteMemberByEmail,
   inviteMemberInput,
   listMembers,
   removeMember,

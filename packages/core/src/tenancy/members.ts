@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { hashKey } from '../keys/keys.ts';
+import { invitationEmail } from '../mail/templates.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { assertCan, canGrant, ROLE_RANK, type Role } from './permissions.ts';
@@ -86,6 +88,23 @@ export async function inviteMember(prisma: PrismaClient, actor: OrgActor, input:
     await recordAudit(tx, actor.orgId, actor.audit, 'member.invited', { type: 'invitation', id: invitation.id }, { email: data.email, role: data.role });
     return { invitation: { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt }, token };
   });
+}
+
+/**
+ * Invites and emails the link (`<webUrl>/invitations/<token>`). The invitation stands even
+ * if the email fails; the error is rethrown so the caller can say so and offer a resend.
+ */
+export async function inviteMemberByEmail(prisma: PrismaClient, mailer: Mailer, webUrl: string, actor: OrgActor, input: unknown) {
+  const result = await inviteMember(prisma, actor, input);
+  const [org, inviter] = await Promise.all([
+    prisma.organization.findUniqueOrThrow({ where: { id: actor.orgId }, select: { name: true } }),
+    actor.userId ? prisma.user.findUnique({ where: { id: actor.userId }, select: { email: true } }) : null,
+  ]);
+  const link = new URL(`/invitations/${result.token}`, webUrl).toString();
+  await mailer.send(
+    invitationEmail({ to: result.invitation.email, orgName: org.name, role: result.invitation.role, invitedBy: inviter?.email ?? null, link, expiresAt: result.invitation.expiresAt }),
+  );
+  return result.invitation;
 }
 
 /** Accepts an invitation as the signed-in user, whose email must be the one invited. */

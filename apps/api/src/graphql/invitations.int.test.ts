@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import { acceptInvitation, createSmtpMailer, requireMembership } from '@sightline/core';
+import { createTestApiKey, createTestOrg } from '@sightline/core/testing';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../http/server.ts';
+import { createTestServerDeps } from '../http/testing.ts';
+
+// A real SMTP conversation with a local server that keeps what it receives.
+const received: Array<{ to: string[]; raw: string }> = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  onData(stream, session, callback) {
+    let raw = '';
+    stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    stream.on('end', () => {
+      received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+      callback();
+    });
+  },
+});
+
+let db: TestDatabase;
+let deps: ReturnType<typeof createTestServerDeps>;
+let api: FastifyInstance;
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const { port } = smtp.server.address() as AddressInfo;
+  db = await createTestDatabase();
+  deps = createTestServerDeps(db.url, createSmtpMailer(`smtp://127.0.0.1:${port}`, 'Sightline <no-reply@sightline.test>'));
+  api = await buildServer(deps);
+});
+
+afterAll(async () => {
+  await api.close();
+  await deps.close();
+  await db.drop();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+describe('invitations by email', () => {
+  it('emails a link that lets the invitee join with the invited role', async () => {
+    const { org } = await createTestOrg(deps.prisma, { name: 'Acme Robotics' });
+    const key = await createTestApiKey(deps.prisma, org.id, ['admin']);
+    const res = await api.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      payload: { query: 'mutation { inviteMember(email: "new.hire@example.test", role: VIEWER) { email role } }' },
+    });
+    expect(res.json()).toEqual({ data: { inviteMember: { email: 'new.hire@example.test', role: 'VIEWER' } } });
+
+    const mail = received.find((m) => m.to.includes('new.hire@example.test'));
+    expect(mail?.raw).toMatch(/Subject: Join Acme Robotics on Sightline/);
+    const unfolded = mail!.raw.replace(/=\r?\n/g, '');
+    const token = /http:\/\/portal\.test\/invitations\/([A-Za-z0-9_-]+)/.exec(unfolded)?.[1];
+    expect(token).toBeTruthy();
+
+    const user = await deps.prisma.user.create({ data: { email: 'new.hire@example.test' } });
+    await acceptInvitation(deps.prisma, user.id, token!);
+    expect((await requireMembership(deps.prisma, user.id, org.id)).role).toBe('VIEWER');
+  });
+});

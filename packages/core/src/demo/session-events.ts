@@ -1,56 +1,103 @@
+// Turns one planned session into raw event rows. Rows go straight into the caller's batch
+// so a 10-million-event run never holds more than a batch or two in memory.
 import { randomUUID } from 'node:crypto';
 import type { EventRow } from '@sightline/db/event-store';
 import type { DemoApp } from './catalog.ts';
+import type { DemoDevice } from './population.ts';
 import type { Random } from './random.ts';
 
-export interface DemoDevice {
-  hash: string;
-  os: string;
-  osVersion: string;
-  browser: string | null;
-  model: string | null;
-  country: string;
-}
-
-export interface SessionContext {
+export interface SessionPlan {
   orgId: string;
   appId: number;
   app: DemoApp;
   device: DemoDevice;
-  sessionId: string;
+  /** Null for the API: server instances have no user sessions. */
+  sessionId: string | null;
   version: string;
+  versionIndex: number;
   start: number;
-  /** Events to aim for in this session. */
+  /** Events to aim for. */
   size: number;
+  /** A crash ends this session, so the usual closing event is not sent. */
+  crashing: boolean;
 }
 
-const VITALS = [
-  ['LCP', 2200, 0.45],
-  ['INP', 140, 0.6],
-  ['CLS', 0.06, 0.9],
-  ['FCP', 1300, 0.4],
-  ['TTFB', 420, 0.5],
-] as const;
+export interface SessionSummary {
+  end: number;
+  screens: number;
+  entry: string | null;
+  exit: string | null;
+}
 
-const FEATURES = ['unit_conversion', 'history_export', 'dark_mode', 'scientific_mode'];
-const BUTTONS = ['btn-equals', 'btn-clear', 'btn-history', 'btn-settings', 'btn-share'];
+// How long after the event the SDK's batch reaches the server.
+const UPLOAD_DELAY_MS: Readonly<Record<string, number>> = { WEB: 3_000, NODE: 400, LUA: 45_000 };
 
-/** The events of one session, in time order; returns where the session ended. */
-export function generateSessionEvents(ctx: SessionContext, random: Random, out: EventRow[]): number {
-  const { app, device } = ctx;
-  let t = ctx.start;
-  const push = (type: string, name: string | null, value: number | null, data: Record<string, unknown>): void => {
-    out.push({
-      orgId: ctx.orgId,
-      appId: ctx.appId,
+/** Appends rows for one session with a moving clock; one instance is reused for all sessions. */
+export class SessionEmitter {
+  t = 0;
+  private plan!: SessionPlan;
+  private uploadDelay = 0;
+  readonly summary: SessionSummary = { end: 0, screens: 0, entry: null, exit: null };
+
+  constructor(
+    /** The batch being filled; the caller swaps in a fresh array when it sends one off. */
+    public rows: EventRow[],
+    readonly random: Random,
+    private readonly now: number,
+  ) {}
+
+  begin(plan: SessionPlan): void {
+    this.plan = plan;
+    this.t = plan.start;
+    this.uploadDelay = UPLOAD_DELAY_MS[plan.app.platform] ?? 1_000;
+    this.summary.screens = 0;
+    this.summary.entry = null;
+    this.summary.exit = null;
+  }
+
+  get planned(): SessionPlan {
+    return this.plan;
+  }
+
+  /** Moves the clock by a log-normal think time. */
+  wait(medianMs: number, spread = 0.8): void {
+    this.t += Math.round(this.random.logNormal(medianMs, spread));
+  }
+
+  /** Moves this session's rows (from index `first`) `ms` earlier. */
+  shift(first: number, ms: number): void {
+    for (let i = first; i < this.rows.length; i++) {
+      const row = this.rows[i] as EventRow;
+      row.occurredAt = (row.occurredAt as number) - ms;
+      row.receivedAt = (row.receivedAt as number) - ms;
+    }
+    this.t -= ms;
+  }
+
+  /** A page or screen the user is now on: counted for the session's screens and paths. */
+  place(name: string): void {
+    this.summary.screens += 1;
+    this.summary.entry ??= name;
+    this.summary.exit = name;
+  }
+
+  emit(type: string, name: string | null, value: number | null, data: object): void {
+    const plan = this.plan;
+    const device = plan.device;
+    const t = this.t;
+    this.rows.push({
+      orgId: plan.orgId,
+      appId: plan.appId,
       id: randomUUID(),
       occurredAt: t,
-      receivedAt: t + random.int(200, 4000),
+      // Nothing is received after `now`: the demo has no future.
+      receivedAt: Math.min(this.now, t + Math.floor(this.random.next() * this.uploadDelay)),
       type,
       name,
       deviceId: device.hash,
-      sessionId: ctx.sessionId,
-      appVersion: ctx.version,
+      sessionId: plan.sessionId,
+      userId: null,
+      appVersion: plan.version,
       environment: 'production',
       os: device.os,
       osVersion: device.osVersion,
@@ -60,60 +107,11 @@ export function generateSessionEvents(ctx: SessionContext, random: Random, out: 
       value,
       data,
     });
-  };
-  const step = (medianMs: number): void => {
-    t += Math.round(random.logNormal(medianMs, 0.8));
-  };
-
-  const first = out.length;
-  if (app.platform === 'WEB') {
-    push('session_start', null, null, {});
-    const landing = random.pick(app.places);
-    push('page_view', landing, null, { path: landing, referrer: random.pick(['google', 'direct', 'newsletter']) });
-    for (const [metric, median, spread] of VITALS) {
-      push('web_vital', landing, random.logNormal(median, spread), { metric, page: landing });
-    }
-    push('resource_timing', landing, random.logNormal(380, 0.7), { initiator: 'img', url: '/img/hero.webp', size: 84_213 });
-    while (out.length - first < ctx.size - 1) {
-      step(9_000);
-      const roll = random.next();
-      const page = random.pick(app.places);
-      if (roll < 0.4) push('page_view', page, null, { path: page });
-      else if (roll < 0.75) push('click', page, null, { element: random.pick(['add-to-cart', 'buy-now', 'nav-search', 'filter']), page });
-      else if (roll < 0.85) push('resource_timing', page, random.logNormal(900, 0.8), { initiator: 'video', url: '/media/promo.mp4' });
-      else if (roll < 0.9) push('console_error', page, null, { message: 'Failed to load resource: 404', page });
-      else push('add_to_cart', page, random.int(5, 200), { sku: `SKU-${random.int(100, 999)}` });
-    }
-    step(5_000);
-    push('session_end', null, t - ctx.start, { duration_ms: t - ctx.start });
-  } else if (app.platform === 'NODE') {
-    while (out.length - first < ctx.size) {
-      step(1_500);
-      const route = random.pick(app.places);
-      const [method = 'GET', path = '/'] = route.split(' ');
-      const status = random.weighted([[200, 90], [201, 4], [404, 3], [500, 2], [429, 1]]);
-      const duration = random.logNormal(method === 'POST' ? 120 : 45, 0.7);
-      const roll = random.next();
-      if (roll < 0.8) push('http_request', route, duration, { method, route: path, status, duration_ms: duration, request_bytes: random.int(0, 2048), response_bytes: random.int(200, 40_000) });
-      else if (roll < 0.9) push('timing', 'db.query', random.logNormal(8, 0.9), { metric: 'db.query', unit: 'ms' });
-      else if (roll < 0.95) push('counter', 'orders.created', 1, { metric: 'orders.created' });
-      else push('gauge', 'queue.depth', random.int(0, 40), { metric: 'queue.depth' });
-    }
-  } else {
-    push('app_start', null, null, { version: ctx.version, mosis_version: '1.0.0' });
-    push('perf_startup', null, random.logNormal(850, 0.4), { duration_ms: random.logNormal(850, 0.4) });
-    while (out.length - first < ctx.size - 1) {
-      step(12_000);
-      const screen = random.pick(app.places);
-      const roll = random.next();
-      if (roll < 0.35) push('screen_view', screen, null, { screen_name: screen });
-      else if (roll < 0.7) push('button_click', screen, null, { element_id: random.pick(BUTTONS) });
-      else if (roll < 0.8) push('feature_used', random.pick(FEATURES), null, { feature_name: random.pick(FEATURES) });
-      else if (roll < 0.92) push('perf_frame', screen, random.logNormal(14, 0.3), { avg_ms: random.logNormal(14, 0.3), p95_ms: random.logNormal(28, 0.4) });
-      else push('perf_memory', screen, random.logNormal(45, 0.3), { used_mb: random.logNormal(45, 0.3), limit_mb: 128 });
-    }
-    step(4_000);
-    push('app_stop', null, (t - ctx.start) / 1000, { duration_seconds: Math.round((t - ctx.start) / 1000) });
   }
-  return t;
+}
+
+/** Rounds a measure to what an SDK would report (ms to 0.1, ratios to 3 places). */
+export function round(value: number, places = 1): number {
+  const factor = 10 ** places;
+  return Math.round(value * factor) / factor;
 }

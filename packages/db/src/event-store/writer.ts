@@ -140,23 +140,23 @@ async function copyRows(client: pg.PoolClient, table: string, rows: readonly Eve
 }
 
 async function markDirtyHours(client: pg.PoolClient, rows: readonly EventRow[]): Promise<void> {
-  const seen = new Set<string>();
-  const orgIds: string[] = [];
-  const appIds: number[] = [];
-  const hours: string[] = [];
+  const touched = new Map<string, { orgId: string; appId: number; hour: number }>();
   for (const row of rows) {
     const ms = typeof row.occurredAt === 'number' ? row.occurredAt : row.occurredAt.getTime();
     const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
     const key = `${row.appId}:${hour}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    orgIds.push(row.orgId);
-    appIds.push(row.appId);
-    hours.push(new Date(hour).toISOString());
+    if (!touched.has(key)) touched.set(key, { orgId: row.orgId, appId: row.appId, hour });
   }
+  // Upsert in one global order: two writers whose batches share hours then lock those rows
+  // in the same sequence and cannot deadlock.
+  const sorted = [...touched.values()].sort((a, b) => a.orgId.localeCompare(b.orgId) || a.appId - b.appId || a.hour - b.hour);
+  const orgIds = sorted.map((t) => t.orgId);
+  const appIds = sorted.map((t) => t.appId);
+  const hours = sorted.map((t) => new Date(t.hour).toISOString());
   await client.query(
     `INSERT INTO rollup_dirty_hours (org_id, app_id, hour)
-     SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[])
+     SELECT org_id, app_id, hour FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS t(org_id, app_id, hour, n)
+     ORDER BY n
      ON CONFLICT (org_id, app_id, hour) DO UPDATE SET marked_at = now()`,
     [orgIds, appIds, hours],
   );

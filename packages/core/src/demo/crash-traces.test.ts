@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { API_CRASHES, CALCULATOR_CRASHES, SHOP_CRASHES } from './crash-catalog.ts';
+import { demoFingerprint, renderStack, stackStyle } from './crash-traces.ts';
+
+const [cartTypeError] = SHOP_CRASHES;
+const [connectionRefused] = API_CRASHES;
+const [nilUser] = CALCULATOR_CRASHES;
+
+describe('demo crash traces', () => {
+  it('renders Lua tracebacks exactly as the seed shows them', () => {
+    expect(renderStack(nilUser!, 0, '1.0.0', 'lua', null)).toBe(
+      "main.lua:42: in function 'loadUser'\nprofile.lua:18: in function 'onShow'\nmain.lua:15: in main chunk",
+    );
+  });
+
+  it('renders V8 traces with the error first and SpiderMonkey/JavaScriptCore traces without it', () => {
+    const chrome = renderStack(cartTypeError!, 0, '2024.10.1', stackStyle('WEB', 'Chrome'), 'Chrome').split('\n');
+    expect(chrome[0]).toBe("TypeError: Cannot read properties of undefined (reading 'price')");
+    expect(chrome[1]).toMatch(
+      /^ {4}at computeTotal \(https:\/\/shop\.demo\.test\/static\/js\/cart\.[0-9a-f]{6}\.js:1:18231\)$/,
+    );
+    const firefox = renderStack(cartTypeError!, 0, '2024.10.1', stackStyle('WEB', 'Firefox'), 'Firefox').split('\n');
+    expect(firefox[0]).toMatch(/^computeTotal@https:\/\/shop\.demo\.test\/static\/js\/cart\.[0-9a-f]{6}\.js:1:18231$/);
+  });
+
+  it('renders Node traces with node_modules and node: internals around the app frames', () => {
+    const node = renderStack(connectionRefused!, 0, '3.4.0', 'node', null);
+    expect(node).toContain('    at Object.handler (/srv/api/src/routes/orders.ts:88:13)');
+    expect(node).toContain('/srv/api/node_modules/pg/lib/client.js:132:24');
+    expect(node).toContain('(node:net:1607:16)');
+  });
+
+  it('moves lines and renames bundles between versions, so only a normalising fingerprint groups them', () => {
+    const before = renderStack(cartTypeError!, 0, '2024.10.1', 'chrome', 'Chrome');
+    const after = renderStack(cartTypeError!, 2, '2024.11.2', 'chrome', 'Chrome');
+    expect(after).not.toBe(before);
+    const lua = renderStack(nilUser!, 2, '1.2.0', 'lua', null);
+    expect(lua).not.toContain('main.lua:42:');
+  });
+
+  it('gives every demo crash its own stable fingerprint', () => {
+    const all = [...SHOP_CRASHES, ...API_CRASHES, ...CALCULATOR_CRASHES];
+    const fingerprints = all.map(demoFingerprint);
+    expect(new Set(fingerprints).size).toBe(all.length);
+    expect(fingerprints.map((f) => f.length)).toEqual(all.map(() => 32));
+    expect(all.map(demoFingerprint)).toEqual(fingerprints);
+  });
+});

@@ -70,6 +70,8 @@ describe('GraphQL API', () => {
   it('keeps a read-only key read-only, with the error code in extensions', async () => {
     const res = await gql(readKey, 'mutation { createApiKey(name: "x", scopes: [admin]) { secret } }');
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const made = await gql(adminKey, 'mutation { createApiKey(name: "ci", scopes: [read]) { apiKey { name scopes lastUsedAt } secret } }');
+    expect(made.data?.createApiKey).toMatchObject({ apiKey: { name: 'ci', scopes: ['read'], lastUsedAt: null } });
     const bad = await gql(adminKey, 'mutation { createApp(name: "", bundleId: "has spaces") { ingestKey } }');
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
     expect(bad.errors?.[0]?.message).toMatch(/bundleId/);

@@ -1,10 +1,10 @@
 import {
-  AppError,
   assertCan,
   changeMemberRole,
   createApiKey,
   createApp,
   deleteApp,
+  getOrganization,
   getApp,
   inviteMemberByEmail,
   listApiKeys,
@@ -48,12 +48,7 @@ export const resolvers = {
   AuditEntry: { createdAt: (e: { createdAt: Date }) => e.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
   Query: {
-    organization: async (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => {
-      assertCan(actor.role, 'org.read');
-      const org = await prisma.organization.findFirst({ where: { id: actor.orgId, deletedAt: null } });
-      if (!org) throw new AppError('NOT_FOUND', 'organization not found');
-      return org;
-    },
+    organization: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => getOrganization(prisma, actor),
     apps: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listApps(prisma, actor),
     app: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => getApp(prisma, actor, appId(args.id)),
     members: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listMembers(prisma, actor),
@@ -83,8 +78,7 @@ export const resolvers = {
     createApiKey: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       assertCan(actor.role, 'apiKey.create');
       const created = await createApiKey(prisma, actor.orgId, args as CreateApiKeyInput, actor.audit);
-      const [apiKey] = (await listApiKeys(prisma, actor)).filter((k) => k.id === created.apiKey.id);
-      return { apiKey, secret: created.secret };
+      return { apiKey: { ...created.apiKey, lastUsedAt: null, revokedAt: null }, secret: created.secret };
     },
     revokeApiKey: async (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) => {
       assertCan(actor.role, 'apiKey.revoke');
@@ -95,11 +89,8 @@ export const resolvers = {
       const invitation = await inviteMemberByEmail(prisma, mailer, webUrl, actor, args);
       return { ...invitation, expiresAt: invitation.expiresAt.toISOString() };
     },
-    changeMemberRole: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
-      const changed = await changeMemberRole(prisma, actor, str(args.userId), str(args.role) as Role);
-      const [member] = (await listMembers(prisma, actor)).filter((m) => m.userId === changed.userId);
-      return member;
-    },
+    changeMemberRole: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      changeMemberRole(prisma, actor, str(args.userId), str(args.role) as Role),
     removeMember: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       await removeMember(prisma, actor, str(args.userId));
       return true;

@@ -6,7 +6,7 @@ import { createApiKeyInput, type CreateApiKeyInput } from './schemas.ts';
 import { parseInput } from './validate.ts';
 
 export interface CreatedApiKey {
-  apiKey: { id: string; orgId: string; name: string; prefix: string; scopes: string[] };
+  apiKey: { id: string; orgId: string; name: string; prefix: string; scopes: string[]; createdAt: Date };
   /** The `sk_` secret, shown once; only its hash is stored. */
   secret: string;
 }
@@ -37,7 +37,7 @@ export async function createApiKey(
       scopes: apiKey.scopes,
     });
     return {
-      apiKey: { id: apiKey.id, orgId, name: apiKey.name, prefix: apiKey.prefix, scopes: apiKey.scopes },
+      apiKey: { id: apiKey.id, orgId, name: apiKey.name, prefix: apiKey.prefix, scopes: apiKey.scopes, createdAt: apiKey.createdAt },
       secret: secret.key,
     };
   });

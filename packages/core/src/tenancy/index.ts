@@ -3,6 +3,7 @@ export { buildDsn, createApp, type CreatedApp } from './apps.ts';
 export { listAuditLog, recordAudit, type Actor } from './audit.ts';
 export {
   createOrganization,
+  getOrganization,
   hashPassword,
   requireOrganization,
   slugify,

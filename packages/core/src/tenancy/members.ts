@@ -151,9 +151,13 @@ export async function changeMemberRole(prisma: PrismaClient, actor: OrgActor, us
     if (target.role === 'OWNER' && role !== 'OWNER' && owners <= 1) {
       throw new AppError('CONFLICT', 'an organization needs at least one OWNER: make someone else OWNER first');
     }
-    const updated = await tx.membership.update({ where: { id: target.id }, data: { role } });
+    const updated = await tx.membership.update({
+      where: { id: target.id },
+      data: { role },
+      include: { user: { select: { email: true, name: true } } },
+    });
     await recordAudit(tx, actor.orgId, actor.audit, 'member.role_changed', { type: 'user', id: userId }, { from: target.role, to: role });
-    return { userId, role: updated.role };
+    return { userId, email: updated.user.email, name: updated.user.name, role: updated.role };
   });
 }
 

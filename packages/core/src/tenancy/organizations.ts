@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { PrismaClient } from '@sightline/db';
 import { AppError } from '../errors.ts';
+import { assertCan, type Role } from './permissions.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { createOrganizationInput, type CreateOrganizationInput } from './schemas.ts';
@@ -80,5 +81,13 @@ export async function requireOrganization(prisma: PrismaClient, orgId: string): 
   if (!isUuid(orgId)) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
   const org = await prisma.organization.findFirst({ where: { id: orgId, deletedAt: null }, select: { id: true } });
   if (!org) throw new AppError('NOT_FOUND', `organization ${orgId} not found`);
+  return org;
+}
+
+/** The actor's own organization (VIEWER+). */
+export async function getOrganization(prisma: PrismaClient, actor: { orgId: string; role: Role }) {
+  assertCan(actor.role, 'org.read');
+  const org = await prisma.organization.findFirst({ where: { id: actor.orgId, deletedAt: null } });
+  if (!org) throw new AppError('NOT_FOUND', 'organization not found');
   return org;
 }

@@ -60,6 +60,8 @@ env.REDIS_URL ||= 'redis://127.0.0.1:6379';
 env.PORT ||= '4000';
 env.WEB_PORT ||= '3000';
 env.API_URL ||= `http://127.0.0.1:${env.PORT}`;
+// Links in emails (invitations, password resets) open the portal here.
+env.PUBLIC_WEB_URL ||= `http://localhost:${env.WEB_PORT}`;
 
 if (!env.SIGHTLINE_SECRET) {
   // A development secret, made once and kept under .data/, so restarts keep working

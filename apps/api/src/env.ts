@@ -13,13 +13,16 @@ const serverShape = {
   MAIL_FROM: z.string().default('Sightline <no-reply@localhost>'),
   /** Where people open the portal: links in emails point here. */
   PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+  /** Where SDKs reach this api; DSNs shown in the portal use it. */
+  PUBLIC_API_URL: z.string().url().optional(),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;
 
 /** The api server's configuration; the only place it reads process.env. */
 export function loadServerEnv(source: Record<string, string | undefined> = process.env) {
-  return parseEnv(serverShape, source);
+  const env = parseEnv(serverShape, source);
+  return { ...env, PUBLIC_API_URL: env.PUBLIC_API_URL ?? `http://localhost:${env.PORT}` };
 }
 
 const cliShape = {

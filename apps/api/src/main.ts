@@ -1,8 +1,16 @@
-import { createCredentialResolver, createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
+import {
+  createCredentialResolver,
+  createLogger,
+  createLogMailer,
+  createSignInGuard,
+  createSmtpMailer,
+  EnvError,
+} from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
 import { createAuthenticator } from './http/auth.ts';
+import { createFormLimiter } from './http/form-limiter.ts';
 import { buildServer } from './http/server.ts';
 
 async function start(): Promise<void> {
@@ -19,7 +27,20 @@ async function start(): Promise<void> {
   const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
   const auth = createAuthenticator({ resolver, redis: cache });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
-  const app = await buildServer({ log, pool, redis, prisma, resolver, auth, mailer, webUrl: env.PUBLIC_WEB_URL, secret: env.SIGHTLINE_SECRET });
+  const app = await buildServer({
+    log,
+    pool,
+    redis,
+    prisma,
+    resolver,
+    auth,
+    signInGuard: createSignInGuard(cache),
+    formLimiter: createFormLimiter(cache),
+    mailer,
+    webUrl: env.PUBLIC_WEB_URL,
+    publicApiUrl: env.PUBLIC_API_URL,
+    secret: env.SIGHTLINE_SECRET,
+  });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 
@@ -40,7 +61,9 @@ start().catch((error: unknown) => {
   if (error instanceof EnvError) {
     process.stderr.write(`api: ${error.message}\n`);
   } else {
-    process.stderr.write(`api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

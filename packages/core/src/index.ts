@@ -6,3 +6,4 @@ export * from './keys/index.ts';
 export * from './tenancy/index.ts';
 export * from './queue/index.ts';
 export * from './mail/index.ts';
+export * from './auth/index.ts';

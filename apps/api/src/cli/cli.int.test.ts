@@ -109,7 +109,7 @@ describe('sightline CLI', () => {
 
     const weak = await cli('create-org', '--name', 'X', '--owner-email', 'x@example.test', '--owner-password', 'short');
     expect(weak.code).toBe(1);
-    expect(weak.stderr).toMatch(/ownerPassword must be at least 8 characters/);
+    expect(weak.stderr).toMatch(/ownerPassword is too weak: use at least 10 characters/);
 
     const unknownOrg = await cli('create-app', '--org', '00000000-0000-4000-8000-000000000000', '--name', 'A', '--bundle-id', 'a.b');
     expect(unknownOrg.stderr).toMatch(/organization .* not found/);

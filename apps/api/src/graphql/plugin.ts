@@ -1,11 +1,12 @@
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { actorFromApiKey, isAppError } from '@sightline/core';
+import { actorFromApiKey, AppError, isAppError, requireMembership, type OrgActor } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 // createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
 // CJS) would fail yoga's instanceof check and be masked as an unexpected error.
 import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
 import type { ServerDeps } from '../http/server.ts';
+import { sessionUserId } from '../http/session.ts';
 import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
 
@@ -24,7 +25,8 @@ function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(m
         try {
           return await fn(...args);
         } catch (error) {
-          if (isAppError(error)) throw createGraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
+          if (isAppError(error))
+            throw createGraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
           throw error;
         }
       };
@@ -38,7 +40,25 @@ interface ServerContext {
   reply: FastifyReply;
 }
 
-/** GraphQL for integrations at /graphql: secret keys (sk_) with scopes; GraphiQL on GET. */
+/**
+ * Who a GraphQL operation acts as: a secret key (Authorization: Bearer sk_…) in its org, or a
+ * signed-in portal user in the org named by X-Sightline-Org — a custom header, so a cross-site
+ * page cannot send it without a CORS preflight (the cookie alone is never enough).
+ */
+async function graphqlActor(deps: ServerDeps, req: FastifyRequest): Promise<OrgActor> {
+  if (!req.headers.authorization) {
+    const userId = await sessionUserId(req, deps.secret);
+    if (userId) {
+      const orgId = req.headers['x-sightline-org'];
+      if (typeof orgId !== 'string')
+        throw new AppError('BAD_REQUEST', 'signed in: name the organization in the X-Sightline-Org header');
+      return requireMembership(deps.prisma, userId, orgId);
+    }
+  }
+  return actorFromApiKey(await deps.auth.authenticate(req));
+}
+
+/** GraphQL for integrations at /graphql: secret keys (sk_) with scopes, or a portal session; GraphiQL on GET. */
 export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
   const yoga = createYoga<ServerContext & GraphQLContext>({
     schema: createSchema<ServerContext & GraphQLContext>({ typeDefs, resolvers: withServiceErrors(resolvers) }),
@@ -53,11 +73,20 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
     handler: async (req, reply) => {
       const wantsPage = req.method === 'GET' && !(req.query as Record<string, unknown>).query;
       // The GraphiQL page is public; every operation needs a key, checked before GraphQL runs.
-      const actor = wantsPage || req.method === 'OPTIONS' ? null : actorFromApiKey(await deps.auth.authenticate(req));
+      const actor = wantsPage || req.method === 'OPTIONS' ? null : await graphqlActor(deps, req);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, {
         req,
         reply,
-        ...(actor ? { actor, prisma: deps.prisma, resolver: deps.resolver, mailer: deps.mailer, webUrl: deps.webUrl } : {}),
+        ...(actor
+          ? {
+              actor,
+              prisma: deps.prisma,
+              resolver: deps.resolver,
+              mailer: deps.mailer,
+              webUrl: deps.webUrl,
+              publicApiUrl: deps.publicApiUrl,
+            }
+          : {}),
       });
       response.headers.forEach((value, key) => void reply.header(key, value));
       return reply.status(response.status).send(response.body);

@@ -1,8 +1,7 @@
 import {
-  assertCan,
   changeMemberRole,
-  createApiKey,
-  createApp,
+  createApiKeyAs,
+  createAppAs,
   deleteApp,
   getOrganization,
   getApp,
@@ -12,11 +11,9 @@ import {
   listAuditLog,
   listMembers,
   removeMember,
-  revokeApiKey,
-  rotateIngestKey,
+  revokeApiKeyAs,
+  rotateIngestKeyAs,
   updateApp,
-  type CreateApiKeyInput,
-  type CreateAppInput,
   type CredentialResolver,
   type Mailer,
   type OrgActor,
@@ -30,6 +27,7 @@ export interface GraphQLContext {
   resolver: CredentialResolver;
   mailer: Mailer;
   webUrl: string;
+  publicApiUrl: string;
 }
 
 type Args = Record<string, unknown>;
@@ -53,15 +51,12 @@ export const resolvers = {
     app: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => getApp(prisma, actor, appId(args.id)),
     members: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listMembers(prisma, actor),
     apiKeys: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listApiKeys(prisma, actor),
-    auditLog: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => listAuditLog(prisma, actor, Number(args.limit ?? 50)),
+    auditLog: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      listAuditLog(prisma, actor, Number(args.limit ?? 50)),
   },
   Mutation: {
-    createApp: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
-      assertCan(actor.role, 'app.create');
-      // createApp validates its input with zod; the cast only satisfies the compiler.
-      const created = await createApp(prisma, actor.orgId, args as CreateAppInput, actor.audit);
-      return { app: await getApp(prisma, actor, created.app.id), ingestKey: created.ingestKey };
-    },
+    createApp: (_: unknown, args: Args, { actor, prisma, publicApiUrl }: GraphQLContext) =>
+      createAppAs(prisma, actor, args, publicApiUrl),
     updateApp: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       // Absent fields arrive as null from GraphQL: drop them so they mean "unchanged".
       const input = Object.fromEntries(Object.entries((args.input ?? {}) as Args).filter(([, v]) => v !== null));
@@ -71,18 +66,11 @@ export const resolvers = {
       await deleteApp(prisma, resolver, actor, appId(args.id));
       return true;
     },
-    rotateIngestKey: (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) => {
-      assertCan(actor.role, 'app.rotateIngestKey');
-      return rotateIngestKey(prisma, resolver, actor.orgId, appId(args.appId), actor.audit, Number(args.graceHours ?? 0));
-    },
-    createApiKey: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
-      assertCan(actor.role, 'apiKey.create');
-      const created = await createApiKey(prisma, actor.orgId, args as CreateApiKeyInput, actor.audit);
-      return { apiKey: { ...created.apiKey, lastUsedAt: null, revokedAt: null }, secret: created.secret };
-    },
+    rotateIngestKey: (_: unknown, args: Args, { actor, prisma, resolver, publicApiUrl }: GraphQLContext) =>
+      rotateIngestKeyAs(prisma, resolver, actor, appId(args.appId), Number(args.graceHours ?? 0), publicApiUrl),
+    createApiKey: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => createApiKeyAs(prisma, actor, args),
     revokeApiKey: async (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) => {
-      assertCan(actor.role, 'apiKey.revoke');
-      await revokeApiKey(prisma, resolver, actor.orgId, str(args.id), actor.audit);
+      await revokeApiKeyAs(prisma, resolver, actor, str(args.id));
       return true;
     },
     inviteMember: async (_: unknown, args: Args, { actor, prisma, mailer, webUrl }: GraphQLContext) => {

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { CredentialResolver, Logger, Mailer } from '@sightline/core';
+import type { CredentialResolver, Logger, Mailer, SignInGuard } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Authenticator } from './auth.ts';
+import type { FormLimiter } from './form-limiter.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerTrpc } from '../trpc/plugin.ts';
 
 export interface ServerDeps {
   log: Logger;
@@ -18,9 +20,14 @@ export interface ServerDeps {
   prisma: PrismaClient;
   resolver: CredentialResolver;
   auth: Authenticator;
+  /** Portal sign-in: password check with per-address and per-account limits. */
+  signInGuard: SignInGuard;
+  formLimiter: FormLimiter;
   mailer: Mailer;
   /** The portal's public URL, for links in emails. */
   webUrl: string;
+  /** Where SDKs reach this api: DSNs shown in the portal point here. */
+  publicApiUrl: string;
   /** SIGHTLINE_SECRET: signs device tokens. */
   secret: string;
 }
@@ -41,6 +48,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerGraphQL(app, deps);
+  await registerTrpc(app, deps);
   await app.ready();
   return app;
 }

@@ -1,7 +1,14 @@
-import { createCredentialResolver, createLogger, createLogMailer, type Mailer } from '@sightline/core';
+import {
+  createCredentialResolver,
+  createLogger,
+  createLogMailer,
+  createSignInGuard,
+  type Mailer,
+} from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
+import { createFormLimiter } from './form-limiter.ts';
 import type { ServerDeps } from './server.ts';
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
@@ -18,11 +25,14 @@ export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): Serv
     log,
     mailer: mailer ?? createLogMailer(log),
     webUrl: 'http://portal.test',
+    publicApiUrl: 'http://api.test:4000',
     pool,
     prisma,
     redis,
     resolver,
     auth: createAuthenticator({ resolver, redis, keyPrefix: `${namespace}:auth-fail` }),
+    signInGuard: createSignInGuard(redis, { keyPrefix: `${namespace}:sign-in` }),
+    formLimiter: createFormLimiter(redis, { keyPrefix: `${namespace}:form` }),
     secret: TEST_SECRET,
     async close() {
       await pool.end();

@@ -1,2 +1,2 @@
 export { createLogMailer, createSmtpMailer, type Mailer, type MailMessage } from './mailer.ts';
-export { invitationEmail } from './templates.ts';
+export { invitationEmail, passwordResetEmail, verificationEmail } from './templates.ts';

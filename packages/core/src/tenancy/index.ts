@@ -30,3 +30,31 @@ export {
   type OrgActor,
 } from './members.ts';
 export { deleteApp, getApp, listApiKeys, listApps, updateApp, updateAppInput } from './app-settings.ts';
+export {
+  createApiKeyAs,
+  createAppAs,
+  revokeApiKeyAs,
+  revokeDeviceTokensAs,
+  rotateIngestKeyAs,
+} from './actor-operations.ts';
+export {
+  acceptAsNewUserInput,
+  acceptInvitationAsNewUser,
+  describeInvitation,
+  listInvitations,
+  revokeInvitation,
+} from './invitations.ts';
+export {
+  createOrganizationForUser,
+  listUserOrganizations,
+  updateOrganization,
+  updateOrganizationInput,
+  type UserOrganization,
+} from './user-organizations.ts';
+export {
+  listOrganizationsForAdmin,
+  requirePlatformAdmin,
+  setOrganizationSuspended,
+  updateOrganizationPlan,
+  type PlatformAdmin,
+} from './platform-admin.ts';

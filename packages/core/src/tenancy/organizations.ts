@@ -29,7 +29,7 @@ export function slugify(name: string): string {
   return slug || 'org';
 }
 
-async function uniqueSlug(prisma: PrismaClient, name: string): Promise<string> {
+export async function uniqueSlug(prisma: PrismaClient, name: string): Promise<string> {
   const base = slugify(name);
   const taken = new Set(
     (await prisma.organization.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } })).map(

@@ -1,0 +1,23 @@
+import { router } from './init.ts';
+import { adminRouter } from './routers/admin.ts';
+import { appsRouter } from './routers/apps.ts';
+import { auditRouter } from './routers/audit.ts';
+import { authRouter } from './routers/auth.ts';
+import { invitationsRouter } from './routers/invitations.ts';
+import { keysRouter } from './routers/keys.ts';
+import { membersRouter } from './routers/members.ts';
+import { orgsRouter } from './routers/orgs.ts';
+
+/** The portal's API at /trpc (apps/web proxies /api/trpc here, same origin for the cookie). */
+export const appRouter = router({
+  auth: authRouter,
+  orgs: orgsRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  apps: appsRouter,
+  keys: keysRouter,
+  audit: auditRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;

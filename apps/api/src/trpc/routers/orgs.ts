@@ -1,0 +1,26 @@
+import {
+  createOrganizationForUser,
+  getOrganization,
+  listUserOrganizations,
+  removeMember,
+  updateOrganization,
+} from '@sightline/core';
+import { z } from 'zod';
+import { orgProcedure, router, userProcedure } from '../init.ts';
+
+export const orgsRouter = router({
+  list: userProcedure.query(({ ctx }) => listUserOrganizations(ctx.deps.prisma, ctx.userId)),
+  create: userProcedure
+    .input(z.object({ name: z.string() }))
+    .mutation(({ ctx, input }) => createOrganizationForUser(ctx.deps.prisma, ctx.userId, input.name)),
+  get: orgProcedure.query(({ ctx }) => getOrganization(ctx.deps.prisma, ctx.actor)),
+  update: orgProcedure
+    .input(z.object({ name: z.string().optional(), slug: z.string().optional() }))
+    .mutation(({ ctx, input }) =>
+      updateOrganization(ctx.deps.prisma, ctx.actor, { name: input.name, slug: input.slug }),
+    ),
+  leave: orgProcedure.mutation(async ({ ctx }) => {
+    await removeMember(ctx.deps.prisma, ctx.actor, ctx.actor.userId);
+    return { left: true };
+  }),
+});

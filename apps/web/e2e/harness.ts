@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { buildServer } from '@sightline/api';
+import { createSmtpMailer } from '@sightline/core';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { createTestServerDeps } from '@sightline/api/testing';
+
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const nextBin = fileURLToPath(new URL('../../../node_modules/next/dist/bin/next', import.meta.url));
+// Its own build directory, so this test never races `npm start`'s build in .next/.
+const DIST_DIR = '.next-e2e';
+
+/** `next build` into DIST_DIR, without blocking this process's event loop. */
+async function buildPortal(): Promise<void> {
+  const build = spawn(process.execPath, [nextBin, 'build'], { cwd: webDir, env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' } });
+  let output = '';
+  build.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  build.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
+  if (code !== 0) throw new Error(`next build failed:\n${output}`);
+}
+
+export interface Mail {
+  to: string[];
+  /** The message with quoted-printable soft line breaks undone, so links are whole. */
+  text: string;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForHttp(url: string, seconds: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${seconds} s\n${output()}`);
+}
+
+/** Everything a new user would meet: api, portal (built and started), SMTP server, Chromium. */
+export interface Stack {
+  webUrl: string;
+  apiUrl: string;
+  mails: Mail[];
+  browser: Browser;
+  db: TestDatabase;
+  deps: ReturnType<typeof createTestServerDeps>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const mails: Mail[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        mails.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          text: raw.replace(/=\r?\n/g, '').replace(/=3D/g, '='),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  await buildPortal();
+  const webPort = await freePort();
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const db = await createTestDatabase();
+  const deps = createTestServerDeps(
+    db.url,
+    createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`, 'Sightline <no-reply@sightline.test>'),
+  );
+  deps.webUrl = webUrl;
+  const api: FastifyInstance = await buildServer(deps);
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  const apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+
+  const env = {
+    ...process.env,
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: '1',
+    API_URL: apiUrl,
+    SIGHTLINE_SECRET: deps.secret,
+    PORT: String(webPort),
+  };
+  let output = '';
+  const web: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
+    cwd: webDir,
+    env,
+  });
+  web.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  web.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await waitForHttp(`${webUrl}/healthz`, 60, () => output);
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+
+  return {
+    webUrl,
+    apiUrl,
+    mails,
+    browser,
+    db,
+    deps,
+    async stop() {
+      await browser.close().catch(() => undefined);
+      web.kill('SIGTERM');
+      await api.close();
+      await deps.close();
+      await db.drop();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    },
+  };
+}
+
+/** Waits for a mail to `to` whose text matches `pattern`; returns the first capture group. */
+export async function waitForMail(mails: Mail[], to: string, pattern: RegExp, seconds = 15): Promise<string> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    for (const mail of mails) {
+      const match = mail.to.includes(to) ? pattern.exec(mail.text) : null;
+      if (match?.[1]) return match[1];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} matching ${pattern} (got ${mails.length} mails)`);
+}
+
+export const uniqueEmail = (name: string): string => `${name}.${randomBytes(3).toString('hex')}@example.test`;

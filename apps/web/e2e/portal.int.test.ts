@@ -1,0 +1,130 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, uniqueEmail, waitForMail, type Stack } from './harness.ts';
+
+// A new user's first session with the portal, in headless Chromium against the real api,
+// PostgreSQL, Redis and a local SMTP server.
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function trpcFromPage(page: Page, path: string, input: unknown): Promise<{ status: number; body: string }> {
+  return page.evaluate(
+    async ([p, i]) => {
+      const res = await fetch(`/api/trpc/${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ json: i }),
+      });
+      return { status: res.status, body: await res.text() };
+    },
+    [path, input] as const,
+  );
+}
+
+describe('portal, as a new user would use it', () => {
+  it('sign up → app → ingest key → secret key → invite → the invitee joins as a VIEWER who cannot create keys', async () => {
+    const owner = { name: 'Ada Owner', email: uniqueEmail('ada'), password: 'plum-orchard-Tiger-42' };
+    const viewer = { name: 'Vic Viewer', email: uniqueEmail('vic'), password: 'quiet-harbor-Lamp-77' };
+    const context = await stack.browser.newContext({ baseURL: stack.webUrl });
+    const page = await context.newPage();
+
+    // Sign up: the user and their organization in one step.
+    await page.goto('/sign-up');
+    await page.getByLabel('Name', { exact: true }).fill(owner.name);
+    await page.getByLabel('Email', { exact: true }).fill(owner.email);
+    await page.getByLabel('Password', { exact: true }).fill(owner.password);
+    await page.getByLabel('Organization', { exact: true }).fill('Lighthouse Labs');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+    const orgId = /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Lighthouse Labs');
+
+    // The verification email's link confirms the address.
+    const verifyPath = await waitForMail(
+      stack.mails,
+      owner.email,
+      /https?:\/\/[^/\s]+(\/verify-email\/[A-Za-z0-9_-]+)/,
+    );
+    await page.goto(verifyPath);
+    await page.getByText(`${owner.email} is confirmed`).waitFor();
+
+    // Create an app and copy its ingest key; the key really ingests.
+    await page.goto(`/o/${orgId}/apps`);
+    await page.getByLabel('App name', { exact: true }).fill('Checkout Web');
+    await page.getByLabel('Bundle id', { exact: true }).fill('com.lighthouse.checkout');
+    await page.getByRole('button', { name: 'Create app' }).click();
+    const ingestKey = (await page.getByTestId('secret-value').first().textContent())!;
+    expect(ingestKey).toMatch(/^pk_[A-Za-z0-9]+$/);
+    const app = await stack.deps.prisma.app.findFirstOrThrow({ where: { orgId, bundleId: 'com.lighthouse.checkout' } });
+    const register = await fetch(`${stack.apiUrl}/v1/devices/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ app_id: app.id, device_id: 'e2e-device' }),
+    });
+    expect(register.status).toBe(200);
+    await expect.poll(() => page.getByRole('link', { name: 'Checkout Web' }).count()).toBe(1);
+
+    // Create a secret key, shown once; it works against the GraphQL API.
+    await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Key name', { exact: true }).fill('CI exporter');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('secret-value').first().textContent())!;
+    expect(secret).toMatch(/^sk_/);
+    const gql = await fetch(`${stack.apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organization { name } }' }),
+    });
+    expect(await gql.json()).toEqual({ data: { organization: { name: 'Lighthouse Labs' } } });
+
+    // Invite a second person as VIEWER; the invitation arrives by email.
+    await page.getByRole('navigation').getByRole('link', { name: 'Members' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(viewer.email);
+    await page.getByLabel('Role', { exact: true }).selectOption('VIEWER');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${viewer.email}.`).waitFor();
+    const invitationPath = await waitForMail(
+      stack.mails,
+      viewer.email,
+      /https?:\/\/[^/\s]+(\/invitations\/[A-Za-z0-9_-]+)/,
+    );
+
+    // The invitee has no account: they sign up from the link and land in the org as VIEWER.
+    const invitee = await (await stack.browser.newContext({ baseURL: stack.webUrl })).newPage();
+    await invitee.goto(invitationPath);
+    await invitee.getByRole('heading', { name: 'Join Lighthouse Labs on Sightline' }).waitFor();
+    await invitee.getByLabel('Name', { exact: true }).fill(viewer.name);
+    await invitee.getByLabel('Password', { exact: true }).fill(viewer.password);
+    await invitee.getByRole('button', { name: 'Create account and join' }).click();
+    await invitee.waitForURL(new RegExp(`/o/${orgId}$`));
+    await invitee.getByText('Your role: VIEWER').waitFor();
+    await expect.poll(() => invitee.getByRole('heading', { level: 1 }).textContent()).toBe('Lighthouse Labs');
+
+    // The VIEWER is told they cannot manage keys, sees no form, and the api refuses anyway.
+    await invitee.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();
+    await invitee.getByText('Your role (VIEWER) cannot manage API keys').waitFor();
+    expect(await invitee.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    const attempt = await trpcFromPage(invitee, 'keys.create', { orgId, name: 'sneaky', scopes: ['admin'] });
+    expect(attempt.status).toBe(403);
+    expect(await stack.deps.prisma.apiKey.count({ where: { orgId } })).toBe(1);
+
+    // Signing out and back in with a wrong password says so plainly.
+    await invitee.getByRole('button', { name: 'Sign out' }).click();
+    await invitee.waitForURL(/\/sign-in/);
+    await invitee.getByLabel('Email', { exact: true }).fill(viewer.email);
+    await invitee.getByLabel('Password', { exact: true }).fill('not-the-password-1');
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await invitee.getByText('Wrong email or password.').waitFor();
+    await invitee.getByLabel('Password', { exact: true }).fill(viewer.password);
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await invitee.waitForURL(new RegExp(`/o/${orgId}$`));
+  }, 180_000);
+});

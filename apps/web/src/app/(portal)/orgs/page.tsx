@@ -1,0 +1,34 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect } from 'react';
+import { Notice } from '../../../components/ui';
+import { errorMessage, useTRPC } from '../../../lib/trpc';
+
+/** After sign-in: straight into the first organization, or an offer to create one. */
+export default function OrgPickerPage() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const first = me.data?.organizations[0];
+  useEffect(() => {
+    if (first) router.replace(`/o/${first.id}`);
+  }, [first, router]);
+
+  return (
+    <main className="auth">
+      <h1>Your organizations</h1>
+      <Notice kind="error">{me.error ? errorMessage(me.error) : null}</Notice>
+      {me.data && !first ? (
+        <p>
+          You do not belong to any organization yet. <Link href="/orgs/new">Create one</Link>, or open an invitation
+          link you were sent.
+        </p>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,96 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { errorMessage, useTRPC } from '../lib/trpc';
+import { SignOutButton } from './sign-out-button';
+import { Notice } from './ui';
+
+const NAV = [
+  ['', 'Overview'],
+  ['/apps', 'Apps'],
+  ['/keys', 'API keys'],
+  ['/members', 'Members'],
+  ['/audit', 'Audit log'],
+  ['/settings', 'Settings'],
+] as const;
+
+/** The frame of every page inside an organization: switcher, navigation, suspension notice. */
+export function OrgShell({ orgId, children }: { orgId: string; children: ReactNode }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const org = me.data?.organizations.find((o) => o.id === orgId);
+  const base = `/o/${orgId}`;
+
+  return (
+    <div className="portal">
+      <aside className="sidebar">
+        <strong>Sightline</strong>
+        <label className="field">
+          <span className="field-label">Organization</span>
+          <select
+            aria-label="Organization"
+            value={orgId}
+            onChange={(e) => router.push(e.target.value === 'new' ? '/orgs/new' : `/o/${e.target.value}`)}
+          >
+            {me.data?.organizations.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+            <option value="new">+ New organization…</option>
+          </select>
+        </label>
+        <nav>
+          {NAV.map(([path, label]) => (
+            <Link key={label} href={`${base}${path}`} aria-current={pathname === `${base}${path}` ? 'page' : undefined}>
+              {label}
+            </Link>
+          ))}
+          {me.data?.user.isPlatformAdmin ? <Link href="/admin">Platform admin</Link> : null}
+        </nav>
+        <div style={{ marginTop: 'auto' }} className="stack">
+          <span className="muted">{me.data?.user.email}</span>
+          {org ? <span className="muted">Your role: {org.role}</span> : null}
+          <SignOutButton />
+        </div>
+      </aside>
+      <main className="content">
+        {me.error ? <Notice kind="error">{errorMessage(me.error)}</Notice> : null}
+        {me.data && !org ? (
+          <Notice kind="error">This organization does not exist or you are not a member of it.</Notice>
+        ) : null}
+        {org?.suspended ? (
+          <Notice kind="error">
+            This organization is suspended by the operators of this Sightline installation
+            {org.suspendedReason ? `: ${org.suspendedReason}` : ''}. Its keys are refused at ingestion; nothing has been
+            deleted.
+          </Notice>
+        ) : null}
+        {me.data?.user && !me.data.user.emailVerified ? <VerifyEmailReminder /> : null}
+        {org ? children : null}
+      </main>
+    </div>
+  );
+}
+
+function VerifyEmailReminder() {
+  const trpc = useTRPC();
+  const resend = useMutation(trpc.auth.resendVerification.mutationOptions());
+  return (
+    <Notice kind="info">
+      Please confirm your email address: we sent you a link.{' '}
+      {resend.isSuccess ? (
+        'Sent again.'
+      ) : (
+        <button type="button" className="secondary" onClick={() => resend.mutate()} disabled={resend.isPending}>
+          Send it again
+        </button>
+      )}
+    </Notice>
+  );
+}

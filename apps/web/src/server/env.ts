@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const schema = z.object({
+  /** Where the portal's server reaches the api (set by `npm start`). */
+  API_URL: z.string().url('must be a URL like http://127.0.0.1:4000').default('http://127.0.0.1:4000'),
+  SIGHTLINE_SECRET: z
+    .string({ error: 'is required (the same secret the api uses)' })
+    .min(32, 'must be at least 32 characters'),
+});
+
+export type WebEnv = z.infer<typeof schema> & { AUTH_SECRET: string };
+
+let cached: WebEnv | undefined;
+
+/** The portal's configuration, read when first needed (not at build time); the only reader of process.env. */
+export function webEnv(): WebEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+    throw new Error(`web: bad configuration: ${problems}`);
+  }
+  // The api derives the same next-auth secret to read the session cookie (apps/api/src/http/session.ts).
+  const AUTH_SECRET = createHash('sha256')
+    .update(`sightline:portal-session:${parsed.data.SIGHTLINE_SECRET}`)
+    .digest('base64url');
+  cached = { ...parsed.data, AUTH_SECRET };
+  return cached;
+}

@@ -1,3 +1,4 @@
+import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, uniqueEmail, waitForMail, type Stack } from './harness.ts';
@@ -127,4 +128,57 @@ describe('portal, as a new user would use it', () => {
     await invitee.getByRole('button', { name: 'Sign in' }).click();
     await invitee.waitForURL(new RegExp(`/o/${orgId}$`));
   }, 180_000);
+
+  it('lets a platform admin suspend an org: its keys get 403, its members see why, its audit log says who', async () => {
+    const tenant = await createTestOrg(stack.deps.prisma, { name: 'Suspendable Co' });
+    const app = await createTestApp(stack.deps.prisma, tenant.org.id);
+    const operator = { email: uniqueEmail('operator') };
+    await createTestOrg(stack.deps.prisma, { name: 'Operator Org', ownerEmail: operator.email });
+    const ops = await stack.deps.prisma.user.findUniqueOrThrow({ where: { email: operator.email } });
+    // What `npx sightline grant-platform-admin --email` does.
+    await stack.deps.prisma.user.update({ where: { id: ops.id }, data: { isPlatformAdmin: true } });
+    const register = () =>
+      fetch(`${stack.apiUrl}/v1/devices/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${app.ingestKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ app_id: app.app.id, device_id: 'd1' }),
+      });
+    expect((await register()).status).toBe(200);
+
+    const page = await (await stack.browser.newContext({ baseURL: stack.webUrl })).newPage();
+    await page.goto('/sign-in?next=/admin');
+    await page.getByLabel('Email', { exact: true }).fill(operator.email);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin$/);
+    const row = page.getByRole('row').filter({ hasText: 'Suspendable Co' });
+    await row.getByText(tenant.owner.email).waitFor();
+    await page.getByLabel('Suspension reason for Suspendable Co', { exact: true }).fill('unpaid invoice');
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    await row.getByText('Suspended: unpaid invoice').waitFor();
+    await page.getByLabel('Quota of Suspendable Co', { exact: true }).fill('5000');
+    await row.getByRole('button', { name: 'Save plan' }).click();
+    await expect.poll(async () => Number((await stack.deps.prisma.organization.findUniqueOrThrow({ where: { id: tenant.org.id } })).monthlyEventQuota)).toBe(5000);
+
+    // Within a second, the org's keys are refused with a message that says why.
+    const refused = await register();
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/suspended/);
+
+    // The org's owner sees the reason in the portal; nothing was deleted.
+    const member = await (await stack.browser.newContext({ baseURL: stack.webUrl })).newPage();
+    await member.goto('/sign-in');
+    await member.getByLabel('Email', { exact: true }).fill(tenant.owner.email);
+    await member.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await member.getByRole('button', { name: 'Sign in' }).click();
+    await member.getByText(/This organization is suspended .*unpaid invoice/).waitFor();
+    await member.goto(`/o/${tenant.org.id}/audit`);
+    await member.getByRole('cell', { name: 'platform.org_suspended' }).waitFor();
+    expect(await stack.deps.prisma.app.count({ where: { orgId: tenant.org.id, deletedAt: null } })).toBe(1);
+
+    // A user who is not an operator is turned away from /admin.
+    await member.goto('/admin');
+    await member.getByText('this page is for the operators of this Sightline installation').waitFor();
+  }, 120_000);
 });
+

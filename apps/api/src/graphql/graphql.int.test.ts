@@ -1,3 +1,4 @@
+import { inviteMember, registerDevice } from '@sightline/core';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +21,11 @@ interface GqlResult {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-async function gql(key: string | null, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult & { status: number }> {
+async function gql(
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult & { status: number }> {
   const res = await api.inject({
     method: 'POST',
     url: '/graphql',
@@ -57,11 +62,18 @@ describe('GraphQL API', () => {
 
   it('creates, reads, updates an app and lists only its own org', async () => {
     await createTestApp(deps.prisma, theirs.org.id);
-    const created = await gql(adminKey, 'mutation { createApp(name: "Shop", bundleId: "com.acme.shop", platform: WEB) { app { id name } ingestKey } }');
+    const created = await gql(
+      adminKey,
+      'mutation { createApp(name: "Shop", bundleId: "com.acme.shop", platform: WEB) { app { id name } ingestKey } }',
+    );
     expect(created.errors).toBeUndefined();
     const { app, ingestKey } = created.data!.createApp as { app: { id: string }; ingestKey: string };
     expect(ingestKey).toMatch(/^pk_/);
-    const updated = await gql(adminKey, 'mutation($id: ID!) { updateApp(id: $id, input: { sampleRate: 0.5 }) { name sampleRate } }', { id: app.id });
+    const updated = await gql(
+      adminKey,
+      'mutation($id: ID!) { updateApp(id: $id, input: { sampleRate: 0.5 }) { name sampleRate } }',
+      { id: app.id },
+    );
     expect(updated.data?.updateApp).toEqual({ name: 'Shop', sampleRate: 0.5 });
     const listed = await gql(readKey, '{ organization { id } apps { id } }');
     expect(listed.data).toEqual({ organization: { id: mine.org.id }, apps: [{ id: app.id }] });
@@ -70,7 +82,10 @@ describe('GraphQL API', () => {
   it('keeps a read-only key read-only, with the error code in extensions', async () => {
     const res = await gql(readKey, 'mutation { createApiKey(name: "x", scopes: [admin]) { secret } }');
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const made = await gql(adminKey, 'mutation { createApiKey(name: "ci", scopes: [read]) { apiKey { name scopes lastUsedAt } secret } }');
+    const made = await gql(
+      adminKey,
+      'mutation { createApiKey(name: "ci", scopes: [read]) { apiKey { name scopes lastUsedAt } secret } }',
+    );
     expect(made.data?.createApiKey).toMatchObject({ apiKey: { name: 'ci', scopes: ['read'], lastUsedAt: null } });
     const bad = await gql(adminKey, 'mutation { createApp(name: "", bundleId: "has spaces") { ingestKey } }');
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
@@ -95,12 +110,17 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
   'Mutation.revokeApiKey': (f) => `mutation { revokeApiKey(id: "${f.apiKeyId}") }`,
   'Mutation.changeMemberRole': (f) => `mutation { changeMemberRole(userId: "${f.userId}", role: VIEWER) { role } }`,
   'Mutation.removeMember': (f) => `mutation { removeMember(userId: "${f.userId}") }`,
+  'Mutation.revokeInvitation': (f) => `mutation { revokeInvitation(id: "${f.invitationId}") }`,
+  'Mutation.revokeDeviceTokens': (f) =>
+    `mutation { revokeDeviceTokens(appId: "${f.appId}", deviceId: "${f.deviceId}") }`,
 };
 
 interface Foreign {
   appId: number;
   apiKeyId: string;
   userId: string;
+  invitationId: string;
+  deviceId: string;
 }
 
 function idTakingFields(): string[] {
@@ -109,7 +129,11 @@ function idTakingFields(): string[] {
   return [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
     type
       ? Object.values(type.getFields())
-          .filter((field) => field.args.some((a) => isId(isNonNullType(a.type) ? (a.type.ofType as GraphQLNamedType) : (a.type as GraphQLNamedType))))
+          .filter((field) =>
+            field.args.some((a) =>
+              isId(isNonNullType(a.type) ? (a.type.ofType as GraphQLNamedType) : (a.type as GraphQLNamedType)),
+            ),
+          )
           .map((field) => `${type.name}.${field.name}`)
       : [],
   );
@@ -120,17 +144,47 @@ describe('GraphQL tenancy', () => {
     expect(Object.keys(CROSS_TENANT).sort()).toEqual(idTakingFields().sort());
   });
 
-  it.each(Object.entries(CROSS_TENANT))("%s with another org's id: NOT_FOUND and nothing changes", async (_field, operation) => {
-    const app = await createTestApp(deps.prisma, theirs.org.id);
-    const key = await createTestApiKey(deps.prisma, theirs.org.id, ['read']);
-    const foreign: Foreign = { appId: app.app.id, apiKeyId: key.apiKey.id, userId: theirs.owner.id };
-    const res = await gql(adminKey, operation(foreign));
-    expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const stored = await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
-    expect(stored).toMatchObject({ name: app.app.name, deletedAt: null });
-    expect(await deps.resolver.resolve(app.ingestKey)).not.toBeNull();
-    expect(await deps.resolver.resolve(key.secret)).not.toBeNull();
-    const membership = await deps.prisma.membership.findFirst({ where: { orgId: theirs.org.id, userId: theirs.owner.id } });
-    expect(membership?.role).toBe('OWNER');
-  });
+  it.each(Object.entries(CROSS_TENANT))(
+    "%s with another org's id: NOT_FOUND and nothing changes",
+    async (_field, operation) => {
+      const app = await createTestApp(deps.prisma, theirs.org.id);
+      const key = await createTestApiKey(deps.prisma, theirs.org.id, ['read']);
+      const owner = {
+        orgId: theirs.org.id,
+        role: 'OWNER' as const,
+        userId: theirs.owner.id,
+        audit: { type: 'USER' as const, id: theirs.owner.id },
+      };
+      const { invitation } = await inviteMember(deps.prisma, owner, {
+        email: `pending-${app.app.id}@example.test`,
+        role: 'MEMBER',
+      });
+      const device = await registerDevice(
+        deps.prisma,
+        (await deps.resolver.resolve(app.ingestKey))!,
+        { app_id: app.app.id, device_id: 'theirs' },
+        deps.secret,
+      );
+      const foreign: Foreign = {
+        appId: app.app.id,
+        apiKeyId: key.apiKey.id,
+        userId: theirs.owner.id,
+        invitationId: invitation.id,
+        deviceId: device.deviceId,
+      };
+      const res = await gql(adminKey, operation(foreign));
+      expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const stored = await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
+      expect(stored).toMatchObject({ name: app.app.name, deletedAt: null });
+      expect(await deps.resolver.resolve(app.ingestKey)).not.toBeNull();
+      expect(await deps.resolver.resolve(key.secret)).not.toBeNull();
+      const membership = await deps.prisma.membership.findFirst({
+        where: { orgId: theirs.org.id, userId: theirs.owner.id },
+      });
+      expect(membership?.role).toBe('OWNER');
+      const stillPending = await deps.prisma.invitation.findUniqueOrThrow({ where: { id: invitation.id } });
+      expect(stillPending.revokedAt).toBeNull();
+      expect(await deps.prisma.deviceToken.count({ where: { appId: app.app.id, revokedAt: null } })).toBe(1);
+    },
+  );
 });

@@ -10,8 +10,12 @@ import {
   listApps,
   listAuditLog,
   listMembers,
+  listInvitations,
   removeMember,
   revokeApiKeyAs,
+  revokeDeviceTokensAs,
+  revokeInvitation,
+  updateOrganization,
   rotateIngestKeyAs,
   updateApp,
   type CredentialResolver,
@@ -43,6 +47,7 @@ export const resolvers = {
     lastUsedAt: (k: { lastUsedAt: Date | null }) => iso(k.lastUsedAt),
     revokedAt: (k: { revokedAt: Date | null }) => iso(k.revokedAt),
   },
+  Invitation: { expiresAt: (i: { expiresAt: Date }) => i.expiresAt.toISOString() },
   AuditEntry: { createdAt: (e: { createdAt: Date }) => e.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
   Query: {
@@ -53,6 +58,7 @@ export const resolvers = {
     apiKeys: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listApiKeys(prisma, actor),
     auditLog: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       listAuditLog(prisma, actor, Number(args.limit ?? 50)),
+    invitations: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listInvitations(prisma, actor),
   },
   Mutation: {
     createApp: (_: unknown, args: Args, { actor, prisma, publicApiUrl }: GraphQLContext) =>
@@ -73,15 +79,27 @@ export const resolvers = {
       await revokeApiKeyAs(prisma, resolver, actor, str(args.id));
       return true;
     },
-    inviteMember: async (_: unknown, args: Args, { actor, prisma, mailer, webUrl }: GraphQLContext) => {
-      const invitation = await inviteMemberByEmail(prisma, mailer, webUrl, actor, args);
-      return { ...invitation, expiresAt: invitation.expiresAt.toISOString() };
-    },
+    inviteMember: (_: unknown, args: Args, { actor, prisma, mailer, webUrl }: GraphQLContext) =>
+      inviteMemberByEmail(prisma, mailer, webUrl, actor, args),
     changeMemberRole: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       changeMemberRole(prisma, actor, str(args.userId), str(args.role) as Role),
     removeMember: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       await removeMember(prisma, actor, str(args.userId));
       return true;
     },
+    revokeInvitation: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      await revokeInvitation(prisma, actor, str(args.id));
+      return true;
+    },
+    updateOrganization: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      updateOrganization(prisma, actor, { name: args.name ?? undefined, slug: args.slug ?? undefined }),
+    revokeDeviceTokens: (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) =>
+      revokeDeviceTokensAs(
+        prisma,
+        resolver,
+        actor,
+        appId(args.appId),
+        args.deviceId == null ? undefined : str(args.deviceId),
+      ),
   },
 };

@@ -109,6 +109,7 @@ export const typeDefs = /* GraphQL */ `
     members: [Member!]!
     apiKeys: [ApiKey!]!
     auditLog(limit: Int = 50): [AuditEntry!]!
+    invitations: [Invitation!]!
   }
 
   type Mutation {
@@ -121,5 +122,8 @@ export const typeDefs = /* GraphQL */ `
     inviteMember(email: String!, role: Role!): Invitation!
     changeMemberRole(userId: ID!, role: Role!): Member!
     removeMember(userId: ID!): Boolean!
+    revokeInvitation(id: ID!): Boolean!
+    updateOrganization(name: String, slug: String): Organization!
+    revokeDeviceTokens(appId: ID!, deviceId: ID): Int!
   }
 `;

@@ -29,6 +29,11 @@ export default function OrgPickerPage() {
       ) : (
         <p className="muted">Loading…</p>
       )}
+      {me.data?.user.isPlatformAdmin ? (
+        <p>
+          <Link href="/admin">Platform admin</Link>
+        </p>
+      ) : null}
     </main>
   );
 }

@@ -32,6 +32,12 @@ export default function OrgOverviewPage() {
           <li>
             <Link href={`/o/${orgId}/keys`}>API keys</Link> for servers and the GraphQL API
           </li>
+          <li>
+            <Link href={`/o/${orgId}/audit`}>Audit log</Link> of changes to this organization
+          </li>
+          <li>
+            <Link href={`/o/${orgId}/settings`}>Settings</Link>: name and slug
+          </li>
         </ul>
       </Section>
     </>

@@ -37,7 +37,7 @@ export default function AuditLogPage() {
                 <td>{e.action}</td>
                 <td>{e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : '—'}</td>
                 <td>
-                  <code>{JSON.stringify(e.metadata)}</code>
+                  {e.metadata == null ? '—' : <code>{JSON.stringify(e.metadata)}</code>}
                 </td>
               </tr>
             ))}

@@ -86,9 +86,9 @@ export default function ApiKeysPage() {
             ))}
           </tbody>
         </table>
-      ) : (
+      ) : keys.data ? (
         <p className="muted">No secret keys yet.</p>
-      )}
+      ) : null}
       <Section title="Create a secret key">
         {create.data ? (
           <div className="stack">

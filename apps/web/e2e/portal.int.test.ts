@@ -180,5 +180,35 @@ describe('portal, as a new user would use it', () => {
     await member.goto('/admin');
     await member.getByText('this page is for the operators of this Sightline installation').waitFor();
   }, 120_000);
+
+  it('resets a forgotten password by the emailed link; the old password stops working', async () => {
+    const { owner } = await createTestOrg(stack.deps.prisma, { name: 'Forgetful Ltd' });
+    const page = await (await stack.browser.newContext({ baseURL: stack.webUrl })).newPage();
+    await page.goto('/sign-in');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    // The sign-in form (also with an Email field) stays until the new page is in.
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await page.getByLabel('Email', { exact: true }).fill(owner.email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByText('If an account uses that address').waitFor();
+    const resetPath = await waitForMail(stack.mails, owner.email, /https?:\/\/[^/\s]+(\/reset-password\/[A-Za-z0-9_-]+)/);
+    await page.goto(resetPath);
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('password is too weak: use at least 10 characters').waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('copper-Meadow-58-kettle');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('Your password was changed.').waitFor();
+
+    await page.goto('/sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(owner.email);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Wrong email or password.').waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('copper-Meadow-58-kettle');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Forgetful Ltd');
+  }, 60_000);
 });
 

@@ -1,13 +1,29 @@
 'use client';
 
-import { cloneElement, useId, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  cloneElement,
+  useId,
+  useState,
+  useSyncExternalStore,
+  type FormHTMLAttributes,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 
 /**
  * A labelled input. The label names the control by id and holds only its text, so tests and
  * screen readers find the control by exactly that name (a select inside a label would add
  * its chosen option to the name).
  */
-export function Field({ label, hint, children }: { label: string; hint?: string; children: ReactElement<{ id?: string }> }) {
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: ReactElement<{ id?: string }>;
+}) {
   const generated = useId();
   const id = children.props.id ?? generated;
   return (
@@ -18,6 +34,33 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
       {cloneElement(children, { id })}
       {hint ? <span className="field-hint">{hint}</span> : null}
     </div>
+  );
+}
+
+const noSubscription = () => () => undefined;
+
+/** False during server rendering and hydration, true once React handles events. */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A form whose controls stay disabled until React can handle its submit: submitted earlier,
+ * the browser would send it natively (a sign-in form would put the password in the URL).
+ * `method="post"` keeps fields out of the URL even then.
+ */
+export function Form({ className, children, ...props }: FormHTMLAttributes<HTMLFormElement>) {
+  const hydrated = useHydrated();
+  return (
+    <form method="post" {...props}>
+      <fieldset disabled={!hydrated} className={`plain ${className ?? ''}`}>
+        {children}
+      </fieldset>
+    </form>
   );
 }
 

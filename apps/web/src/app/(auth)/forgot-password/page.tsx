@@ -3,7 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
-import { Field, Notice } from '../../../components/ui';
+import { Field, Notice, Form } from '../../../components/ui';
 import { errorMessage, useTRPC } from '../../../lib/trpc';
 import { formText } from '../../../lib/form';
 
@@ -24,7 +24,7 @@ export default function ForgotPasswordPage() {
           If an account uses that address, we sent it a link to set a new password. The link works for one hour.
         </Notice>
       ) : (
-        <form className="stack" onSubmit={onSubmit}>
+        <Form className="stack" onSubmit={onSubmit}>
           <Field label="Email">
             <input name="email" type="email" autoComplete="email" required />
           </Field>
@@ -32,7 +32,7 @@ export default function ForgotPasswordPage() {
           <button type="submit" disabled={request.isPending}>
             Send reset link
           </button>
-        </form>
+        </Form>
       )}
       <p className="muted">
         <Link href="/sign-in">Back to sign in</Link>

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice } from '../../../components/ui';
+import { Field, Notice, Form } from '../../../components/ui';
 import { nextPath } from '../../../lib/next-path';
 
 const MESSAGES: Record<string, string> = {
@@ -40,7 +40,7 @@ export default function SignInPage() {
   return (
     <main className="auth">
       <h1>Sign in to Sightline</h1>
-      <form className="stack" onSubmit={(e) => void onSubmit(e)}>
+      <Form className="stack" onSubmit={(e) => void onSubmit(e)}>
         <Field label="Email">
           <input name="email" type="email" autoComplete="email" required />
         </Field>
@@ -51,7 +51,7 @@ export default function SignInPage() {
         <button type="submit" disabled={pending}>
           {pending ? 'Signing in…' : 'Sign in'}
         </button>
-      </form>
+      </Form>
       <p className="muted">
         <Link href="/forgot-password">Forgot your password?</Link> · New here?{' '}
         <Link href="/sign-up">Create an account</Link>

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice } from '../../../components/ui';
+import { Field, Notice, Form } from '../../../components/ui';
 import { errorMessage, useTRPC } from '../../../lib/trpc';
 import { formText } from '../../../lib/form';
 
@@ -39,7 +39,7 @@ export default function SignUpPage() {
   return (
     <main className="auth">
       <h1>Create your Sightline account</h1>
-      <form className="stack" onSubmit={(e) => void onSubmit(e)}>
+      <Form className="stack" onSubmit={(e) => void onSubmit(e)}>
         <Field label="Name">
           <input name="name" autoComplete="name" required maxLength={100} />
         </Field>
@@ -56,7 +56,7 @@ export default function SignUpPage() {
         <button type="submit" disabled={signUp.isPending}>
           {signUp.isPending ? 'Creating…' : 'Create account'}
         </button>
-      </form>
+      </Form>
       <p className="muted">
         Already have an account? <Link href="/sign-in">Sign in</Link>
       </p>

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
-import { Notice, formatDate } from '../../../components/ui';
+import { Notice, formatDate, Form } from '../../../components/ui';
 import { errorMessage, useTRPC } from '../../../lib/trpc';
 import { formText } from '../../../lib/form';
 
@@ -82,7 +82,7 @@ export default function PlatformAdminPage() {
                 </td>
                 <td>{formatDate(org.lastActivityAt)}</td>
                 <td>
-                  <form className="stack" onSubmit={(e) => onPlan(org.id, e)}>
+                  <Form className="stack" onSubmit={(e) => onPlan(org.id, e)}>
                     <select name="plan" defaultValue={org.plan} aria-label={`Plan of ${org.name}`}>
                       {PLANS.map((p) => (
                         <option key={p}>{p}</option>
@@ -98,7 +98,7 @@ export default function PlatformAdminPage() {
                     <button type="submit" className="secondary">
                       Save plan
                     </button>
-                  </form>
+                  </Form>
                 </td>
                 <td>
                   {org.suspended ? (
@@ -109,7 +109,7 @@ export default function PlatformAdminPage() {
                       </button>
                     </div>
                   ) : (
-                    <form className="stack" onSubmit={(e) => onSuspend(org.id, e)}>
+                    <Form className="stack" onSubmit={(e) => onSuspend(org.id, e)}>
                       <span>Active</span>
                       <input
                         name="reason"
@@ -120,7 +120,7 @@ export default function PlatformAdminPage() {
                       <button type="submit" className="danger">
                         Suspend
                       </button>
-                    </form>
+                    </Form>
                   )}
                 </td>
               </tr>

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useParams, useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice } from '../../../../components/ui';
+import { Field, Notice, Form } from '../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../lib/trpc';
 import { formText } from '../../../../lib/form';
 
@@ -74,7 +74,7 @@ export default function InvitationPage() {
         </p>
       ) : null}
       {inv.status === 'open' && !signedIn && !inv.hasAccount ? (
-        <form className="stack" onSubmit={(e) => void onSignUp(e)}>
+        <Form className="stack" onSubmit={(e) => void onSignUp(e)}>
           <Field label="Email">
             <input value={inv.email} readOnly />
           </Field>
@@ -88,7 +88,7 @@ export default function InvitationPage() {
           <button type="submit" disabled={join.isPending}>
             Create account and join
           </button>
-        </form>
+        </Form>
       ) : null}
     </main>
   );

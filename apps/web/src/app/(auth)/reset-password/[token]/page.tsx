@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice } from '../../../../components/ui';
+import { Field, Notice, Form } from '../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../lib/trpc';
 import { formText } from '../../../../lib/form';
 
@@ -26,7 +26,7 @@ export default function ResetPasswordPage() {
           Your password was changed. <Link href="/sign-in">Sign in</Link> with the new one.
         </Notice>
       ) : (
-        <form className="stack" onSubmit={onSubmit}>
+        <Form className="stack" onSubmit={onSubmit}>
           <Field label="New password" hint="At least 10 characters; not a common password.">
             <input name="password" type="password" autoComplete="new-password" required />
           </Field>
@@ -34,7 +34,7 @@ export default function ResetPasswordPage() {
           <button type="submit" disabled={reset.isPending}>
             Set password
           </button>
-        </form>
+        </Form>
       )}
     </main>
   );

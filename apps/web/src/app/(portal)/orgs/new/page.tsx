@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice } from '../../../../components/ui';
+import { Field, Notice, Form } from '../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../lib/trpc';
 import { formText } from '../../../../lib/form';
 
@@ -28,7 +28,7 @@ export default function NewOrgPage() {
   return (
     <main className="auth">
       <h1>New organization</h1>
-      <form className="stack" onSubmit={onSubmit}>
+      <Form className="stack" onSubmit={onSubmit}>
         <Field label="Organization">
           <input name="name" required maxLength={100} />
         </Field>
@@ -36,7 +36,7 @@ export default function NewOrgPage() {
         <button type="submit" disabled={create.isPending}>
           Create organization
         </button>
-      </form>
+      </Form>
     </main>
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section, formatDate } from '../../../../../components/ui';
+import { Field, Notice, SecretValue, Section, formatDate, Form } from '../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../lib/trpc';
 import { useOrg } from '../../../../../lib/use-org';
 import { formText } from '../../../../../lib/form';
@@ -87,7 +87,7 @@ export default function AppsPage() {
           </div>
         ) : null}
         {atLeast('ADMIN') ? (
-          <form key={formKey} className="stack" onSubmit={onSubmit}>
+          <Form key={formKey} className="stack" onSubmit={onSubmit}>
             <div className="row">
               <Field label="App name">
                 <input name="name" required maxLength={100} />
@@ -115,7 +115,7 @@ export default function AppsPage() {
                 Create app
               </button>
             </div>
-          </form>
+          </Form>
         ) : (
           <Notice kind="info">Your role ({role}) cannot create apps; ask an ADMIN.</Notice>
         )}

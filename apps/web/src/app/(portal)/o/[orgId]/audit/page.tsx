@@ -36,9 +36,7 @@ export default function AuditLogPage() {
                 </td>
                 <td>{e.action}</td>
                 <td>{e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : '—'}</td>
-                <td>
-                  {e.metadata == null ? '—' : <code>{JSON.stringify(e.metadata)}</code>}
-                </td>
+                <td>{e.metadata == null ? '—' : <code>{JSON.stringify(e.metadata)}</code>}</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section, formatDate } from '../../../../../components/ui';
+import { Field, Notice, SecretValue, Section, formatDate, Form } from '../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../lib/trpc';
 import { useOrg } from '../../../../../lib/use-org';
 import { formText } from '../../../../../lib/form';
@@ -96,7 +96,7 @@ export default function ApiKeysPage() {
             <Notice kind="info">Copy it now: it will not be shown again.</Notice>
           </div>
         ) : null}
-        <form key={formKey} className="stack" onSubmit={onSubmit}>
+        <Form key={formKey} className="stack" onSubmit={onSubmit}>
           <Field label="Key name">
             <input name="name" required maxLength={100} />
           </Field>
@@ -114,7 +114,7 @@ export default function ApiKeysPage() {
               Create key
             </button>
           </div>
-        </form>
+        </Form>
       </Section>
     </>
   );

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, Section, formatDate } from '../../../../../components/ui';
+import { Field, Notice, Section, formatDate, Form } from '../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../lib/trpc';
 import { useOrg } from '../../../../../lib/use-org';
 import { formText } from '../../../../../lib/form';
@@ -97,7 +97,7 @@ export default function MembersPage() {
       </table>
       <Section title="Invite someone">
         {canManage ? (
-          <form key={formKey} className="row" onSubmit={onInvite}>
+          <Form key={formKey} className="row" onSubmit={onInvite}>
             <Field label="Email">
               <input name="email" type="email" required />
             </Field>
@@ -111,7 +111,7 @@ export default function MembersPage() {
             <button type="submit" disabled={invite.isPending}>
               Send invitation
             </button>
-          </form>
+          </Form>
         ) : (
           <Notice kind="info">Your role ({role}) cannot invite people; ask an ADMIN.</Notice>
         )}

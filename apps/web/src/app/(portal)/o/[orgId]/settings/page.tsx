@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
-import { Field, Notice } from '../../../../../components/ui';
+import { Field, Notice, Form } from '../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../lib/trpc';
 import { useOrg } from '../../../../../lib/use-org';
 import { formText } from '../../../../../lib/form';
@@ -36,7 +36,7 @@ export default function OrgSettingsPage() {
       <Notice kind="error">{org.error || update.error ? errorMessage(org.error ?? update.error) : null}</Notice>
       {update.isSuccess ? <Notice kind="ok">Saved.</Notice> : null}
       {org.data ? (
-        <form key={org.data.updatedAt.toString()} className="stack" onSubmit={onSubmit} style={{ maxWidth: 420 }}>
+        <Form key={org.data.updatedAt.toString()} className="stack" onSubmit={onSubmit} style={{ maxWidth: 420 }}>
           <fieldset disabled={!canEdit} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
             <Field label="Name">
               <input name="name" defaultValue={org.data.name} required maxLength={100} />
@@ -48,7 +48,7 @@ export default function OrgSettingsPage() {
               <button type="submit">Save</button>
             </div>
           </fieldset>
-        </form>
+        </Form>
       ) : null}
     </>
   );

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams, useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section } from '../../../../../../components/ui';
+import { Field, Notice, SecretValue, Section, Form } from '../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../lib/use-org';
 import { formText } from '../../../../../../lib/form';
@@ -67,7 +67,7 @@ export default function AppSettingsPage() {
         <Notice kind="info">Your role ({role}) can view this app but not change it; ask an ADMIN.</Notice>
       ) : null}
       <Section title="Settings">
-        <form key={a.updatedAt.toString()} className="stack" onSubmit={onSave}>
+        <Form key={a.updatedAt.toString()} className="stack" onSubmit={onSave}>
           <fieldset disabled={!canManage} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
             <div className="row">
               <Field label="App name">
@@ -131,7 +131,7 @@ export default function AppSettingsPage() {
               <button type="submit">Save settings</button>
             </div>
           </fieldset>
-        </form>
+        </Form>
       </Section>
       {canManage ? (
         <Section title="Keys and devices">

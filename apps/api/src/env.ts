@@ -13,6 +13,12 @@ const serverShape = {
   MAIL_FROM: z.string().default('Sightline <no-reply@localhost>'),
   /** Where people open the portal: links in emails point here. */
   PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+  /** Ingestion rate limits, requests per minute (sliding window). */
+  INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
+  INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),
+  INGEST_IP_RPM: z.coerce.number().int().positive().default(60_000),
+  /** Buffered requests Redis may hold before ingestion answers 503 (PostgreSQL far behind). */
+  INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(2_000_000),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
 };

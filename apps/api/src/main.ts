@@ -1,5 +1,7 @@
 import {
+  createAppDirectory,
   createCredentialResolver,
+  createIngestBuffer,
   createLogger,
   createLogMailer,
   createSignInGuard,
@@ -11,6 +13,7 @@ import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { createFormLimiter } from './http/form-limiter.ts';
+import { createApiMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
 
 async function start(): Promise<void> {
@@ -27,6 +30,7 @@ async function start(): Promise<void> {
   const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
   const auth = createAuthenticator({ resolver, redis: cache });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
+  const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG });
   const app = await buildServer({
     log,
     pool,
@@ -36,6 +40,12 @@ async function start(): Promise<void> {
     auth,
     signInGuard: createSignInGuard(cache),
     formLimiter: createFormLimiter(cache),
+    ingest: {
+      buffer,
+      directory: createAppDirectory(prisma),
+      metrics: createApiMetrics(() => redis.xlen(buffer.stream)),
+      limits: { perKey: env.INGEST_KEY_RPM, perDevice: env.INGEST_DEVICE_RPM, perIp: env.INGEST_IP_RPM },
+    },
     mailer,
     webUrl: env.PUBLIC_WEB_URL,
     publicApiUrl: env.PUBLIC_API_URL,

@@ -8,6 +8,10 @@ const workerShape = {
   ...secretEnv,
   /** Day partitions of `events` kept ready ahead of today. */
   PARTITION_DAYS_AHEAD: z.coerce.number().int().min(1).max(60).default(7),
+  /** Prometheus metrics at http://<host>:METRICS_PORT/metrics (0 turns the endpoint off). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Buffered requests the event writer takes per COPY transaction. */
+  WRITER_BATCH_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(200),
 };
 
 export type WorkerEnv = ReturnType<typeof loadWorkerEnv>;

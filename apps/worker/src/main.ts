@@ -2,7 +2,9 @@ import { createLogger, EnvError } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
+import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
+import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 
 async function start(): Promise<void> {
   const env = loadWorkerEnv();
@@ -17,14 +19,34 @@ async function start(): Promise<void> {
   log.info('worker connected to PostgreSQL and Redis');
 
   const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 4 });
-  const maintenance = await startMaintenance({ connection, pool, prisma, cache: connection, log, daysAhead: env.PARTITION_DAYS_AHEAD });
+  const maintenance = await startMaintenance({
+    connection,
+    pool,
+    prisma,
+    cache: connection,
+    log,
+    daysAhead: env.PARTITION_DAYS_AHEAD,
+  });
+  const metrics = createWorkerMetrics();
+  const metricsServer = env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT) : null;
+  const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
+  const writers = startIngestWriters({
+    pool,
+    redis: writersRedis,
+    log,
+    metrics,
+    batchEntries: env.WRITER_BATCH_ENTRIES,
+  });
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
-    await maintenance.close();
+    await Promise.allSettled([writers.close(), maintenance.close()]);
+    metricsServer?.close();
+    writersRedis.disconnect();
     await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);
     process.exit(0);
   };
@@ -33,7 +55,8 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  const message = error instanceof EnvError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message =
+    error instanceof EnvError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`worker: failed to start: ${message}\n`);
   process.exit(1);
 });

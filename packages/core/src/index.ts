@@ -7,3 +7,4 @@ export * from './tenancy/index.ts';
 export * from './queue/index.ts';
 export * from './mail/index.ts';
 export * from './auth/index.ts';
+export * from './ingest/index.ts';

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { CredentialResolver, Logger, Mailer, SignInGuard } from '@sightline/core';
+import type { AppDirectory, CredentialResolver, IngestBuffer, Logger, Mailer, SignInGuard } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Authenticator } from './auth.ts';
+import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
+import type { ApiMetrics } from './metrics.ts';
+import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
@@ -28,6 +31,13 @@ export interface ServerDeps {
   webUrl: string;
   /** Where SDKs reach this api: DSNs shown in the portal point here. */
   publicApiUrl: string;
+  ingest: {
+    buffer: IngestBuffer;
+    directory: AppDirectory;
+    metrics: ApiMetrics;
+    /** Requests per minute (sliding window) per credential, per device, per address. */
+    limits: { perKey: number; perDevice: number; perIp: number };
+  };
   /** SIGHTLINE_SECRET: signs device tokens. */
   secret: string;
 }
@@ -45,8 +55,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     void reply.header('x-request-id', request.id);
   });
   installErrorHandling(app, deps.log);
+  installBodyDecoding(app);
+  app.addHook('onResponse', async (request, reply) => {
+    deps.ingest.metrics.requests.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', deps.ingest.metrics.registry.contentType).send(await deps.ingest.metrics.registry.metrics()),
+  );
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerTelemetryRoutes(app, deps);
   registerGraphQL(app, deps);
   await registerTrpc(app, deps);
   await app.ready();

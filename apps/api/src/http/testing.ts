@@ -1,5 +1,7 @@
 import {
+  createAppDirectory,
   createCredentialResolver,
+  createIngestBuffer,
   createLogger,
   createLogMailer,
   createSignInGuard,
@@ -9,18 +11,20 @@ import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
 import { createFormLimiter } from './form-limiter.ts';
+import { createApiMetrics } from './metrics.ts';
 import type { ServerDeps } from './server.ts';
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 
 /** Real dependencies for an api under test, against one test database. */
-export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): ServerDeps & { close(): Promise<void> } {
+export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   const namespace = `test-${Math.random().toString(36).slice(2)}`;
   const resolver = createCredentialResolver({ prisma, cache: redis, secret: TEST_SECRET, namespace });
   const log = createLogger('api-test', 'silent');
+  const buffer = createIngestBuffer(redis, { namespace });
   return {
     log,
     mailer: mailer ?? createLogMailer(log),
@@ -33,6 +37,14 @@ export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): Serv
     auth: createAuthenticator({ resolver, redis, keyPrefix: `${namespace}:auth-fail` }),
     signInGuard: createSignInGuard(redis, { keyPrefix: `${namespace}:sign-in` }),
     formLimiter: createFormLimiter(redis, { keyPrefix: `${namespace}:form` }),
+    ingest: {
+      buffer,
+      directory: createAppDirectory(prisma, 0),
+      metrics: createApiMetrics(() => redis.xlen(buffer.stream)),
+      limits: { perKey: 100_000, perDevice: 10_000, perIp: 100_000 },
+    },
+    /** The Redis key namespace this api uses (its stream is `${namespace}:ingest:events`). */
+    namespace,
     secret: TEST_SECRET,
     async close() {
       await pool.end();

@@ -12,6 +12,8 @@ export interface Principal {
   appId?: number;
   /** The devices row a device token belongs to. */
   deviceId?: string;
+  /** That device's stored (salted, hashed) id: events sent with its token carry this one. */
+  deviceIdHash?: string;
   scopes: string[];
   orgSuspended: boolean;
 }
@@ -81,7 +83,10 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
         expiresAt: key.expiresAt,
       };
     }
-    const token = await prisma.deviceToken.findUnique({ where: { tokenHash: hash }, include: { app: { include: { org: true } } } });
+    const token = await prisma.deviceToken.findUnique({
+      where: { tokenHash: hash },
+      include: { app: { include: { org: true } }, device: { select: { deviceIdHash: true } } },
+    });
     if (!token || token.revokedAt || token.app.deletedAt || token.app.org.deletedAt) return null;
     return {
       principal: {
@@ -90,6 +95,7 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
         orgId: token.orgId,
         appId: token.appId,
         deviceId: token.deviceId,
+        deviceIdHash: token.device.deviceIdHash,
         scopes: ['ingest', 'privacy'],
         orgSuspended: token.app.org.suspended,
       },

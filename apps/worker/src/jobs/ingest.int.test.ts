@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { buildServer } from '@sightline/api';
+import { createTestServerDeps } from '@sightline/api/testing';
+import { createIngestBuffer, createLogger, hashDeviceId } from '@sightline/core';
+import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIngestWriters } from './ingest-writers.ts';
+
+// Telemetry from the HTTP edge to PostgreSQL: the api's pipeline, the Redis buffer and the
+// worker's writers, all real.
+
+let db: TestDatabase;
+let deps: ReturnType<typeof createTestServerDeps>;
+let api: FastifyInstance;
+let writers: ReturnType<typeof startIngestWriters>;
+let writerRedis: Redis;
+let org: Awaited<ReturnType<typeof createTestOrg>>;
+let app: Awaited<ReturnType<typeof createTestApp>>;
+let salt: string;
+
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+
+async function post(path: string, key: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await api.inject({
+    method: 'POST',
+    url: path,
+    remoteAddress: '8.8.8.8',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': CHROME, ...headers },
+    payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+  return { status: res.statusCode, headers: res.headers, body: res.json<Record<string, unknown>>() };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, seconds = 10): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const events = (n: number, extra: Record<string, unknown> = {}) =>
+  Array.from({ length: n }, (_, i) => ({
+    type: 'screen_view',
+    timestamp: new Date(Date.now() - 1000 * (n - i)).toISOString(),
+    data: { screen_name: `s${i}` },
+    ...extra,
+  }));
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  deps = createTestServerDeps(db.url);
+  api = await buildServer(deps);
+  writerRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  writers = startIngestWriters({
+    pool: deps.pool,
+    redis: writerRedis,
+    log: createLogger('writer-test', 'silent'),
+    namespace: deps.namespace,
+    claimIdleMs: 500,
+  });
+  org = await createTestOrg(deps.prisma);
+  app = await createTestApp(deps.prisma, org.org.id, { bundleId: 'com.example.shop' });
+  salt = (await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } })).deviceIdSalt;
+});
+
+afterAll(async () => {
+  await writers?.close();
+  writerRedis?.disconnect();
+  await api?.close();
+  await deps?.close();
+  await db?.drop();
+});
+
+describe('POST /v1/telemetry/events', () => {
+  it('stores a batch with the device id hashed, enriched, scrubbed, named and valued', async () => {
+    const session = randomUUID();
+    const res = await post('/v1/telemetry/events', app.ingestKey, {
+      app_id: 'com.example.shop',
+      app_version: '1.2.0',
+      device_id: 'device-raw-1',
+      session_id: session,
+      events: [
+        { type: 'app_start', timestamp: new Date(Date.now() - 5000).toISOString(), data: {} },
+        { type: 'web_vital', timestamp: Date.now() - 4000, data: { name: 'LCP', value: 1830, page: '/checkout' } },
+        {
+          type: 'checkout_done',
+          timestamp: new Date(Date.now() - 3000).toISOString(),
+          data: { email: 'ada@example.com', password: 'hunter2', note: 'card 4111 1111 1111 1111' },
+        },
+        {
+          type: 'screen_view',
+          timestamp: new Date(Date.now() + 3_600_000).toISOString(),
+          data: { screen_name: 'home' },
+        },
+      ],
+    });
+    expect(res).toMatchObject({ status: 202, body: { received: 4 } });
+
+    const rows = await until(async () => {
+      const r = await deps.pool.query<Record<string, unknown>>(
+        'SELECT * FROM events WHERE app_id = $1 AND session_id = $2 ORDER BY occurred_at',
+        [app.app.id, session],
+      );
+      return r.rowCount === 4 ? r.rows : undefined;
+    });
+    const device = hashDeviceId(salt, 'device-raw-1');
+    expect(rows.every((r) => r.device_id === device)).toBe(true);
+    expect(rows[0]).toMatchObject({
+      org_id: org.org.id,
+      type: 'app_start',
+      app_version: '1.2.0',
+      browser: 'Chrome',
+      os: 'Windows',
+      country: 'US',
+    });
+    expect(rows[1]).toMatchObject({ type: 'web_vital', name: 'LCP', value: 1830 });
+    expect(rows[2]!.data).toEqual({ email: '[email]', password: '[Filtered]', note: 'card [card]' });
+    // A time in the future is clamped to when the event arrived.
+    expect((rows[3]!.occurred_at as Date).getTime()).toBeLessThanOrEqual(Date.now());
+
+    const derived = await until(async () => {
+      const r = await deps.pool.query('SELECT * FROM sessions WHERE app_id = $1 AND id = $2', [app.app.id, session]);
+      return r.rows[0] as
+        { event_count: number; screen_count: number; crashed: boolean; device_id: string } | undefined;
+    });
+    expect(derived).toMatchObject({ event_count: 4, screen_count: 1, crashed: false, device_id: device });
+  });
+
+  it('keeps good events and reports bad ones; an all-bad batch is a 400', async () => {
+    const res = await post('/v1/telemetry/events', app.ingestKey, {
+      device_id: 'd2',
+      events: [
+        ...events(2),
+        { type: 'web_vital', timestamp: Date.now(), data: { name: 'XYZ', value: 1 } },
+        { type: 'bad type!', timestamp: 'yesterday' },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.received).toBe(2);
+    expect((res.body.errors as Array<{ index: number }>).map((e) => e.index)).toEqual([2, 3]);
+    const allBad = await post('/v1/telemetry/events', app.ingestKey, { device_id: 'd2', events: [{ type: 'x' }] });
+    expect(allBad.status).toBe(400);
+    expect(JSON.stringify(allBad.body)).toMatch(/events\.0\.timestamp/);
+    expect((await post('/v1/telemetry/events', app.ingestKey, { device_id: 'd2', events: events(501) })).status).toBe(
+      400,
+    );
+    expect((await post('/v1/telemetry/events', app.ingestKey, '{"device_id": "d2", "events": [')).status).toBe(400);
+  });
+
+  it('takes the app from the credential: another app id is not found, a secret key picks its own org app', async () => {
+    const other = await createTestApp(deps.prisma, org.org.id);
+    const wrong = await post('/v1/telemetry/events', app.ingestKey, {
+      app_id: other.app.id,
+      device_id: 'd3',
+      events: events(1),
+    });
+    expect(wrong.status).toBe(404);
+    const ingestKey = await createTestApiKey(deps.prisma, org.org.id, ['ingest']);
+    const bySecret = await post('/v1/telemetry/events', ingestKey.secret, {
+      app_id: other.app.bundleId,
+      device_id: 'd3',
+      events: events(1),
+    });
+    expect(bySecret).toMatchObject({ status: 202, body: { received: 1 } });
+    const foreignOrg = await createTestOrg(deps.prisma);
+    const foreignApp = await createTestApp(deps.prisma, foreignOrg.org.id);
+    expect(
+      (
+        await post('/v1/telemetry/events', ingestKey.secret, {
+          app_id: foreignApp.app.id,
+          device_id: 'd3',
+          events: events(1),
+        })
+      ).status,
+    ).toBe(404);
+    const readOnly = await createTestApiKey(deps.prisma, org.org.id, ['read']);
+    expect(
+      (
+        await post('/v1/telemetry/events', readOnly.secret, {
+          app_id: other.app.id,
+          device_id: 'd3',
+          events: events(1),
+        })
+      ).status,
+    ).toBe(403);
+  });
+
+  it('refuses origins outside the allow-list and reads gzip bodies', async () => {
+    await deps.prisma.app.update({ where: { id: app.app.id }, data: { allowedOrigins: ['https://shop.example.com'] } });
+    const body = { device_id: 'd4', events: events(3) };
+    expect((await post('/v1/telemetry/events', app.ingestKey, body, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
+    expect(
+      (await post('/v1/telemetry/events', app.ingestKey, body, { origin: 'https://shop.example.com' })).status,
+    ).toBe(202);
+    const zipped = await post('/v1/telemetry/events', app.ingestKey, gzipSync(JSON.stringify(body)), {
+      'content-encoding': 'gzip',
+    });
+    expect(zipped).toMatchObject({ status: 202, body: { received: 3 } });
+    const broken = await post('/v1/telemetry/events', app.ingestKey, Buffer.from('not gzip at all'), {
+      'content-encoding': 'gzip',
+    });
+    expect(broken.status).toBe(400);
+    await deps.prisma.app.update({ where: { id: app.app.id }, data: { allowedOrigins: [] } });
+  });
+
+  it('stores a replayed event once', async () => {
+    const id = randomUUID();
+    const body = {
+      device_id: 'd5',
+      events: [{ id, type: 'feature_used', timestamp: Date.now() - 1000, data: { feature_name: 'export' } }],
+    };
+    expect((await post('/v1/telemetry/events', app.ingestKey, body)).status).toBe(202);
+    expect((await post('/v1/telemetry/events', app.ingestKey, body)).status).toBe(202);
+    await until(async () => ((await deps.redis.xlen(`${deps.namespace}:ingest:events`)) === 0 ? true : undefined));
+    const stored = await deps.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = $1', [id]);
+    expect(stored.rows[0]?.n).toBe(1);
+  });
+
+  it("answers 429 with Retry-After once the org's monthly quota is used up", async () => {
+    const small = await createTestOrg(deps.prisma);
+    await deps.prisma.organization.update({ where: { id: small.org.id }, data: { monthlyEventQuota: 3 } });
+    const smallApp = await createTestApp(deps.prisma, small.org.id);
+    expect((await post('/v1/telemetry/events', smallApp.ingestKey, { device_id: 'q', events: events(2) })).status).toBe(
+      202,
+    );
+    const over = await post('/v1/telemetry/events', smallApp.ingestKey, { device_id: 'q', events: events(2) });
+    expect(over.status).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
+    expect(String((over.body.error as { message: string }).message)).toMatch(/quota/);
+  });
+
+  it('answers 503 with Retry-After when Redis does not answer, never 500', async () => {
+    const down = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    down.on('error', () => undefined);
+    const working = deps.ingest.buffer;
+    deps.ingest.buffer = createIngestBuffer(down, { namespace: deps.namespace });
+    try {
+      const res = await post('/v1/telemetry/events', app.ingestKey, { device_id: 'd6', events: events(1) });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      deps.ingest.buffer = working;
+      down.disconnect();
+    }
+  });
+});
+
+describe('POST /v1/telemetry/crash', () => {
+  it('answers with the report id and stores the report under it, scrubbed', async () => {
+    const res = await post('/v1/telemetry/crash', app.ingestKey, {
+      app_id: 'com.example.shop',
+      app_version: '1.2.0',
+      device_id: 'crashy',
+      timestamp: new Date().toISOString(),
+      crash: {
+        type: 'lua_error',
+        message: "attempt to index nil value 'user' (ada@example.com)",
+        stack_trace: 'main.lua:42: in function loadUser',
+        context: { screen: 'profile.rml', token: 'abc' },
+      },
+    });
+    expect(res.status).toBe(202);
+    const id = res.body.id as string;
+    const row = await until(
+      async () =>
+        (await deps.pool.query('SELECT * FROM crash_reports WHERE id = $1', [id])).rows[0] as
+          Record<string, unknown> | undefined,
+    );
+    expect(row).toMatchObject({
+      org_id: org.org.id,
+      app_id: app.app.id,
+      crash_type: 'lua_error',
+      app_version: '1.2.0',
+      device_id: hashDeviceId(salt, 'crashy'),
+    });
+    expect(row.message).toBe("attempt to index nil value 'user' ([email])");
+    expect(row.context).toMatchObject({ screen: 'profile.rml', token: '[Filtered]', country: 'US' });
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exposes accepted and dropped events in Prometheus format', async () => {
+    const res = await api.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/sightline_ingest_events_accepted_total\{kind="event"\} \d+/);
+    expect(res.body).toMatch(/sightline_ingest_events_dropped_total\{reason="invalid"\} \d+/);
+    expect(res.body).toMatch(/sightline_ingest_queue_depth \d+/);
+  });
+});

@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WriterMetrics } from './jobs/event-writer.ts';
+
+/** The worker's Prometheus metrics: writer batch sizes and latency, dead letters, process stats. */
+export function createWorkerMetrics(): WriterMetrics & { registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sightline_worker_' });
+  const batchRows = new Histogram({
+    name: 'sightline_writer_batch_rows',
+    help: 'Events per writer transaction',
+    buckets: [10, 100, 500, 1000, 2500, 5000, 10000, 25000],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: 'sightline_writer_batch_seconds',
+    help: 'Writer transaction latency',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const written = new Counter({
+    name: 'sightline_writer_events_total',
+    help: 'Events handed to PostgreSQL',
+    registers: [registry],
+  });
+  const dead = new Counter({
+    name: 'sightline_writer_dead_letters_total',
+    help: 'Buffer entries moved to the dead-letter list',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeBatch(rows, seconds) {
+      batchRows.observe(rows);
+      batchSeconds.observe(seconds);
+      written.inc(rows);
+    },
+    deadLetter(reason) {
+      dead.inc({ reason });
+    },
+  };
+}
+
+export function serveMetrics(registry: Registry, port: number): Server {
+  return createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  }).listen(port);
+}

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { BufferedEvent } from './pipeline.ts';
+
+// The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
+// the org's monthly quota, backpressure and the append happen in one Lua script — one round
+// trip per request, and nothing is counted unless it was stored.
+
+export const EVENTS_STREAM = 'ingest:events';
+export const CRASHES_STREAM = 'ingest:crashes';
+export const WRITER_GROUP = 'writers';
+export const DEAD_LETTERS = 'ingest:dead';
+
+const APPEND_LUA = `
+-- KEYS: stream, accepted, dropped, then (current, previous) window keys per limiter
+-- ARGV: payload, n, dropped_before, quota, max_len, elapsed_per_mille, window_s, then one limit per limiter
+local n = tonumber(ARGV[2])
+local limiters = (#KEYS - 3) / 2
+local elapsed = tonumber(ARGV[6]) / 1000
+local window = tonumber(ARGV[7])
+for i = 0, limiters - 1 do
+  local limit = tonumber(ARGV[8 + i])
+  local curr = tonumber(redis.call('GET', KEYS[4 + i * 2]) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[5 + i * 2]) or '0')
+  if prev * (1 - elapsed) + curr + 1 > limit then
+    return {-1, i, math.ceil(window * (1 - elapsed))}
+  end
+end
+local dropped = tonumber(ARGV[3])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used + n > tonumber(ARGV[4]) then
+  redis.call('INCRBY', KEYS[3], n + dropped)
+  redis.call('EXPIRE', KEYS[3], 3456000)
+  return {-2, 0, 0}
+end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5]) then
+  return {-3, 0, 0}
+end
+for i = 0, limiters - 1 do
+  redis.call('INCR', KEYS[4 + i * 2])
+  redis.call('EXPIRE', KEYS[4 + i * 2], window * 2)
+end
+redis.call('INCRBY', KEYS[2], n)
+redis.call('EXPIRE', KEYS[2], 3456000)
+if dropped > 0 then
+  redis.call('INCRBY', KEYS[3], dropped)
+  redis.call('EXPIRE', KEYS[3], 3456000)
+end
+local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[1])
+return {1, id, 0}
+`;
+
+export interface RateLimit {
+  /** What is limited, e.g. `key:<credential id>`, `device:<app>:<device>`, `ip:<address>`. */
+  subject: string;
+  /** Requests per window. */
+  limit: number;
+}
+
+export type AppendOutcome =
+  | { status: 'stored'; entryId: string }
+  | { status: 'rate_limited'; subject: string; retryAfter: number }
+  | { status: 'over_quota' }
+  | { status: 'buffer_full' };
+
+export interface IngestBufferOptions {
+  /** Key namespace ('sightline' in production, unique per test). */
+  namespace?: string;
+  /** Entries the stream may hold before ingestion answers 503 (PostgreSQL far behind). */
+  maxBacklog?: number;
+  windowSeconds?: number;
+  now?: () => number;
+}
+
+export interface BufferedBatch {
+  /** org id, app id, received-at ms, events */
+  o: string;
+  a: number;
+  r: number;
+  e: BufferedEvent[];
+}
+
+type AppendReply = [number, number | string, number];
+
+const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
+
+/** EVALSHA, loading the script once when Redis does not know it yet. */
+async function runAppend(redis: Redis, keys: string[], args: Array<string | number>): Promise<AppendReply> {
+  try {
+    return (await redis.evalsha(APPEND_SHA, keys.length, ...keys, ...args)) as AppendReply;
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+    return (await redis.eval(APPEND_LUA, keys.length, ...keys, ...args)) as AppendReply;
+  }
+}
+
+/** Usage counters of an org for the month of `at` (UTC): the quota and the admin page read them. */
+export function usageKeys(namespace: string, orgId: string, at: number) {
+  const month = new Date(at).toISOString().slice(0, 7);
+  return {
+    accepted: `${namespace}:usage:${orgId}:${month}:accepted`,
+    dropped: `${namespace}:usage:${orgId}:${month}:dropped`,
+    crashes: `${namespace}:usage:${orgId}:${month}:crashes`,
+  };
+}
+
+export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = {}) {
+  const namespace = options.namespace ?? 'sightline';
+  const stream = `${namespace}:${EVENTS_STREAM}`;
+  const maxBacklog = options.maxBacklog ?? 2_000_000;
+  const window = options.windowSeconds ?? 60;
+  const now = options.now ?? Date.now;
+
+  return {
+    stream,
+    crashStream: `${namespace}:${CRASHES_STREAM}`,
+    /**
+     * Appends one request's events unless a limit says no. `dropped` (events the pipeline
+     * left out) count against nothing but are recorded as rejected.
+     */
+    async append(
+      batch: BufferedBatch,
+      input: { quota: number; limits: RateLimit[]; dropped: number },
+    ): Promise<AppendOutcome> {
+      const at = now();
+      const windowIndex = Math.floor(at / 1000 / window);
+      const elapsed = Math.floor(((at / 1000 / window) % 1) * 1000);
+      const usage = usageKeys(namespace, batch.o, at);
+      const limiterKeys = input.limits.flatMap((l) => [
+        `${namespace}:rl:${l.subject}:${windowIndex}`,
+        `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
+      ]);
+      const keys = [stream, usage.accepted, usage.dropped, ...limiterKeys];
+      const args = [
+        JSON.stringify(batch),
+        batch.e.length,
+        input.dropped,
+        input.quota,
+        maxBacklog,
+        elapsed,
+        window,
+        ...input.limits.map((l) => l.limit),
+      ];
+      const reply = await runAppend(redis, keys, args);
+      if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
+      if (reply[0] === -1)
+        return {
+          status: 'rate_limited',
+          subject: input.limits[Number(reply[1])]?.subject ?? 'unknown',
+          retryAfter: Math.max(1, reply[2]),
+        };
+      if (reply[0] === -2) return { status: 'over_quota' };
+      return { status: 'buffer_full' };
+    },
+    /** Appends one crash report (crashes are never refused for quota, only rate-limited). */
+    async appendCrash(report: { orgId: string }, input: { limits: RateLimit[] }): Promise<AppendOutcome> {
+      const at = now();
+      const windowIndex = Math.floor(at / 1000 / window);
+      const elapsed = Math.floor(((at / 1000 / window) % 1) * 1000);
+      const usage = usageKeys(namespace, report.orgId, at);
+      const limiterKeys = input.limits.flatMap((l) => [
+        `${namespace}:rl:${l.subject}:${windowIndex}`,
+        `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
+      ]);
+      const keys = [`${namespace}:${CRASHES_STREAM}`, usage.crashes, usage.dropped, ...limiterKeys];
+      const args = [
+        JSON.stringify(report),
+        1,
+        0,
+        Number.MAX_SAFE_INTEGER,
+        maxBacklog,
+        elapsed,
+        window,
+        ...input.limits.map((l) => l.limit),
+      ];
+      const reply = await runAppend(redis, keys, args);
+      if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
+      if (reply[0] === -1)
+        return {
+          status: 'rate_limited',
+          subject: input.limits[Number(reply[1])]?.subject ?? 'unknown',
+          retryAfter: Math.max(1, reply[2]),
+        };
+      return { status: 'buffer_full' };
+    },
+  };
+}
+
+export type IngestBuffer = ReturnType<typeof createIngestBuffer>;

@@ -1,0 +1,6 @@
+export * from './schemas.ts';
+export * from './pipeline.ts';
+export { clientTraits, countryOf, parseUserAgent, truncateIp, type ClientTraits } from './enrich.ts';
+export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
+export * from './buffer.ts';
+export { createAppDirectory, type AppDirectory, type IngestTarget } from './directory.ts';

@@ -1,0 +1,77 @@
+import { AppError } from '../errors.ts';
+
+// PII scrubbing applied to event data and crash context before anything is stored. Keys
+// that name secrets lose their value; strings lose what looks like an email, a card number
+// (Luhn-valid), a US SSN, an IP address or a bearer token. Cheap guards keep the common
+// case — short strings with none of these — to a few character checks.
+
+const SENSITIVE_KEY =
+  /pass(word|wd)?|secret|token|api[-_]?key|authorization|^auth$|cookie|session[-_]?key|credit[-_]?card|card[-_]?number|^cvv$|^cvc$|^ssn$|private[-_]?key/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
+const SSN = /\b\d{3}-\d{2}-\d{4}\b/g;
+const IPV4 = /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g;
+const IPV6 = /\b(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})\b/gi;
+const BEARER = /\b(bearer|token)\s+[A-Za-z0-9._~+/-]{8,}=*/gi;
+const DIGITS_RUN = /\d{3}/;
+
+export const FILTERED = '[Filtered]';
+export const MAX_DATA_DEPTH = 20;
+
+function luhnValid(candidate: string): boolean {
+  const digits = candidate.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export function scrubString(text: string): string {
+  let out = text;
+  if (out.includes('@')) out = out.replace(EMAIL, '[email]');
+  if (DIGITS_RUN.test(out)) {
+    out = out.replace(CARD_CANDIDATE, (m) => (luhnValid(m) ? '[card]' : m));
+    if (out.includes('-')) out = out.replace(SSN, '[ssn]');
+    if (out.includes('.')) out = out.replace(IPV4, '[ip]');
+  }
+  if (out.includes(':') && /[0-9a-f]{1,4}:[0-9a-f]{0,4}:/i.test(out)) out = out.replace(IPV6, '[ip]');
+  if (/bearer|token/i.test(out)) out = out.replace(BEARER, '$1 [token]');
+  return out;
+}
+
+export class TooDeepError extends Error {}
+
+/** scrubValue for a request field: too deep a structure is the client's error (400). */
+export function scrubField(value: unknown, extraKeys: ReadonlySet<string>, path: string): unknown {
+  try {
+    return scrubValue(value, extraKeys);
+  } catch (error) {
+    if (error instanceof TooDeepError)
+      throw new AppError('BAD_REQUEST', `${path}: ${error.message}`, [{ path, message: error.message }]);
+    throw error;
+  }
+}
+
+/**
+ * A scrubbed copy of `value`. `extraKeys` (lower-case) are the app's own fields to drop.
+ * Throws TooDeepError past MAX_DATA_DEPTH levels of nesting.
+ */
+export function scrubValue(value: unknown, extraKeys: ReadonlySet<string>, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DATA_DEPTH) throw new TooDeepError(`data is nested deeper than ${MAX_DATA_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, extraKeys, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] =
+      SENSITIVE_KEY.test(key) || extraKeys.has(key.toLowerCase()) ? FILTERED : scrubValue(item, extraKeys, depth + 1);
+  }
+  return out;
+}

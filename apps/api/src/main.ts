@@ -27,10 +27,10 @@ async function start(): Promise<void> {
   // The credential cache must see Redis even while the api's fail-fast client reconnects.
   const cache = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
   cache.on('error', () => undefined);
-  const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET });
-  const auth = createAuthenticator({ resolver, redis: cache });
+  const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET, namespace: env.REDIS_PREFIX });
+  const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
-  const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG });
+  const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
   const app = await buildServer({
     log,
     pool,
@@ -38,8 +38,8 @@ async function start(): Promise<void> {
     prisma,
     resolver,
     auth,
-    signInGuard: createSignInGuard(cache),
-    formLimiter: createFormLimiter(cache),
+    signInGuard: createSignInGuard(cache, { keyPrefix: `${env.REDIS_PREFIX}:sign-in` }),
+    formLimiter: createFormLimiter(cache, { keyPrefix: `${env.REDIS_PREFIX}:form` }),
     ingest: {
       buffer,
       directory: createAppDirectory(prisma),

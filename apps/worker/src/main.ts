@@ -37,6 +37,7 @@ async function start(): Promise<void> {
     log,
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
+    namespace: env.REDIS_PREFIX,
   });
 
   let stopping = false;

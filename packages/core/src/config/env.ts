@@ -21,6 +21,8 @@ export const databaseEnv = {
 
 export const redisEnv = {
   REDIS_URL: redisUrl.default(DEFAULT_REDIS_URL),
+  /** Prefix of every Redis key (caches, limits, the ingestion buffer): two installations can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'may hold letters, digits, _ and - (at most 40)').default('sightline'),
 };
 
 export const secretEnv = {

@@ -19,6 +19,8 @@ export interface MaintenanceDeps {
   daysAhead: number;
   /** Redis key prefix; tests use their own so parallel runs never share queues or caches. */
   prefix?: string;
+  /** The api's Redis key namespace (REDIS_PREFIX), where credential last-used times wait. */
+  namespace?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
         return { partitions: names };
       }
       if (job.name === MAINTENANCE_JOBS.flushLastUsed) {
-        return { flushed: await flushLastUsed(deps.prisma, deps.cache, deps.prefix ? `${deps.prefix}-sightline` : undefined) };
+        return { flushed: await flushLastUsed(deps.prisma, deps.cache, deps.namespace ?? (deps.prefix ? `${deps.prefix}-sightline` : undefined)) };
       }
       deps.log.warn({ job: job.name }, 'unknown maintenance job skipped');
       return null;

@@ -27,6 +27,7 @@ async function start(): Promise<void> {
     log,
     daysAhead: env.PARTITION_DAYS_AHEAD,
     namespace: env.REDIS_PREFIX,
+    usageRedis: connection,
   });
   const metrics = createWorkerMetrics();
   const metricsServer = env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT) : null;

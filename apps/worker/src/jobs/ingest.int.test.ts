@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
-import { createIngestBuffer, createLogger, hashDeviceId } from '@sightline/core';
+import { createIngestBuffer, createLogger, flushUsageCounters, hashDeviceId } from '@sightline/core';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
@@ -237,6 +237,11 @@ describe('POST /v1/telemetry/events', () => {
     expect(over.status).toBe(429);
     expect(over.headers['retry-after']).toBeDefined();
     expect(String((over.body.error as { message: string }).message)).toMatch(/quota/);
+    // The admin page reads usage_counters: the flush copies Redis's counts, twice the same.
+    await flushUsageCounters(deps.pool, deps.redis, deps.namespace);
+    await flushUsageCounters(deps.pool, deps.redis, deps.namespace);
+    const usage = await deps.prisma.usageCounter.findMany({ where: { orgId: small.org.id } });
+    expect(usage.map((u) => [Number(u.eventsAccepted), Number(u.eventsDropped)])).toEqual([[2, 2]]);
   });
 
   it('answers 503 with Retry-After when Redis does not answer, never 500', async () => {

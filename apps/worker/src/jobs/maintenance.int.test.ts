@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('maintenance worker', () => {
   it('creates the event partitions for today and the days ahead as soon as it starts', async () => {
     const log = createLogger('worker-test', 'silent');
-    const maintenance = await startMaintenance({ connection: redis, pool, prisma, cache: redis, log, daysAhead: 2, prefix });
+    const maintenance = await startMaintenance({ connection: redis, pool, prisma, cache: redis, usageRedis: redis, log, daysAhead: 2, prefix });
     try {
       const today = dayIndexOf(Date.now());
       const expected = [today, today + 1, today + 2].map(partitionName);

@@ -1,12 +1,14 @@
-import { flushLastUsed, QUEUES, type CredentialCache, type Logger } from '@sightline/core';
+import { flushLastUsed, flushUsageCounters, QUEUES, type CredentialCache, type Logger } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import { createPartitionsAhead } from '@sightline/db/event-store';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 
 export const MAINTENANCE_JOBS = {
   createPartitions: 'create-event-partitions',
   flushLastUsed: 'flush-credential-last-used',
+  flushUsage: 'flush-usage-counters',
 } as const;
 
 export interface MaintenanceDeps {
@@ -21,6 +23,8 @@ export interface MaintenanceDeps {
   prefix?: string;
   /** The api's Redis key namespace (REDIS_PREFIX), where credential last-used times wait. */
   namespace?: string;
+  /** Where ingestion counts each org's monthly usage; flushed to usage_counters every minute. */
+  usageRedis?: Redis;
 }
 
 /**
@@ -40,6 +44,13 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
     { every: 60_000 },
     { name: MAINTENANCE_JOBS.flushLastUsed, opts: { removeOnComplete: 10, removeOnFail: 100 } },
   );
+  if (deps.usageRedis) {
+    await queue.upsertJobScheduler(
+      MAINTENANCE_JOBS.flushUsage,
+      { every: 60_000 },
+      { name: MAINTENANCE_JOBS.flushUsage, opts: { removeOnComplete: 10, removeOnFail: 100 } },
+    );
+  }
   const worker = new Worker(
     QUEUES.maintenance,
     async (job) => {
@@ -49,7 +60,16 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
         return { partitions: names };
       }
       if (job.name === MAINTENANCE_JOBS.flushLastUsed) {
-        return { flushed: await flushLastUsed(deps.prisma, deps.cache, deps.namespace ?? (deps.prefix ? `${deps.prefix}-sightline` : undefined)) };
+        return {
+          flushed: await flushLastUsed(
+            deps.prisma,
+            deps.cache,
+            deps.namespace ?? (deps.prefix ? `${deps.prefix}-sightline` : undefined),
+          ),
+        };
+      }
+      if (job.name === MAINTENANCE_JOBS.flushUsage && deps.usageRedis) {
+        return { orgMonths: await flushUsageCounters(deps.pool, deps.usageRedis, deps.namespace) };
       }
       deps.log.warn({ job: job.name }, 'unknown maintenance job skipped');
       return null;

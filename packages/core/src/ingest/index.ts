@@ -4,3 +4,4 @@ export { clientTraits, countryOf, parseUserAgent, truncateIp, type ClientTraits 
 export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
 export * from './buffer.ts';
 export { createAppDirectory, type AppDirectory, type IngestTarget } from './directory.ts';
+export { flushUsageCounters } from './usage.ts';

@@ -213,6 +213,27 @@ describe('POST /v1/telemetry/events', () => {
     await deps.prisma.app.update({ where: { id: app.app.id }, data: { allowedOrigins: [] } });
   });
 
+  it('stores text holding NUL characters (PostgreSQL cannot) without them, instead of stalling the writer', async () => {
+    const session = `nul\u0000-${randomUUID()}`;
+    const res = await post('/v1/telemetry/events', app.ingestKey, {
+      device_id: 'd-nul',
+      session_id: session,
+      events: [
+        { type: 'screen_view', name: 'ho\u0000me', timestamp: Date.now() - 1000, data: { screen_name: 'a\u0000b' } },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const row = await until(
+      async () =>
+        (
+          await deps.pool.query<Record<string, unknown>>('SELECT * FROM events WHERE session_id = $1', [
+            session.replace('\u0000', ''),
+          ])
+        ).rows[0],
+    );
+    expect(row).toMatchObject({ name: 'home', data: { screen_name: 'ab' } });
+  });
+
   it('stores a replayed event once', async () => {
     const id = randomUUID();
     const body = {

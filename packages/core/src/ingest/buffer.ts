@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { BufferedEvent } from './pipeline.ts';
+import { NUL_ESCAPE, type BufferedEvent } from './pipeline.ts';
 
 // The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
 // the org's monthly quota, backpressure and the append happen in one Lua script — one round
@@ -132,7 +132,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       ]);
       const keys = [stream, usage.accepted, usage.dropped, ...limiterKeys];
       const args = [
-        JSON.stringify(batch),
+        JSON.stringify(batch).replace(NUL_ESCAPE, ''),
         batch.e.length,
         input.dropped,
         input.quota,
@@ -164,7 +164,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       ]);
       const keys = [`${namespace}:${CRASHES_STREAM}`, usage.crashes, usage.dropped, ...limiterKeys];
       const args = [
-        JSON.stringify(report),
+        JSON.stringify(report).replace(NUL_ESCAPE, ''),
         1,
         0,
         Number.MAX_SAFE_INTEGER,

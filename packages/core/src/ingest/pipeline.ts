@@ -20,6 +20,9 @@ import { scrubValue, TooDeepError } from './scrub.ts';
 export type DropReason = 'invalid' | 'too_large' | 'too_old' | 'sampled_out';
 export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; issues?: ErrorIssue[] };
 
+/** A JSON \u0000 escape (not an escaped backslash followed by "u0000"). */
+export const NUL_ESCAPE = /(?<!\\)\\u0000/g;
+
 const ok = <T>(value: T): StepResult<T> => ({ ok: true, value });
 const drop = <T>(reason: DropReason, issues?: ErrorIssue[]): StepResult<T> => ({ ok: false, reason, issues });
 
@@ -118,7 +121,8 @@ export function scrubData(
 ): StepResult<string> {
   let json: string;
   try {
-    json = JSON.stringify(scrubValue(data, extraKeys));
+    // PostgreSQL text and jsonb cannot hold NUL: drop it rather than fail the whole COPY.
+    json = JSON.stringify(scrubValue(data, extraKeys)).replace(NUL_ESCAPE, '');
   } catch (error) {
     if (error instanceof TooDeepError)
       return drop('invalid', [{ path: `events.${index}.data`, message: error.message }]);

@@ -111,6 +111,49 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   const window = options.windowSeconds ?? 60;
   const now = options.now ?? Date.now;
 
+  /** One run of the append script: limits, quota, backlog, then XADD of the payload. */
+  async function appendEntry(entry: {
+    stream: string;
+    counter: 'accepted' | 'crashes';
+    orgId: string;
+    payload: unknown;
+    count: number;
+    quota: number;
+    dropped: number;
+    limits: RateLimit[];
+  }): Promise<AppendOutcome> {
+    const at = now();
+    const windowIndex = Math.floor(at / 1000 / window);
+    const elapsed = Math.floor(((at / 1000 / window) % 1) * 1000);
+    const usage = usageKeys(namespace, entry.orgId, at);
+    const limiterKeys = entry.limits.flatMap((l) => [
+      `${namespace}:rl:${l.subject}:${windowIndex}`,
+      `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
+    ]);
+    const keys = [entry.stream, usage[entry.counter], usage.dropped, ...limiterKeys];
+    const args = [
+      JSON.stringify(entry.payload).replace(NUL_ESCAPE, ''),
+      entry.count,
+      entry.dropped,
+      entry.quota,
+      maxBacklog,
+      elapsed,
+      window,
+      ...entry.limits.map((l) => l.limit),
+    ];
+    const reply = await runAppend(redis, keys, args);
+    if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
+    if (reply[0] === -1) {
+      return {
+        status: 'rate_limited',
+        subject: entry.limits[Number(reply[1])]?.subject ?? 'unknown',
+        retryAfter: Math.max(1, reply[2]),
+      };
+    }
+    if (reply[0] === -2) return { status: 'over_quota' };
+    return { status: 'buffer_full' };
+  }
+
   return {
     stream,
     crashStream: `${namespace}:${CRASHES_STREAM}`,
@@ -122,66 +165,28 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       batch: BufferedBatch,
       input: { quota: number; limits: RateLimit[]; dropped: number },
     ): Promise<AppendOutcome> {
-      const at = now();
-      const windowIndex = Math.floor(at / 1000 / window);
-      const elapsed = Math.floor(((at / 1000 / window) % 1) * 1000);
-      const usage = usageKeys(namespace, batch.o, at);
-      const limiterKeys = input.limits.flatMap((l) => [
-        `${namespace}:rl:${l.subject}:${windowIndex}`,
-        `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
-      ]);
-      const keys = [stream, usage.accepted, usage.dropped, ...limiterKeys];
-      const args = [
-        JSON.stringify(batch).replace(NUL_ESCAPE, ''),
-        batch.e.length,
-        input.dropped,
-        input.quota,
-        maxBacklog,
-        elapsed,
-        window,
-        ...input.limits.map((l) => l.limit),
-      ];
-      const reply = await runAppend(redis, keys, args);
-      if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
-      if (reply[0] === -1)
-        return {
-          status: 'rate_limited',
-          subject: input.limits[Number(reply[1])]?.subject ?? 'unknown',
-          retryAfter: Math.max(1, reply[2]),
-        };
-      if (reply[0] === -2) return { status: 'over_quota' };
-      return { status: 'buffer_full' };
+      return appendEntry({
+        stream,
+        counter: 'accepted',
+        orgId: batch.o,
+        payload: batch,
+        count: batch.e.length,
+        ...input,
+      });
     },
     /** Appends one crash report (crashes are never refused for quota, only rate-limited). */
     async appendCrash(report: { orgId: string }, input: { limits: RateLimit[] }): Promise<AppendOutcome> {
-      const at = now();
-      const windowIndex = Math.floor(at / 1000 / window);
-      const elapsed = Math.floor(((at / 1000 / window) % 1) * 1000);
-      const usage = usageKeys(namespace, report.orgId, at);
-      const limiterKeys = input.limits.flatMap((l) => [
-        `${namespace}:rl:${l.subject}:${windowIndex}`,
-        `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
-      ]);
-      const keys = [`${namespace}:${CRASHES_STREAM}`, usage.crashes, usage.dropped, ...limiterKeys];
-      const args = [
-        JSON.stringify(report).replace(NUL_ESCAPE, ''),
-        1,
-        0,
-        Number.MAX_SAFE_INTEGER,
-        maxBacklog,
-        elapsed,
-        window,
-        ...input.limits.map((l) => l.limit),
-      ];
-      const reply = await runAppend(redis, keys, args);
-      if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
-      if (reply[0] === -1)
-        return {
-          status: 'rate_limited',
-          subject: input.limits[Number(reply[1])]?.subject ?? 'unknown',
-          retryAfter: Math.max(1, reply[2]),
-        };
-      return { status: 'buffer_full' };
+      const crashStream = `${namespace}:${CRASHES_STREAM}`;
+      return appendEntry({
+        stream: crashStream,
+        counter: 'crashes',
+        orgId: report.orgId,
+        payload: report,
+        count: 1,
+        quota: Number.MAX_SAFE_INTEGER,
+        dropped: 0,
+        limits: input.limits,
+      });
     },
   };
 }

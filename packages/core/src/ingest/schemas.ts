@@ -22,7 +22,8 @@ export const timestampSchema = z.union([z.string().max(40), z.number().finite()]
 
 export const appRefSchema = z.union([shortText(200), z.number().int().positive()]);
 
-export const eventBatchInput = z.object({
+/** What events and crash reports both say about the app, device and session. */
+const senderFields = {
   app_id: appRefSchema.optional(),
   app_version: optionalText(64),
   mosis_version: optionalText(64),
@@ -33,6 +34,10 @@ export const eventBatchInput = z.object({
   os: optionalText(64),
   os_version: optionalText(64),
   device_model: optionalText(100),
+};
+
+export const eventBatchInput = z.object({
+  ...senderFields,
   locale: optionalText(35),
   events: z
     .array(z.unknown())
@@ -174,16 +179,7 @@ export const KNOWN_EVENT_DATA = {
 export type KnownEventType = keyof typeof KNOWN_EVENT_DATA;
 
 export const crashInput = z.object({
-  app_id: appRefSchema.optional(),
-  app_version: optionalText(64),
-  mosis_version: optionalText(64),
-  device_id: shortText(200),
-  session_id: optionalText(100),
-  user_id: optionalText(200),
-  environment: optionalText(64),
-  os: optionalText(64),
-  os_version: optionalText(64),
-  device_model: optionalText(100),
+  ...senderFields,
   timestamp: timestampSchema.optional(),
   crash: z.object({
     type: shortText(200),

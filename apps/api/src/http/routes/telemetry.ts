@@ -74,17 +74,23 @@ async function buffered<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Who sends (the credential) and to which app (the credential, or app_id for sk_ keys), from an allowed origin. */
+async function resolveSender(deps: ServerDeps, request: FastifyRequest) {
+  const principal = await deps.auth.authenticate(request);
+  const appRef = (request.body as { app_id?: unknown } | null)?.app_id;
+  const target = await deps.ingest.directory.resolve(
+    principal,
+    typeof appRef === 'string' || typeof appRef === 'number' ? appRef : undefined,
+  );
+  checkOrigin(request, target);
+  return { principal, target };
+}
+
 export function registerTelemetryRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  const { directory, metrics } = deps.ingest;
+  const { metrics } = deps.ingest;
 
   app.post('/v1/telemetry/events', async (request, reply) => {
-    const principal = await deps.auth.authenticate(request);
-    const body = (request.body ?? {}) as { app_id?: string | number };
-    const target = await directory.resolve(
-      principal,
-      typeof body.app_id === 'string' || typeof body.app_id === 'number' ? body.app_id : undefined,
-    );
-    checkOrigin(request, target);
+    const { principal, target } = await resolveSender(deps, request);
     const batch = parseBatch(request.body);
     const deviceId = principal.deviceIdHash ?? hashDeviceId(target.deviceIdSalt, batch.device_id);
     const receivedAt = Date.now();
@@ -128,13 +134,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, deps: ServerDeps):
   });
 
   app.post('/v1/telemetry/crash', async (request, reply) => {
-    const principal = await deps.auth.authenticate(request);
-    const body = (request.body ?? {}) as { app_id?: string | number };
-    const target = await directory.resolve(
-      principal,
-      typeof body.app_id === 'string' || typeof body.app_id === 'number' ? body.app_id : undefined,
-    );
-    checkOrigin(request, target);
+    const { principal, target } = await resolveSender(deps, request);
     const input = parseInput(crashInput, request.body);
     const deviceId = principal.deviceIdHash ?? hashDeviceId(target.deviceIdSalt, input.device_id);
     const receivedAt = Date.now();

@@ -12,6 +12,8 @@ const workerShape = {
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Buffered requests the event writer takes per COPY transaction. */
   WRITER_BATCH_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** How long a dead writer's unacknowledged entries wait before another writer takes them. */
+  WRITER_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 };
 
 export type WorkerEnv = ReturnType<typeof loadWorkerEnv>;

@@ -39,6 +39,7 @@ async function start(): Promise<void> {
     log,
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
+    claimIdleMs: env.WRITER_CLAIM_IDLE_MS,
     namespace: env.REDIS_PREFIX,
   });
 

@@ -10,6 +10,8 @@ export interface Authenticator {
    * once an address has sent too many unknown credentials (key guessing).
    */
   authenticate(request: FastifyRequest): Promise<Principal>;
+  /** The same checks for a credential found elsewhere (a Sentry DSN key in a query or header). */
+  authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal>;
 }
 
 export interface AuthenticatorOptions {
@@ -33,7 +35,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   async function refuseIfBlocked(ip: string): Promise<void> {
     const state = await failures.get(ip).catch(() => null);
     if (state && state.consumedPoints >= limit) {
-      throw new AppError('RATE_LIMITED', 'too many unknown credentials from this address; wait and retry', [], Math.ceil(state.msBeforeNext / 1000));
+      throw new AppError(
+        'RATE_LIMITED',
+        'too many unknown credentials from this address; wait and retry',
+        [],
+        Math.ceil(state.msBeforeNext / 1000),
+      );
     }
   }
 
@@ -43,21 +50,30 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     });
   }
 
+  async function authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal> {
+    await refuseIfBlocked(request.ip);
+    if (!credential)
+      throw new AppError('UNAUTHORIZED', 'missing credential: send Authorization: Bearer <pk_…|dt_…|sk_… key>');
+    const principal = await options.resolver.resolve(credential);
+    if (!principal) {
+      await recordFailure(request.ip);
+      throw new AppError('UNAUTHORIZED', 'unknown or revoked credential');
+    }
+    if (principal.orgSuspended) {
+      throw new AppError(
+        'FORBIDDEN',
+        'this organization is suspended; its keys are disabled until the operator lifts the suspension',
+      );
+    }
+    return principal;
+  }
+
   return {
     async authenticate(request) {
-      await refuseIfBlocked(request.ip);
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!match?.[1]) throw new AppError('UNAUTHORIZED', 'missing credential: send Authorization: Bearer <pk_…|dt_…|sk_… key>');
-      const principal = await options.resolver.resolve(match[1]);
-      if (!principal) {
-        await recordFailure(request.ip);
-        throw new AppError('UNAUTHORIZED', 'unknown or revoked credential');
-      }
-      if (principal.orgSuspended) {
-        throw new AppError('FORBIDDEN', 'this organization is suspended; its keys are disabled until the operator lifts the suspension');
-      }
-      return principal;
+      return authenticateKey(request, match?.[1]);
     },
+    authenticateKey,
   };
 }

@@ -18,6 +18,18 @@ export function createApiMetrics(queueDepth: () => Promise<number>) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    sentryItems: new Counter({
+      name: 'sightline_ingest_sentry_items_total',
+      help: 'Sentry envelope items received, by type and what became of them',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    sentryClientDiscards: new Counter({
+      name: 'sightline_ingest_sentry_client_discarded_total',
+      help: 'Events Sentry SDKs report they discarded themselves (client reports), by reason and category',
+      labelNames: ['reason', 'category'],
+      registers: [registry],
+    }),
     requests: new Histogram({
       name: 'sightline_http_request_duration_seconds',
       help: 'HTTP request latency',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppDirectory, CredentialResolver, IngestBuffer, Logger, Mailer, SignInGuard } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import type { Authenticator } from './auth.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
@@ -42,6 +44,15 @@ export interface ServerDeps {
   secret: string;
 }
 
+const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;
+const INGEST_CORS = {
+  origin: '*',
+  methods: ['POST'],
+  allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Sentry-Auth', 'X-Request-Id'],
+  exposedHeaders: ['Retry-After', 'X-Sentry-Rate-Limits', 'X-Request-Id'],
+  maxAge: 86_400,
+};
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.log,
@@ -56,6 +67,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app, deps.log);
   installBodyDecoding(app);
+  // Browsers send telemetry from the apps' own pages: the ingestion routes answer any origin
+  // (the app's allowed origins are checked once the key names the app) and expose the
+  // headers SDKs back off by. Everything else stays same-origin.
+  await app.register(
+    cors,
+    () => (request: { url?: string }, callback: (error: Error | null, options: object) => void) => {
+      callback(null, INGEST_PATH.test(request.url ?? '') ? INGEST_CORS : { origin: false });
+    },
+  );
   app.addHook('onResponse', async (request, reply) => {
     deps.ingest.metrics.requests.observe(
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
@@ -63,11 +83,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     );
   });
   app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', deps.ingest.metrics.registry.contentType).send(await deps.ingest.metrics.registry.metrics()),
+    reply
+      .header('content-type', deps.ingest.metrics.registry.contentType)
+      .send(await deps.ingest.metrics.registry.metrics()),
   );
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerTelemetryRoutes(app, deps);
+  registerSentryRoutes(app, deps);
   registerGraphQL(app, deps);
   await registerTrpc(app, deps);
   await app.ready();

@@ -17,10 +17,17 @@ import type { ServerDeps } from './server.ts';
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 
 /** Real dependencies for an api under test, against one test database. */
-export function createTestServerDeps(databaseUrl: string, mailer?: Mailer): ServerDeps & { namespace: string; close(): Promise<void> } {
+export function createTestServerDeps(
+  databaseUrl: string,
+  mailer?: Mailer,
+  options: { redisUrl?: string } = {},
+): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const redis = new Redis(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: 1,
+  });
+  redis.on('error', () => undefined);
   const namespace = `test-${Math.random().toString(36).slice(2)}`;
   const resolver = createCredentialResolver({ prisma, cache: redis, secret: TEST_SECRET, namespace });
   const log = createLogger('api-test', 'silent');

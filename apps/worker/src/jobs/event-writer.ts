@@ -1,7 +1,7 @@
-import { DEAD_LETTERS, type BufferedBatch, type Logger } from '@sightline/core';
+import type { BufferedBatch } from '@sightline/core';
 import { createEventWriter, type EventRow } from '@sightline/db/event-store';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { DeadLetterSink } from './dead-letters.ts';
 import { deriveSessions } from './sessions.ts';
 import type { StreamEntry } from './stream-consumer.ts';
 
@@ -59,35 +59,14 @@ export function decodeEntries(entries: StreamEntry[]): {
  * the idempotent store writer (a replayed batch adds nothing), then derive sessions. It
  * resolves only after the commit; the consumer acknowledges the entries after that.
  */
-export function createEventBatchHandler(deps: {
-  pool: pg.Pool;
-  redis: Redis;
-  namespace: string;
-  log: Logger;
-  metrics?: WriterMetrics;
-}) {
+export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadLetterSink; metrics?: WriterMetrics }) {
   const writer = createEventWriter(deps.pool);
   return async (entries: StreamEntry[]): Promise<void> => {
     const { rows, bad } = decodeEntries(entries);
-    for (const { entry, reason } of bad) {
-      await deps.redis.lpush(
-        `${deps.namespace}:${DEAD_LETTERS}`,
-        JSON.stringify({
-          stream: 'events',
-          id: entry.id,
-          reason,
-          payload: entry.payload.slice(0, 10_000),
-          at: new Date().toISOString(),
-        }),
-      );
-      deps.metrics?.deadLetter('unreadable');
-      deps.log.error({ entryId: entry.id, reason }, 'unreadable buffer entry moved to the dead-letter list');
-    }
+    for (const { entry, reason } of bad) await deps.deadLetter(entry, reason, 'unreadable');
     if (rows.length === 0) return;
     const started = process.hrtime.bigint();
-    const result = await writer.write(rows);
-    // A replay (rows already stored) must not count its events into sessions twice.
-    if (result.duplicates === 0) await deriveSessions(deps.pool, rows);
+    await writer.write(rows, deriveSessions);
     deps.metrics?.observeBatch(rows.length, Number(process.hrtime.bigint() - started) / 1e9);
   };
 }

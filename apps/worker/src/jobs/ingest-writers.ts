@@ -3,6 +3,7 @@ import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP, type Logger } from '@sight
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCrashBatchHandler } from './crash-writer.ts';
+import { createDeadLetterSink, isDataError } from './dead-letters.ts';
 import { createEventBatchHandler, type WriterMetrics } from './event-writer.ts';
 import { startStreamConsumer } from './stream-consumer.ts';
 
@@ -21,28 +22,40 @@ export interface IngestWriterOptions {
 export function startIngestWriters(options: IngestWriterOptions) {
   const namespace = options.namespace ?? 'sightline';
   const consumer = `${hostname()}-${process.pid}`;
-  const common = { group: WRITER_GROUP, consumer, log: options.log, claimIdleMs: options.claimIdleMs };
+  const common = {
+    group: WRITER_GROUP,
+    consumer,
+    log: options.log,
+    claimIdleMs: options.claimIdleMs,
+    isPoison: isDataError,
+  };
+  const sink = (redis: Redis, stream: 'events' | 'crashes') =>
+    createDeadLetterSink({
+      redis,
+      namespace,
+      stream,
+      log: options.log,
+      onDeadLetter: (kind) => options.metrics?.deadLetter(kind),
+    });
+  const eventsDeadLetter = sink(options.redis, 'events');
   const events = startStreamConsumer({
     ...common,
     redis: options.redis,
     stream: `${namespace}:${EVENTS_STREAM}`,
     batchEntries: options.batchEntries ?? 200,
-    handle: createEventBatchHandler({
-      pool: options.pool,
-      redis: options.redis,
-      namespace,
-      log: options.log,
-      metrics: options.metrics,
-    }),
+    handle: createEventBatchHandler({ pool: options.pool, deadLetter: eventsDeadLetter, metrics: options.metrics }),
+    deadLetter: (entry, reason) => eventsDeadLetter(entry, reason, 'refused'),
   });
   // Its own connection: two consumers blocking on one connection would queue behind each other.
   const crashRedis = options.redis.duplicate();
+  const crashesDeadLetter = sink(crashRedis, 'crashes');
   const crashes = startStreamConsumer({
     ...common,
     redis: crashRedis,
     stream: `${namespace}:${CRASHES_STREAM}`,
     batchEntries: 100,
-    handle: createCrashBatchHandler({ pool: options.pool, redis: crashRedis, namespace, log: options.log }),
+    handle: createCrashBatchHandler({ pool: options.pool, deadLetter: crashesDeadLetter }),
+    deadLetter: (entry, reason) => crashesDeadLetter(entry, reason, 'refused'),
   });
   return {
     async close(): Promise<void> {

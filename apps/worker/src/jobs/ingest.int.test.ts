@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { buildServer } from '@sightline/api';
-import { createTestServerDeps } from '@sightline/api/testing';
-import { createIngestBuffer, createLogger, flushUsageCounters, hashDeviceId } from '@sightline/core';
+import { createIngestBuffer, flushUsageCounters, hashDeviceId } from '@sightline/core';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
-import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngestWriters } from './ingest-writers.ts';
+import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // Telemetry from the HTTP edge to PostgreSQL: the api's pipeline, the Redis buffer and the
 // worker's writers, all real.
 
-let db: TestDatabase;
-let deps: ReturnType<typeof createTestServerDeps>;
+let stack: Awaited<ReturnType<typeof startIngestStack>>;
+let deps: Awaited<ReturnType<typeof startIngestStack>>['deps'];
 let api: FastifyInstance;
-let writers: ReturnType<typeof startIngestWriters>;
-let writerRedis: Redis;
-let org: Awaited<ReturnType<typeof createTestOrg>>;
-let app: Awaited<ReturnType<typeof createTestApp>>;
+let org: Awaited<ReturnType<typeof startIngestStack>>['org'];
+let app: Awaited<ReturnType<typeof startIngestStack>>['app'];
 let salt: string;
 
 const CHROME =
@@ -36,16 +31,6 @@ async function post(path: string, key: string, body: unknown, headers: Record<st
   return { status: res.statusCode, headers: res.headers, body: res.json<Record<string, unknown>>() };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, seconds = 10): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const events = (n: number, extra: Record<string, unknown> = {}) =>
   Array.from({ length: n }, (_, i) => ({
     type: 'screen_view',
@@ -55,28 +40,12 @@ const events = (n: number, extra: Record<string, unknown> = {}) =>
   }));
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  deps = createTestServerDeps(db.url);
-  api = await buildServer(deps);
-  writerRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  writers = startIngestWriters({
-    pool: deps.pool,
-    redis: writerRedis,
-    log: createLogger('writer-test', 'silent'),
-    namespace: deps.namespace,
-    claimIdleMs: 500,
-  });
-  org = await createTestOrg(deps.prisma);
-  app = await createTestApp(deps.prisma, org.org.id, { bundleId: 'com.example.shop' });
-  salt = (await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } })).deviceIdSalt;
+  stack = await startIngestStack('com.example.shop');
+  ({ deps, api, org, app, salt } = stack);
 });
 
 afterAll(async () => {
-  await writers?.close();
-  writerRedis?.disconnect();
-  await api?.close();
-  await deps?.close();
-  await db?.drop();
+  await stack?.close(api);
 });
 
 describe('POST /v1/telemetry/events', () => {
@@ -234,17 +203,90 @@ describe('POST /v1/telemetry/events', () => {
     expect(row).toMatchObject({ name: 'home', data: { screen_name: 'ab' } });
   });
 
-  it('stores a replayed event once', async () => {
+  it('stores a replayed event once, and counts it once in its session', async () => {
     const id = randomUUID();
-    const body = {
+    const session = randomUUID();
+    const first = {
       device_id: 'd5',
+      session_id: session,
       events: [{ id, type: 'feature_used', timestamp: Date.now() - 1000, data: { feature_name: 'export' } }],
     };
-    expect((await post('/v1/telemetry/events', app.ingestKey, body)).status).toBe(202);
-    expect((await post('/v1/telemetry/events', app.ingestKey, body)).status).toBe(202);
+    expect((await post('/v1/telemetry/events', app.ingestKey, first)).status).toBe(202);
+    await until(async () => ((await deps.redis.xlen(`${deps.namespace}:ingest:events`)) === 0 ? true : undefined));
+    // The replay holds the stored event and a new one: only the new one may count.
+    const replay = {
+      ...first,
+      events: [...first.events, { type: 'screen_view', timestamp: Date.now() - 500, data: { screen_name: 'done' } }],
+    };
+    expect((await post('/v1/telemetry/events', app.ingestKey, replay)).status).toBe(202);
     await until(async () => ((await deps.redis.xlen(`${deps.namespace}:ingest:events`)) === 0 ? true : undefined));
     const stored = await deps.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = $1', [id]);
     expect(stored.rows[0]?.n).toBe(1);
+    const derived = await deps.pool.query('SELECT event_count, screen_count FROM sessions WHERE id = $1', [session]);
+    expect(derived.rows).toEqual([{ event_count: 2, screen_count: 1 }]);
+  });
+
+  it('moves an entry PostgreSQL refuses to the dead-letter list and stores the rest of its batch', async () => {
+    const session = randomUUID();
+    const entry = (id: string, screen: string) =>
+      JSON.stringify({
+        o: org.org.id,
+        a: app.app.id,
+        r: Date.now(),
+        e: [
+          [
+            id,
+            Date.now() - 1000,
+            'screen_view',
+            screen,
+            'dev',
+            session,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            '{}',
+          ],
+        ],
+      });
+    const stream = `${deps.namespace}:ingest:events`;
+    await deps.redis
+      .multi()
+      .xadd(stream, '*', 'b', entry(randomUUID(), 'before'))
+      .xadd(stream, '*', 'b', entry('not-a-uuid', 'poison'))
+      .xadd(stream, '*', 'b', entry(randomUUID(), 'after'))
+      .exec();
+    const screens = await until(async () => {
+      const r = await deps.pool.query<{ name: string }>('SELECT name FROM events WHERE session_id = $1 ORDER BY name', [
+        session,
+      ]);
+      return r.rows.length === 2 ? r.rows.map((row) => row.name) : undefined;
+    });
+    expect(screens).toEqual(['after', 'before']);
+    await until(async () => ((await deps.redis.xlen(stream)) === 0 ? true : undefined));
+    const ready = await api.inject({ method: 'GET', url: '/readyz?detail=1' });
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      ingest: {
+        backlog: { events: 0 },
+        deadLetters: {
+          count: 1,
+          latest: [
+            {
+              stream: 'events',
+              kind: 'refused',
+              reason: expect.stringMatching(/invalid input syntax for type uuid/) as unknown,
+            },
+          ],
+        },
+      },
+    });
+    expect((await api.inject({ method: 'GET', url: '/readyz' })).json()).not.toHaveProperty('ingest');
   });
 
   it("answers 429 with Retry-After once the org's monthly quota is used up", async () => {

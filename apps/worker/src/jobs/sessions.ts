@@ -60,18 +60,23 @@ export function sessionDeltas(rows: readonly EventRow[]): SessionDelta[] {
       if (!s.entryScreen || at < s.startedAt) s.entryScreen = screen;
       if (!s.exitScreen || at >= s.endedAt) s.exitScreen = screen;
     }
-    if (CRASH_TYPES.has(row.type)) s.crashed = true;
+    // A crash event, or a Sentry session that ended crashed.
+    if (CRASH_TYPES.has(row.type) || (row.type === 'session_end' && row.name === 'crashed')) s.crashed = true;
     s.startedAt = Math.min(s.startedAt, at);
     s.endedAt = Math.max(s.endedAt, at);
   }
   return [...sessions.values()].sort((a, b) => (a.orgId + a.appId + a.id < b.orgId + b.appId + b.id ? -1 : 1));
 }
 
-/** Upserts the batch's sessions (in a fixed order, so concurrent writers cannot deadlock). */
-export async function deriveSessions(pool: pg.Pool, rows: readonly EventRow[]): Promise<void> {
+/**
+ * Upserts the batch's sessions (in a fixed order, so concurrent writers cannot deadlock).
+ * Runs inside the events' transaction with only the rows newly stored: a replayed batch
+ * counts nothing twice, and a crash between the two cannot lose a session.
+ */
+export async function deriveSessions(client: pg.ClientBase, rows: readonly EventRow[]): Promise<void> {
   const deltas = sessionDeltas(rows);
   if (deltas.length === 0) return;
-  await pool.query(
+  await client.query(
     `INSERT INTO sessions AS s (org_id, app_id, id, device_id, user_id, app_version, os, browser, country, started_at, ended_at,
        duration_ms, event_count, screen_count, entry_screen, exit_screen, crashed, updated_at)
      SELECT d.org_id, d.app_id, d.id, d.device_id, d.user_id, d.app_version, d.os, d.browser, d.country,

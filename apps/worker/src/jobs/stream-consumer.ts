@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 // A Redis-stream consumer-group loop shared by the writers: read a batch, hand it to
 // `handle`, acknowledge (and delete) only after `handle` resolved. Entries a crashed process
 // left unacknowledged are claimed back after `claimIdleMs`; a failing batch is retried with
-// backoff, never acknowledged.
+// backoff, never acknowledged — unless the error is poison (bad data): then the batch is
+// split in halves until the entry at fault is alone, and that entry is dead-lettered.
 
 export interface StreamEntry {
   id: string;
@@ -19,6 +20,10 @@ export interface StreamConsumerOptions {
   consumer: string;
   log: Logger;
   handle(entries: StreamEntry[]): Promise<void>;
+  /** An error that retrying cannot fix (bad data): the batch is bisected down to the entry at fault. */
+  isPoison?(error: unknown): boolean;
+  /** Where that entry goes; it is then acknowledged with the rest. */
+  deadLetter?(entry: StreamEntry, reason: string): Promise<void>;
   batchEntries?: number;
   blockMs?: number;
   claimIdleMs?: number;
@@ -83,6 +88,23 @@ export function startStreamConsumer(options: StreamConsumerOptions) {
     return toEntries(fresh?.[0]?.[1]);
   }
 
+  /** Handles the entries; on a poison error, halves them until the bad entry stands alone. */
+  async function handleIsolating(entries: StreamEntry[]): Promise<void> {
+    try {
+      await options.handle(entries);
+    } catch (error) {
+      if (!options.isPoison?.(error) || !options.deadLetter) throw error;
+      const [only] = entries;
+      if (entries.length === 1 && only) {
+        await options.deadLetter(only, error instanceof Error ? error.message : String(error));
+        return;
+      }
+      const middle = Math.ceil(entries.length / 2);
+      await handleIsolating(entries.slice(0, middle));
+      await handleIsolating(entries.slice(middle));
+    }
+  }
+
   const done = (async () => {
     let backoff = 250;
     while (!stopped) {
@@ -90,7 +112,7 @@ export function startStreamConsumer(options: StreamConsumerOptions) {
         await ensureGroup();
         const entries = await next();
         if (entries.length === 0) continue;
-        await options.handle(entries);
+        await handleIsolating(entries);
         const ids = entries.map((e) => e.id);
         await redis
           .multi()

@@ -12,42 +12,59 @@ export const WRITER_GROUP = 'writers';
 export const DEAD_LETTERS = 'ingest:dead';
 
 const APPEND_LUA = `
--- KEYS: stream, accepted, dropped, then (current, previous) window keys per limiter
--- ARGV: payload, n, dropped_before, quota, max_len, elapsed_per_mille, window_s, then one limit per limiter
+-- KEYS: events stream, crash stream, accepted, crashes, dropped, then (current, previous) window keys per limiter
+-- ARGV: events payload ('' for none), n, dropped_before, quota, max_len, elapsed_per_mille, window_s,
+--       limiter count L, L limits, then one payload per crash report
 local n = tonumber(ARGV[2])
-local limiters = (#KEYS - 3) / 2
+local limiters = tonumber(ARGV[8])
 local elapsed = tonumber(ARGV[6]) / 1000
 local window = tonumber(ARGV[7])
+local crashes = #ARGV - 8 - limiters
 for i = 0, limiters - 1 do
-  local limit = tonumber(ARGV[8 + i])
-  local curr = tonumber(redis.call('GET', KEYS[4 + i * 2]) or '0')
-  local prev = tonumber(redis.call('GET', KEYS[5 + i * 2]) or '0')
+  local limit = tonumber(ARGV[9 + i])
+  local curr = tonumber(redis.call('GET', KEYS[6 + i * 2]) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[7 + i * 2]) or '0')
   if prev * (1 - elapsed) + curr + 1 > limit then
     return {-1, i, math.ceil(window * (1 - elapsed))}
   end
 end
 local dropped = tonumber(ARGV[3])
-local used = tonumber(redis.call('GET', KEYS[2]) or '0')
-if used + n > tonumber(ARGV[4]) then
-  redis.call('INCRBY', KEYS[3], n + dropped)
-  redis.call('EXPIRE', KEYS[3], 3456000)
-  return {-2, 0, 0}
+local refused = 0
+if n > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') + n > tonumber(ARGV[4]) then
+  -- over the monthly quota: events are refused and counted; crash reports still go through
+  redis.call('INCRBY', KEYS[5], n + dropped)
+  redis.call('EXPIRE', KEYS[5], 3456000)
+  if crashes == 0 then return {-2, 0, 0} end
+  refused = 1
+  n = 0
+  dropped = 0
 end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5]) then
+if (n > 0 and redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5])) or
+   (crashes > 0 and redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[5])) then
   return {-3, 0, 0}
 end
 for i = 0, limiters - 1 do
-  redis.call('INCR', KEYS[4 + i * 2])
-  redis.call('EXPIRE', KEYS[4 + i * 2], window * 2)
+  redis.call('INCR', KEYS[6 + i * 2])
+  redis.call('EXPIRE', KEYS[6 + i * 2], window * 2)
 end
-redis.call('INCRBY', KEYS[2], n)
-redis.call('EXPIRE', KEYS[2], 3456000)
 if dropped > 0 then
-  redis.call('INCRBY', KEYS[3], dropped)
-  redis.call('EXPIRE', KEYS[3], 3456000)
+  redis.call('INCRBY', KEYS[5], dropped)
+  redis.call('EXPIRE', KEYS[5], 3456000)
 end
-local id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[1])
-return {1, id, 0}
+local id = ''
+if n > 0 then
+  redis.call('INCRBY', KEYS[3], n)
+  redis.call('EXPIRE', KEYS[3], 3456000)
+  id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[1])
+end
+if crashes > 0 then
+  redis.call('INCRBY', KEYS[4], crashes)
+  redis.call('EXPIRE', KEYS[4], 3456000)
+  for i = 9 + limiters, #ARGV do
+    id = redis.call('XADD', KEYS[2], '*', 'b', ARGV[i])
+  end
+end
+return {1, id, refused}
 `;
 
 export interface RateLimit {
@@ -58,7 +75,8 @@ export interface RateLimit {
 }
 
 export type AppendOutcome =
-  | { status: 'stored'; entryId: string }
+  /** `eventsRefused`: the events were over the quota while the request's crash reports were stored. */
+  | { status: 'stored'; entryId: string; eventsRefused?: 'over_quota' }
   | { status: 'rate_limited'; subject: string; retryAfter: number }
   | { status: 'over_quota' }
   | { status: 'buffer_full' };
@@ -111,13 +129,14 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   const window = options.windowSeconds ?? 60;
   const now = options.now ?? Date.now;
 
-  /** One run of the append script: limits, quota, backlog, then XADD of the payload. */
+  const crashStream = `${namespace}:${CRASHES_STREAM}`;
+  const encode = (payload: unknown) => JSON.stringify(payload).replace(NUL_ESCAPE, '');
+
+  /** One run of the append script: limits, quota, backlog, then XADD of the events and crash reports. */
   async function appendEntry(entry: {
-    stream: string;
-    counter: 'accepted' | 'crashes';
     orgId: string;
-    payload: unknown;
-    count: number;
+    batch: BufferedBatch | null;
+    crashes: readonly unknown[];
     quota: number;
     dropped: number;
     limits: RateLimit[];
@@ -130,19 +149,27 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       `${namespace}:rl:${l.subject}:${windowIndex}`,
       `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
     ]);
-    const keys = [entry.stream, usage[entry.counter], usage.dropped, ...limiterKeys];
+    const keys = [stream, crashStream, usage.accepted, usage.crashes, usage.dropped, ...limiterKeys];
     const args = [
-      JSON.stringify(entry.payload).replace(NUL_ESCAPE, ''),
-      entry.count,
+      entry.batch && entry.batch.e.length > 0 ? encode(entry.batch) : '',
+      entry.batch?.e.length ?? 0,
       entry.dropped,
       entry.quota,
       maxBacklog,
       elapsed,
       window,
+      entry.limits.length,
       ...entry.limits.map((l) => l.limit),
+      ...entry.crashes.map(encode),
     ];
     const reply = await runAppend(redis, keys, args);
-    if (reply[0] === 1) return { status: 'stored', entryId: String(reply[1]) };
+    if (reply[0] === 1) {
+      return {
+        status: 'stored',
+        entryId: String(reply[1]),
+        ...(reply[2] === 1 ? { eventsRefused: 'over_quota' } : {}),
+      };
+    }
     if (reply[0] === -1) {
       return {
         status: 'rate_limited',
@@ -156,7 +183,9 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
 
   return {
     stream,
-    crashStream: `${namespace}:${CRASHES_STREAM}`,
+    crashStream,
+    /** Entries the writers could not store, newest first, with the reason. */
+    deadLetters: `${namespace}:${DEAD_LETTERS}`,
     /**
      * Appends one request's events unless a limit says no. `dropped` (events the pipeline
      * left out) count against nothing but are recorded as rejected.
@@ -165,28 +194,28 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       batch: BufferedBatch,
       input: { quota: number; limits: RateLimit[]; dropped: number },
     ): Promise<AppendOutcome> {
-      return appendEntry({
-        stream,
-        counter: 'accepted',
-        orgId: batch.o,
-        payload: batch,
-        count: batch.e.length,
-        ...input,
-      });
+      return appendEntry({ orgId: batch.o, batch, crashes: [], ...input });
     },
     /** Appends one crash report (crashes are never refused for quota, only rate-limited). */
     async appendCrash(report: { orgId: string }, input: { limits: RateLimit[] }): Promise<AppendOutcome> {
-      const crashStream = `${namespace}:${CRASHES_STREAM}`;
       return appendEntry({
-        stream: crashStream,
-        counter: 'crashes',
         orgId: report.orgId,
-        payload: report,
-        count: 1,
+        batch: null,
+        crashes: [report],
         quota: Number.MAX_SAFE_INTEGER,
         dropped: 0,
-        limits: input.limits,
+        ...input,
       });
+    },
+    /**
+     * Appends a request's events and crash reports in one step (a Sentry envelope): both or
+     * neither, except that events over the quota are refused while the crash reports are kept.
+     */
+    async appendMixed(
+      input: { orgId: string; batch: BufferedBatch | null; crashes: readonly unknown[] },
+      limits: { quota: number; limits: RateLimit[]; dropped: number },
+    ): Promise<AppendOutcome> {
+      return appendEntry({ ...input, ...limits });
     },
   };
 }

@@ -26,7 +26,8 @@ const APP_FIELDS = {
  * The app a telemetry request lands in. The credential decides: an ingest key or device
  * token is bound to one app (a body `app_id` naming another is not found); a secret key with
  * the `ingest` scope picks one of its org's apps by the body's `app_id`. Settings are cached
- * for a few seconds per process, so a hot path does no database read.
+ * for a few seconds per process, so a hot path does no database read; while the database
+ * does not answer, the last settings read keep being used.
  */
 export function createAppDirectory(prisma: PrismaClient, ttlMs = 5_000, now: () => number = Date.now) {
   const cache = new Map<string, { at: number; app: IngestTarget | null }>();
@@ -37,7 +38,14 @@ export function createAppDirectory(prisma: PrismaClient, ttlMs = 5_000, now: () 
     const key = 'id' in where ? `${where.orgId}:#${where.id}` : `${where.orgId}:${where.bundleId}`;
     const hit = cache.get(key);
     if (hit && now() - hit.at < ttlMs) return hit.app;
-    const row = await prisma.app.findFirst({ where: { ...where, deletedAt: null }, select: APP_FIELDS });
+    let row;
+    try {
+      row = await prisma.app.findFirst({ where: { ...where, deletedAt: null }, select: APP_FIELDS });
+    } catch (error) {
+      // PostgreSQL down: the last known settings keep ingestion going (Redis buffers it).
+      if (hit) return hit.app;
+      throw error;
+    }
     const app = row
       ? {
           orgId: row.orgId,

@@ -5,3 +5,5 @@ export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
 export * from './buffer.ts';
 export { createAppDirectory, type AppDirectory, type IngestTarget } from './directory.ts';
 export { flushUsageCounters } from './usage.ts';
+export { buildCrashRecord, type CrashRecord } from './crash.ts';
+export * from './sentry.ts';

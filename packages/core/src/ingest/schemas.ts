@@ -178,6 +178,19 @@ export const KNOWN_EVENT_DATA = {
 
 export type KnownEventType = keyof typeof KNOWN_EVENT_DATA;
 
+/** One stack frame, newest call first (Sentry's own order is reversed on the way in). */
+export const stackFrameInput = z.object({
+  function: z.string().max(500).optional().nullable(),
+  module: z.string().max(500).optional().nullable(),
+  file: z.string().max(2000).optional().nullable(),
+  line: z.number().int().min(0).optional().nullable(),
+  column: z.number().int().min(0).optional().nullable(),
+  in_app: z.boolean().optional().nullable(),
+});
+export type StackFrameInput = z.infer<typeof stackFrameInput>;
+
+export const MAX_STACK_FRAMES = 250;
+
 export const crashInput = z.object({
   ...senderFields,
   timestamp: timestampSchema.optional(),
@@ -189,7 +202,8 @@ export const crashInput = z.object({
       .max(256 * 1024)
       .optional()
       .nullable(),
-    level: z.enum(['fatal', 'error', 'warning']).default('fatal'),
+    frames: z.array(stackFrameInput).max(MAX_STACK_FRAMES).optional(),
+    level: z.enum(['fatal', 'error', 'warning', 'info']).default('fatal'),
     context: z.record(z.string(), z.unknown()).default({}),
     breadcrumbs: z.array(z.unknown()).max(200).optional(),
     tags: z.record(z.string(), z.string().max(200)).optional(),

@@ -31,9 +31,25 @@ export interface EventRow {
 }
 
 export const EVENT_COLUMNS = [
-  'org_id', 'app_id', 'id', 'occurred_at', 'received_at', 'type', 'name', 'device_id', 'session_id',
-  'user_id', 'app_version', 'environment', 'os', 'os_version', 'browser', 'device_model', 'country',
-  'value', 'data',
+  'org_id',
+  'app_id',
+  'id',
+  'occurred_at',
+  'received_at',
+  'type',
+  'name',
+  'device_id',
+  'session_id',
+  'user_id',
+  'app_version',
+  'environment',
+  'os',
+  'os_version',
+  'browser',
+  'device_model',
+  'country',
+  'value',
+  'data',
 ] as const;
 
 export function encodeEventRow(row: EventRow): string {
@@ -47,8 +63,11 @@ export interface WriteResult {
   duplicates: number;
 }
 
+/** Work done in the same transaction as the insert, given only the rows newly stored. */
+export type WithinWrite = (client: pg.PoolClient, inserted: readonly EventRow[]) => Promise<void>;
+
 export interface EventWriter {
-  write(rows: readonly EventRow[]): Promise<WriteResult>;
+  write(rows: readonly EventRow[], withinWrite?: WithinWrite): Promise<WriteResult>;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -79,30 +98,40 @@ export function createEventWriter(pool: pg.Pool): EventWriter {
   }
 
   return {
-    async write(rows) {
+    async write(rows, withinWrite) {
       if (rows.length === 0) return { inserted: 0, duplicates: 0 };
       await ensurePartitions(rows);
       const client = await pool.connect();
+      // A connection lost between statements is reported as an 'error' event; the statement
+      // in flight fails too and the batch is retried, so the event itself needs no handling.
+      const ignoreLostConnection = () => undefined;
+      client.on('error', ignoreLostConnection);
       try {
         try {
           await client.query('BEGIN');
           await copyRows(client, 'events', rows);
           await markDirtyHours(client, rows);
+          await withinWrite?.(client, rows);
           await client.query('COMMIT');
           return { inserted: rows.length, duplicates: 0 };
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           if (!isUniqueViolation(error)) throw error;
         }
-        return await writeDeduplicated(client, rows);
+        return await writeDeduplicated(client, rows, withinWrite);
       } finally {
+        client.removeListener('error', ignoreLostConnection);
         client.release();
       }
     },
   };
 }
 
-async function writeDeduplicated(client: pg.PoolClient, rows: readonly EventRow[]): Promise<WriteResult> {
+async function writeDeduplicated(
+  client: pg.PoolClient,
+  rows: readonly EventRow[],
+  withinWrite?: WithinWrite,
+): Promise<WriteResult> {
   try {
     await client.query('BEGIN');
     await client.query(
@@ -110,12 +139,18 @@ async function writeDeduplicated(client: pg.PoolClient, rows: readonly EventRow[
     );
     await copyRows(client, 'events_staging', rows);
     const columns = EVENT_COLUMNS.join(', ');
-    const result = await client.query(
+    const result = await client.query<{ app_id: number; id: string }>(
       `INSERT INTO events (${columns})
        SELECT DISTINCT ON (org_id, app_id, occurred_at, id) ${columns} FROM events_staging
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING
+       RETURNING app_id, id`,
     );
     await markDirtyHours(client, rows);
+    if (withinWrite) {
+      const fresh = new Set(result.rows.map((r) => `${r.app_id}:${r.id}`));
+      const inserted = rows.filter((row) => fresh.delete(`${row.appId}:${row.id}`));
+      if (inserted.length > 0) await withinWrite(client, inserted);
+    }
     await client.query('COMMIT');
     const inserted = result.rowCount ?? 0;
     return { inserted, duplicates: rows.length - inserted };
@@ -149,7 +184,9 @@ async function markDirtyHours(client: pg.PoolClient, rows: readonly EventRow[]):
   }
   // Upsert in one global order: two writers whose batches share hours then lock those rows
   // in the same sequence and cannot deadlock.
-  const sorted = [...touched.values()].sort((a, b) => a.orgId.localeCompare(b.orgId) || a.appId - b.appId || a.hour - b.hour);
+  const sorted = [...touched.values()].sort(
+    (a, b) => a.orgId.localeCompare(b.orgId) || a.appId - b.appId || a.hour - b.hour,
+  );
   const orgIds = sorted.map((t) => t.orgId);
   const appIds = sorted.map((t) => t.appId);
   const hours = sorted.map((t) => new Date(t.hour).toISOString());

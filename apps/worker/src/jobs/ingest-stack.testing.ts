@@ -1,0 +1,58 @@
+import { buildServer } from '@sightline/api';
+import { createTestServerDeps } from '@sightline/api/testing';
+import { createLogger } from '@sightline/core';
+import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestDatabase } from '@sightline/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { startIngestWriters } from './ingest-writers.ts';
+
+/**
+ * What ingestion tests run against: a fresh database, the api, the worker's writers on the
+ * api's Redis namespace, and an org with one app.
+ */
+export async function startIngestStack(bundleId: string) {
+  const db = await createTestDatabase();
+  const deps = createTestServerDeps(db.url);
+  const stack = {
+    db,
+    deps,
+    api: await buildServer(deps),
+    writerRedis: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }),
+  };
+  const writers = startIngestWriters({
+    pool: deps.pool,
+    redis: stack.writerRedis,
+    log: createLogger('writer-test', 'silent'),
+    namespace: deps.namespace,
+    claimIdleMs: 500,
+  });
+  const org = await createTestOrg(deps.prisma);
+  const app = await createTestApp(deps.prisma, org.org.id, { bundleId });
+  const salt = (await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } })).deviceIdSalt;
+  return {
+    ...stack,
+    writers,
+    org,
+    app,
+    salt,
+    async close(api: FastifyInstance = stack.api) {
+      await writers.close();
+      stack.writerRedis.disconnect();
+      await api.close();
+      await deps.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `probe` answers something (the writers commit asynchronously). */
+export async function until<T>(probe: () => Promise<T | undefined>, seconds = 15): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

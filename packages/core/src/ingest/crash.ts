@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { IngestApp, RequestFacts } from './pipeline.ts';
+import { truncateIp } from './enrich.ts';
+import type { CrashInput } from './schemas.ts';
+import { scrubField, scrubString } from './scrub.ts';
+
+/** A crash report as it travels through the buffer to `crash_reports`. */
+export interface CrashRecord {
+  id: string;
+  orgId: string;
+  appId: number;
+  source: 'sightline' | 'sentry';
+  occurredAt: number;
+  receivedAt: number;
+  deviceId: string;
+  sessionId: string | null;
+  userId: string | null;
+  appVersion: string | null;
+  environment: string | null;
+  crashType: string;
+  level: string;
+  message: string | null;
+  stackTrace: string | null;
+  frames: unknown;
+  context: unknown;
+  breadcrumbs: unknown;
+  tags: Record<string, string> | null;
+  os: string | null;
+  osVersion: string | null;
+  browser: string | null;
+  deviceModel: string | null;
+  country: string | null;
+}
+
+/**
+ * A validated crash payload → the stored record: PII scrubbed from the message, stack,
+ * context and breadcrumbs, the address truncated or left out per the app, a future time
+ * clamped to arrival. Crashes are never sampled away.
+ */
+export function buildCrashRecord(
+  input: CrashInput,
+  app: IngestApp,
+  facts: RequestFacts,
+  deviceId: string,
+  origin: { id?: string; source?: CrashRecord['source'] } = {},
+): CrashRecord {
+  const extraKeys = new Set(app.scrubFields.map((f) => f.toLowerCase()));
+  const ip = app.ipPolicy === 'truncate' ? truncateIp(facts.ip) : null;
+  const { crash } = input;
+  return {
+    id: origin.id ?? randomUUID(),
+    orgId: app.orgId,
+    appId: app.appId,
+    source: origin.source ?? 'sightline',
+    occurredAt: Math.min(input.timestamp ?? facts.receivedAt, facts.receivedAt),
+    receivedAt: facts.receivedAt,
+    deviceId,
+    sessionId: input.session_id ?? null,
+    userId: input.user_id ?? null,
+    appVersion: input.app_version ?? null,
+    environment: input.environment ?? null,
+    crashType: crash.type,
+    level: crash.level,
+    message: crash.message == null ? null : scrubString(crash.message),
+    stackTrace: crash.stack_trace == null ? null : scrubString(crash.stack_trace),
+    frames: crash.frames ? scrubField(crash.frames, extraKeys, 'crash.frames') : null,
+    context: scrubField(ip ? { ...crash.context, ip } : crash.context, extraKeys, 'crash.context'),
+    breadcrumbs: crash.breadcrumbs ? scrubField(crash.breadcrumbs, extraKeys, 'crash.breadcrumbs') : null,
+    tags: crash.tags ?? null,
+    os: input.os ?? facts.traits.os,
+    osVersion: input.os_version ?? (input.os ? null : facts.traits.osVersion),
+    browser: facts.traits.browser,
+    deviceModel: input.device_model ?? facts.traits.deviceType,
+    country: facts.traits.country,
+  };
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  crashIdFor,
+  parseEnvelope,
+  sentryEventToCrash,
+  sentryKeyFromAuthHeader,
+  sentryKeyFromDsn,
+  sentrySessionAggregatesToEvents,
+  sentryTime,
+} from './sentry.ts';
+
+describe('parseEnvelope', () => {
+  it('reads items up to the newline, or exactly `length` bytes even when they hold newlines', () => {
+    const binary = 'line one\nline two';
+    const body = Buffer.from(
+      `{"event_id":"abc","dsn":"http://pk_x@h/1"}\n{"type":"attachment","length":${binary.length}}\n${binary}\n{"type":"event"}\n{"a":1}\n`,
+    );
+    const envelope = parseEnvelope(body);
+    expect(envelope.headers).toEqual({ event_id: 'abc', dsn: 'http://pk_x@h/1' });
+    expect(envelope.items.map((i) => [i.type, i.payload.toString()])).toEqual([
+      ['attachment', binary],
+      ['event', '{"a":1}'],
+    ]);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseEnvelope(Buffer.from(''))).toThrow(/envelope header/);
+    expect(() => parseEnvelope(Buffer.from('{}\n{"length":2}\nab'))).toThrow(/has no type/);
+    expect(() => parseEnvelope(Buffer.from('{}\n{"type":"event","length":-1}\n'))).toThrow(/length/);
+    expect(() => parseEnvelope(Buffer.from(`{}\n${'{"type":"x"}\n{}\n'.repeat(101)}`))).toThrow(/more than 100 items/);
+  });
+});
+
+describe('Sentry credentials and ids', () => {
+  it('finds the key in X-Sentry-Auth and in a DSN', () => {
+    expect(sentryKeyFromAuthHeader('Sentry sentry_version=7, sentry_client=x/1, sentry_key=pk_abc')).toBe('pk_abc');
+    expect(sentryKeyFromAuthHeader('Sentry sentry_version=7')).toBeUndefined();
+    expect(sentryKeyFromDsn('https://pk_abc@api.example:4000/42')).toEqual({ key: 'pk_abc', projectId: '42' });
+    expect(sentryKeyFromDsn('not a url')).toBeUndefined();
+  });
+
+  it('derives one crash id per app and event id', () => {
+    const id = crashIdFor(1, 'aa'.repeat(16));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(crashIdFor(1, 'aa'.repeat(16))).toBe(id);
+    expect(crashIdFor(2, 'aa'.repeat(16))).not.toBe(id);
+  });
+
+  it('reads epoch seconds and RFC 3339 times', () => {
+    expect(sentryTime(1_700_000_000.5)).toBe(1_700_000_000_500);
+    expect(sentryTime('2026-01-02T03:04:05.678Z')).toBe(Date.parse('2026-01-02T03:04:05.678Z'));
+    expect(sentryTime('yesterday')).toBeUndefined();
+  });
+});
+
+describe('sentryEventToCrash', () => {
+  it('keeps the outermost exception as the crash, its causes in the stack, and a message event as a message', () => {
+    const crash = sentryEventToCrash(
+      {
+        level: 'constructor',
+        exception: {
+          values: [
+            {
+              type: 'IOError',
+              value: 'disk full',
+              stacktrace: { frames: [{ function: 'write', filename: 'io.py', lineno: 3 }] },
+            },
+            {
+              type: 'SaveError',
+              value: 'could not save',
+              stacktrace: { frames: [{ function: 'save', filename: 'app.py', lineno: 9 }] },
+            },
+          ],
+        },
+        tags: [
+          ['a', 'b'],
+          ['n', 1],
+        ],
+      },
+      { deviceKey: 'd' },
+    );
+    expect(crash.crash).toMatchObject({
+      type: 'SaveError',
+      message: 'could not save',
+      level: 'error',
+      tags: { a: 'b', n: '1' },
+    });
+    expect(crash.crash.stack_trace).toBe(
+      'SaveError: could not save\n    at save (app.py:9)\nCaused by: IOError: disk full\n    at write (io.py:3)',
+    );
+    const message = sentryEventToCrash({ level: 'warning', logentry: { formatted: 'low memory' } }, { deviceKey: 'd' });
+    expect(message.crash).toMatchObject({ type: 'Message', message: 'low memory', level: 'warning' });
+  });
+});
+
+describe('sentrySessionAggregatesToEvents', () => {
+  it('turns per-minute counts into one counted event per status', () => {
+    const events = sentrySessionAggregatesToEvents({
+      attrs: { release: 'api@3' },
+      aggregates: [{ started: '2026-11-22T10:00:00Z', exited: 120, crashed: 2 }],
+    });
+    expect(events.map((e) => [e.release, e.event.type, e.event.name, e.event.value])).toEqual([
+      ['api@3', 'session_aggregate', 'exited', 120],
+      ['api@3', 'session_aggregate', 'crashed', 2],
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { connect } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataDir = join(root, '.data');
@@ -224,8 +225,14 @@ async function shutdown(code) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-launch('api', ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], { cwd: join(root, 'apps/api') });
-launch('worker', ['--import', 'tsx', join(root, 'apps/worker/src/main.ts')], { cwd: join(root, 'apps/worker') });
+launch('api', [...NODE_FLAGS.api, '--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
+  cwd: join(root, 'apps/api'),
+  env: { ...env, ...RUNTIME_ENV },
+});
+launch('worker', [...NODE_FLAGS.worker, '--import', 'tsx', join(root, 'apps/worker/src/main.ts')], {
+  cwd: join(root, 'apps/worker'),
+  env: { ...env, ...RUNTIME_ENV },
+});
 launch('web', [nextBin, 'start', '-p', env.WEB_PORT], { cwd: webDir, env: { ...env, PORT: env.WEB_PORT } });
 
 const apiUp = await waitForPort('127.0.0.1', Number(env.PORT), 60);

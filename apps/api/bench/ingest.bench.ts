@@ -28,6 +28,7 @@ import { createTestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Pool } from 'undici';
+import { NODE_FLAGS, RUNTIME_ENV } from '../../../scripts/runtime-flags.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -243,10 +244,10 @@ async function main(): Promise<void> {
     INGEST_DEVICE_RPM: '100000000',
     INGEST_IP_RPM: '100000000',
     WORKER_METRICS_PORT: '0',
-    WRITER_BATCH_ENTRIES: process.env.WRITER_BATCH_ENTRIES ?? '400',
+    ...RUNTIME_ENV,
   };
-  const start = (dir: string): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const start = (dir: 'apps/api' | 'apps/worker'): ChildProcess =>
+    spawn(process.execPath, [...NODE_FLAGS[dir === 'apps/api' ? 'api' : 'worker'], '--import', 'tsx', 'src/main.ts'], {
       cwd: `${root}/${dir}`,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -27,7 +27,17 @@ async function start(): Promise<void> {
   // The credential cache must see Redis even while the api's fail-fast client reconnects.
   const cache = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
   cache.on('error', () => undefined);
-  const resolver = createCredentialResolver({ prisma, cache, secret: env.SIGHTLINE_SECRET, namespace: env.REDIS_PREFIX });
+  // Revocations from any process arrive here by pub/sub; meanwhile principals are answered
+  // from memory, so an ingest request makes one Redis round trip (the append), not three.
+  const invalidations = new Redis(env.REDIS_URL);
+  invalidations.on('error', () => undefined);
+  const resolver = createCredentialResolver({
+    prisma,
+    cache,
+    secret: env.SIGHTLINE_SECRET,
+    namespace: env.REDIS_PREFIX,
+    subscriber: invalidations,
+  });
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
   const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
@@ -60,7 +70,7 @@ async function start(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'api stopping');
     await app.close();
-    await Promise.allSettled([pool.end(), redis.quit(), cache.quit(), prisma.$disconnect()]);
+    await Promise.allSettled([pool.end(), redis.quit(), cache.quit(), invalidations.quit(), prisma.$disconnect()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

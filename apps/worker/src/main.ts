@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { createLogger, EnvError } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
@@ -9,6 +10,11 @@ import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 async function start(): Promise<void> {
   const env = loadWorkerEnv();
   const log = createLogger('worker', env.LOG_LEVEL);
+  try {
+    setPriority(env.WORKER_NICE);
+  } catch (error) {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not lower the worker priority');
+  }
   const pool = createPool({ connectionString: env.DATABASE_URL, max: 10 });
   // BullMQ workers block on Redis; they need unlimited retries per request.
   const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });

@@ -32,26 +32,40 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   });
   const limit = options.failuresPerWindow ?? 30;
 
-  async function refuseIfBlocked(ip: string): Promise<void> {
-    const state = await failures.get(ip).catch(() => null);
-    if (state && state.consumedPoints >= limit) {
-      throw new AppError(
-        'RATE_LIMITED',
-        'too many unknown credentials from this address; wait and retry',
-        [],
-        Math.ceil(state.msBeforeNext / 1000),
-      );
+  // Addresses over the limit, known in this process: checking them costs no Redis round trip
+  // on the hot path. The count itself lives in Redis, so every process learns of a blocked
+  // address on its first failure from it.
+  const blockedUntil = new Map<string, number>();
+
+  function refuseIfBlocked(ip: string): void {
+    const until = blockedUntil.get(ip);
+    if (until === undefined) return;
+    const wait = until - Date.now();
+    if (wait <= 0) {
+      blockedUntil.delete(ip);
+      return;
     }
+    throw new AppError(
+      'RATE_LIMITED',
+      'too many unknown credentials from this address; wait and retry',
+      [],
+      Math.ceil(wait / 1000),
+    );
   }
 
   async function recordFailure(ip: string): Promise<void> {
-    await failures.consume(ip).catch((error: unknown) => {
-      if (!(error instanceof RateLimiterRes)) throw error;
+    const state = await failures.consume(ip).catch((error: unknown) => {
+      if (error instanceof RateLimiterRes) return error;
+      throw error;
     });
+    if (state.consumedPoints >= limit) {
+      if (blockedUntil.size > 100_000) blockedUntil.clear();
+      blockedUntil.set(ip, Date.now() + state.msBeforeNext);
+    }
   }
 
   async function authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal> {
-    await refuseIfBlocked(request.ip);
+    refuseIfBlocked(request.ip);
     if (!credential)
       throw new AppError('UNAUTHORIZED', 'missing credential: send Authorization: Bearer <pk_…|dt_…|sk_… key>');
     const principal = await options.resolver.resolve(credential);

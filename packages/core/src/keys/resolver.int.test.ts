@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { hashDeviceId, registerDevice, revokeApiKey, revokeDeviceTokens, rotateIngestKey } from '../tenancy/index.ts';
 import { createTestApiKey, createTestApp, createTestOrg } from '../testing/index.ts';
+import { hashKey } from './keys.ts';
 import { createCredentialResolver, flushLastUsed, type CredentialResolver } from './resolver.ts';
 
 const SECRET = 'test-secret-'.padEnd(40, 'x');
@@ -43,19 +44,39 @@ async function notFound(promise: Promise<unknown>): Promise<void> {
 describe('credential resolver', () => {
   it('resolves each kind of key to its org (and app), from the key alone', async () => {
     const ingest = await processA.resolve(app.ingestKey);
-    expect(ingest).toMatchObject({ kind: 'ingest_key', orgId: org.org.id, appId: app.app.id, scopes: ['ingest'], orgSuspended: false });
+    expect(ingest).toMatchObject({
+      kind: 'ingest_key',
+      orgId: org.org.id,
+      appId: app.app.id,
+      scopes: ['ingest'],
+      orgSuspended: false,
+    });
     const secret = await createTestApiKey(prisma, org.org.id, ['read', 'write']);
-    expect(await processA.resolve(secret.secret)).toMatchObject({ kind: 'api_key', orgId: org.org.id, scopes: ['read', 'write'] });
+    expect(await processA.resolve(secret.secret)).toMatchObject({
+      kind: 'api_key',
+      orgId: org.org.id,
+      scopes: ['read', 'write'],
+    });
   });
 
   it('knows nothing of unknown, malformed or forged credentials', async () => {
     expect(await processA.resolve('sk_doesNotExist123')).toBeNull();
     expect(await processA.resolve('Bearer nonsense')).toBeNull();
     expect(await processA.resolve('')).toBeNull();
-    const { token } = await registerDevice(prisma, (await processA.resolve(app.ingestKey))!, { app_id: app.app.bundleId, device_id: 'raw-1' }, SECRET);
+    const { token } = await registerDevice(
+      prisma,
+      (await processA.resolve(app.ingestKey))!,
+      { app_id: app.app.bundleId, device_id: 'raw-1' },
+      SECRET,
+    );
     const forged = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     expect(await processA.resolve(forged)).toBeNull();
-    const otherSecret = createCredentialResolver({ prisma, cache: redis, secret: 'another-secret'.padEnd(40, 'y'), namespace });
+    const otherSecret = createCredentialResolver({
+      prisma,
+      cache: redis,
+      secret: 'another-secret'.padEnd(40, 'y'),
+      namespace,
+    });
     expect(await otherSecret.resolve(token)).toBeNull();
   });
 
@@ -64,7 +85,9 @@ describe('credential resolver', () => {
     expect(await processA.resolve(key.secret)).not.toBeNull();
     await revokeApiKey(prisma, processB, org.org.id, key.apiKey.id, { type: 'SYSTEM' });
     expect(await processA.resolve(key.secret)).toBeNull();
-    const audit = await prisma.auditLog.findFirst({ where: { orgId: org.org.id, action: 'api_key.revoked', targetId: key.apiKey.id } });
+    const audit = await prisma.auditLog.findFirst({
+      where: { orgId: org.org.id, action: 'api_key.revoked', targetId: key.apiKey.id },
+    });
     expect(audit).not.toBeNull();
   });
 
@@ -78,11 +101,20 @@ describe('credential resolver', () => {
   it('rotates an ingest key: at once, or after a grace period', async () => {
     const target = await createTestApp(prisma, org.org.id);
     await processA.resolve(target.ingestKey);
-    const { ingestKey: second } = await rotateIngestKey(prisma, processB, org.org.id, target.app.id, { type: 'SYSTEM' });
+    const { ingestKey: second } = await rotateIngestKey(prisma, processB, org.org.id, target.app.id, {
+      type: 'SYSTEM',
+    });
     expect(await processA.resolve(target.ingestKey)).toBeNull();
     expect(await processA.resolve(second)).toMatchObject({ appId: target.app.id });
 
-    const { ingestKey: third } = await rotateIngestKey(prisma, processB, org.org.id, target.app.id, { type: 'SYSTEM' }, 24);
+    const { ingestKey: third } = await rotateIngestKey(
+      prisma,
+      processB,
+      org.org.id,
+      target.app.id,
+      { type: 'SYSTEM' },
+      24,
+    );
     expect(await processA.resolve(second)).toMatchObject({ appId: target.app.id });
     expect(await processA.resolve(third)).toMatchObject({ appId: target.app.id });
     await notFound(rotateIngestKey(prisma, processB, otherOrg.org.id, target.app.id, { type: 'SYSTEM' }));
@@ -109,12 +141,63 @@ describe('credential resolver', () => {
   });
 });
 
+describe('credential resolver with in-process memory', () => {
+  it('answers from memory without Redis, and forgets a revoked key or suspended org within moments in every process', async () => {
+    const subscribers = [
+      new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+      new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    ];
+    const memoNamespace = `${namespace}-memo`;
+    const [a, b] = subscribers.map((subscriber) =>
+      createCredentialResolver({
+        prisma,
+        cache: redis,
+        secret: SECRET,
+        namespace: memoNamespace,
+        subscriber,
+        memoMs: 60_000,
+      }),
+    ) as [CredentialResolver, CredentialResolver];
+    try {
+      await new Promise((r) => setTimeout(r, 100)); // subscribed
+      const key = await createTestApiKey(prisma, org.org.id, ['read']);
+      const target = await createTestApp(prisma, org.org.id);
+      expect(await a.resolve(key.secret)).not.toBeNull();
+      expect(await a.resolve(target.ingestKey)).not.toBeNull();
+      // Memory answers even with the Redis entry gone (and the row revoked behind its back).
+      await redis.del(`${memoNamespace}:cred:${hashKey(key.secret)}`);
+      await prisma.apiKey.update({ where: { id: key.apiKey.id }, data: { revokedAt: new Date() } });
+      expect(await a.resolve(key.secret)).not.toBeNull();
+      // An invalidation from another process reaches this one.
+      await b.invalidate(hashKey(key.secret));
+      await expect.poll(() => a.resolve(key.secret), { timeout: 1000 }).toBeNull();
+      await prisma.organization.update({ where: { id: org.org.id }, data: { suspended: true } });
+      await b.invalidateOrg(org.org.id);
+      await expect.poll(async () => (await a.resolve(target.ingestKey))?.orgSuspended, { timeout: 1000 }).toBe(true);
+    } finally {
+      await prisma.organization.update({ where: { id: org.org.id }, data: { suspended: false } });
+      await a.invalidateOrg(org.org.id);
+      for (const s of subscribers) s.disconnect();
+    }
+  });
+});
+
 describe('device registration', () => {
   it('issues a dt_ token bound to the app and device, storing the device id only hashed', async () => {
     const principal = (await processA.resolve(app.ingestKey))!;
-    const { token, deviceId } = await registerDevice(prisma, principal, { app_id: app.app.bundleId, device_id: 'raw-device-42' }, SECRET);
+    const { token, deviceId } = await registerDevice(
+      prisma,
+      principal,
+      { app_id: app.app.bundleId, device_id: 'raw-device-42' },
+      SECRET,
+    );
     expect(token).toMatch(/^dt_[A-Za-z0-9]{40}$/);
-    expect(await processA.resolve(token)).toMatchObject({ kind: 'device_token', orgId: org.org.id, appId: app.app.id, deviceId });
+    expect(await processA.resolve(token)).toMatchObject({
+      kind: 'device_token',
+      orgId: org.org.id,
+      appId: app.app.id,
+      deviceId,
+    });
     const device = await prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
     const stored = await prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
     expect(device.deviceIdHash).toBe(hashDeviceId(stored.deviceIdSalt, 'raw-device-42'));
@@ -132,7 +215,9 @@ describe('device registration', () => {
     await notFound(registerDevice(prisma, principal, { app_id: foreign.app.id, device_id: 'd' }, SECRET));
     await expect(registerDevice(prisma, principal, { app_id: app.app.bundleId }, SECRET)).rejects.toThrow(/device_id/);
     const apiKey = await createTestApiKey(prisma, org.org.id, ['ingest']);
-    await expect(registerDevice(prisma, (await processA.resolve(apiKey.secret))!, { app_id: app.app.id, device_id: 'd' }, SECRET)).rejects.toThrow(/pk_/);
+    await expect(
+      registerDevice(prisma, (await processA.resolve(apiKey.secret))!, { app_id: app.app.id, device_id: 'd' }, SECRET),
+    ).rejects.toThrow(/pk_/);
   });
 
   it('revokes one device or a whole app, and only within the org', async () => {
@@ -143,7 +228,9 @@ describe('device registration', () => {
     await processA.resolve(one.token);
     await notFound(revokeDeviceTokens(prisma, processB, otherOrg.org.id, target.app.id, { type: 'SYSTEM' }));
     expect(await processA.resolve(one.token)).not.toBeNull();
-    expect(await revokeDeviceTokens(prisma, processB, org.org.id, target.app.id, { type: 'SYSTEM' }, one.deviceId)).toBe(1);
+    expect(
+      await revokeDeviceTokens(prisma, processB, org.org.id, target.app.id, { type: 'SYSTEM' }, one.deviceId),
+    ).toBe(1);
     expect(await processA.resolve(one.token)).toBeNull();
     expect(await processA.resolve(two.token)).not.toBeNull();
     expect(await revokeDeviceTokens(prisma, processB, org.org.id, target.app.id, { type: 'SYSTEM' })).toBe(1);

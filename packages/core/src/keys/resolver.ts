@@ -29,6 +29,14 @@ export interface CredentialCache {
   hset(key: string, field: string, value: string): Promise<number>;
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, ...fields: string[]): Promise<number>;
+  publish(channel: string, message: string): Promise<number>;
+}
+
+/** A Redis connection in subscriber mode (ioredis satisfies it). */
+export interface InvalidationSubscriber {
+  subscribe(channel: string): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready' | 'close', listener: () => void): unknown;
 }
 
 // Redis keys live under a namespace: 'sightline' in production, a unique one per test run.
@@ -44,6 +52,14 @@ export interface ResolverOptions {
   ttlSeconds?: number;
   now?: () => number;
   namespace?: string;
+  /**
+   * With a subscriber connection, resolved principals are also kept in process memory for
+   * `memoMs` (default 5 s), so the hot path makes no Redis round trip; revocations reach
+   * every process through Redis pub/sub and drop them at once. A process that loses the
+   * subscription drops its memory and stops using it until it is back.
+   */
+  subscriber?: InvalidationSubscriber;
+  memoMs?: number;
 }
 
 export interface CredentialResolver {
@@ -64,14 +80,68 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
   const CACHE_PREFIX = `${namespace}:cred:`;
   const ORG_INDEX_PREFIX = `${namespace}:cred-org:`;
   const LAST_USED_KEY = lastUsedKey(namespace);
+  const INVALIDATIONS = `${namespace}:cred-invalidate`;
+  const memoMs = options.memoMs ?? 5_000;
+  const memo = new Map<string, { principal: Principal; until: number }>();
+  let memoLive = false;
+  // Bumped by every invalidation: a lookup that raced one must not remember what it read.
+  let generation = 0;
 
-  async function lookup(kind: CredentialKind, hash: string): Promise<{ principal: Principal; expiresAt: Date | null } | null> {
+  if (options.subscriber) {
+    const subscriber = options.subscriber;
+    subscriber.on('message', (channel, message) => {
+      if (channel !== INVALIDATIONS) return;
+      generation++;
+      if (message.startsWith('org:')) {
+        const orgId = message.slice(4);
+        for (const [hash, entry] of memo) if (entry.principal.orgId === orgId) memo.delete(hash);
+      } else memo.delete(message.slice(5));
+    });
+    // Messages sent while disconnected are lost: forget everything, and trust memory again
+    // only once subscribed again.
+    subscriber.on('close', () => {
+      memoLive = false;
+      memo.clear();
+    });
+    const subscribe = () =>
+      subscriber.subscribe(INVALIDATIONS).then(
+        () => {
+          memo.clear();
+          memoLive = true;
+        },
+        () => undefined,
+      );
+    subscriber.on('ready', () => void subscribe());
+    void subscribe();
+  }
+
+  function remember(hash: string, principal: Principal, seconds: number, readAt: number): void {
+    if (!memoLive || readAt !== generation) return;
+    if (memo.size > 50_000) memo.clear();
+    memo.set(hash, { principal, until: now() + Math.min(memoMs, seconds * 1000) });
+  }
+
+  async function lookup(
+    kind: CredentialKind,
+    hash: string,
+  ): Promise<{ principal: Principal; expiresAt: Date | null } | null> {
     const at = new Date(now());
     if (kind === 'ingest_key') {
-      const key = await prisma.ingestKey.findUnique({ where: { keyHash: hash }, include: { app: { include: { org: true } } } });
-      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= at) || key.app.deletedAt || key.app.org.deletedAt) return null;
+      const key = await prisma.ingestKey.findUnique({
+        where: { keyHash: hash },
+        include: { app: { include: { org: true } } },
+      });
+      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= at) || key.app.deletedAt || key.app.org.deletedAt)
+        return null;
       return {
-        principal: { kind, credentialId: key.id, orgId: key.orgId, appId: key.appId, scopes: ['ingest'], orgSuspended: key.app.org.suspended },
+        principal: {
+          kind,
+          credentialId: key.id,
+          orgId: key.orgId,
+          appId: key.appId,
+          scopes: ['ingest'],
+          orgSuspended: key.app.org.suspended,
+        },
         expiresAt: key.expiresAt,
       };
     }
@@ -79,7 +149,13 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
       const key = await prisma.apiKey.findUnique({ where: { keyHash: hash }, include: { org: true } });
       if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= at) || key.org.deletedAt) return null;
       return {
-        principal: { kind, credentialId: key.id, orgId: key.orgId, scopes: [...key.scopes], orgSuspended: key.org.suspended },
+        principal: {
+          kind,
+          credentialId: key.id,
+          orgId: key.orgId,
+          scopes: [...key.scopes],
+          orgSuspended: key.org.suspended,
+        },
         expiresAt: key.expiresAt,
       };
     }
@@ -119,9 +195,16 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
       if (prefix === 'dt' && !verifyDeviceTokenSignature(secret, credential)) return null;
       const kind: CredentialKind = prefix === 'pk' ? 'ingest_key' : prefix === 'sk' ? 'api_key' : 'device_token';
       const hash = hashKey(credential);
+      const remembered = memoLive ? memo.get(hash) : undefined;
+      if (remembered && remembered.until > now()) {
+        touch(remembered.principal);
+        return remembered.principal;
+      }
+      const readAt = generation;
       const cached = await cache.get(CACHE_PREFIX + hash);
       if (cached) {
         const principal = JSON.parse(cached) as Principal;
+        remember(hash, principal, ttl, readAt);
         touch(principal);
         return principal;
       }
@@ -132,22 +215,33 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
       await cache.set(CACHE_PREFIX + hash, JSON.stringify(found.principal), 'EX', seconds);
       await cache.sadd(ORG_INDEX_PREFIX + found.principal.orgId, hash);
       await cache.expire(ORG_INDEX_PREFIX + found.principal.orgId, ttl * 2);
+      remember(hash, found.principal, seconds, readAt);
       touch(found.principal);
       return found.principal;
     },
     async invalidate(credentialHash) {
+      generation++;
+      memo.delete(credentialHash);
       await cache.del(CACHE_PREFIX + credentialHash);
+      await cache.publish(INVALIDATIONS, `cred:${credentialHash}`);
     },
     async invalidateOrg(orgId) {
+      generation++;
+      for (const [hash, entry] of memo) if (entry.principal.orgId === orgId) memo.delete(hash);
       const hashes = await cache.smembers(ORG_INDEX_PREFIX + orgId);
       if (hashes.length > 0) await cache.del(...hashes.map((h) => CACHE_PREFIX + h));
       await cache.del(ORG_INDEX_PREFIX + orgId);
+      await cache.publish(INVALIDATIONS, `org:${orgId}`);
     },
   };
 }
 
 /** Copies last-used times from Redis to PostgreSQL (run by the worker every minute). */
-export async function flushLastUsed(prisma: PrismaClient, cache: CredentialCache, namespace = DEFAULT_NAMESPACE): Promise<number> {
+export async function flushLastUsed(
+  prisma: PrismaClient,
+  cache: CredentialCache,
+  namespace = DEFAULT_NAMESPACE,
+): Promise<number> {
   const key = lastUsedKey(namespace);
   const entries = Object.entries(await cache.hgetall(key));
   for (const [field, value] of entries) {

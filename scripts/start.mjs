@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { connect } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServices } from './build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -225,11 +226,13 @@ async function shutdown(code) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-launch('api', [...NODE_FLAGS.api, '--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
+say('bundling api and worker');
+await buildServices();
+launch('api', [...NODE_FLAGS.api, join(root, 'apps/api/dist/main.mjs')], {
   cwd: join(root, 'apps/api'),
   env: { ...env, ...RUNTIME_ENV },
 });
-launch('worker', [...NODE_FLAGS.worker, '--import', 'tsx', join(root, 'apps/worker/src/main.ts')], {
+launch('worker', [...NODE_FLAGS.worker, join(root, 'apps/worker/dist/main.mjs')], {
   cwd: join(root, 'apps/worker'),
   env: { ...env, ...RUNTIME_ENV },
 });

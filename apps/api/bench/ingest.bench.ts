@@ -28,6 +28,7 @@ import { createTestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Pool } from 'undici';
+import { buildServices } from '../../../scripts/build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from '../../../scripts/runtime-flags.mjs';
 
 const { values } = parseArgs({
@@ -247,11 +248,12 @@ async function main(): Promise<void> {
     ...RUNTIME_ENV,
   };
   const start = (dir: 'apps/api' | 'apps/worker'): ChildProcess =>
-    spawn(process.execPath, [...NODE_FLAGS[dir === 'apps/api' ? 'api' : 'worker'], '--import', 'tsx', 'src/main.ts'], {
+    spawn(process.execPath, [...NODE_FLAGS[dir === 'apps/api' ? 'api' : 'worker'], 'dist/main.mjs'], {
       cwd: `${root}/${dir}`,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+  await buildServices();
   const api = start('apps/api');
   const worker = start('apps/worker');
   const peak = { api: 0, worker: 0 };

@@ -1,0 +1,1 @@
+export declare function buildServices(names?: Array<'api' | 'worker'>): Promise<void>;

@@ -8,3 +8,4 @@ export * from './queue/index.ts';
 export * from './mail/index.ts';
 export * from './auth/index.ts';
 export * from './ingest/index.ts';
+export * from './crashes/index.ts';

@@ -53,7 +53,7 @@ export function startIngestWriters(options: IngestWriterOptions) {
     ...common,
     redis: crashRedis,
     stream: `${namespace}:${CRASHES_STREAM}`,
-    batchEntries: 100,
+    batchEntries: 500,
     handle: createCrashBatchHandler({ pool: options.pool, deadLetter: crashesDeadLetter }),
     deadLetter: (entry, reason) => crashesDeadLetter(entry, reason, 'refused'),
   });

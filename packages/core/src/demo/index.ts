@@ -121,3 +121,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     },
   };
 }
+
+/** Realistic crash traces per runtime, for benchmarks and tests. */
+export { DEMO_APPS, type DemoApp } from './catalog.ts';
+export { messageFor, renderStack, stackStyle } from './crash-traces.ts';

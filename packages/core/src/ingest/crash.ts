@@ -22,6 +22,8 @@ export interface CrashRecord {
   message: string | null;
   stackTrace: string | null;
   frames: unknown;
+  /** The SDK's own grouping, when it sent one. */
+  sdkFingerprint: string[] | null;
   context: unknown;
   breadcrumbs: unknown;
   tags: Record<string, string> | null;
@@ -64,6 +66,7 @@ export function buildCrashRecord(
     message: crash.message == null ? null : scrubString(crash.message),
     stackTrace: crash.stack_trace == null ? null : scrubString(crash.stack_trace),
     frames: crash.frames ? scrubField(crash.frames, extraKeys, 'crash.frames') : null,
+    sdkFingerprint: crash.fingerprint ?? null,
     context: scrubField(ip ? { ...crash.context, ip } : crash.context, extraKeys, 'crash.context'),
     breadcrumbs: crash.breadcrumbs ? scrubField(crash.breadcrumbs, extraKeys, 'crash.breadcrumbs') : null,
     tags: crash.tags ?? null,

@@ -203,6 +203,8 @@ export const crashInput = z.object({
       .optional()
       .nullable(),
     frames: z.array(stackFrameInput).max(MAX_STACK_FRAMES).optional(),
+    /** Overrides grouping: crashes with the same fingerprint are one group (`{{ default }}` stands for the usual one). */
+    fingerprint: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
     level: z.enum(['fatal', 'error', 'warning', 'info']).default('fatal'),
     context: z.record(z.string(), z.unknown()).default({}),
     breadcrumbs: z.array(z.unknown()).max(200).optional(),

@@ -276,6 +276,12 @@ export function sentryEventToCrash(
       message: message ?? null,
       stack_trace: renderStack(exceptions) ?? null,
       frames: main?.frames,
+      fingerprint: Array.isArray(event.fingerprint)
+        ? event.fingerprint
+            .slice(0, 20)
+            .map((f) => String(f).slice(0, 200))
+            .filter((f) => f.length > 0)
+        : undefined,
       level,
       context,
       breadcrumbs: breadcrumbs.length > 0 ? breadcrumbs : undefined,

@@ -113,6 +113,13 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
   'Mutation.revokeInvitation': (f) => `mutation { revokeInvitation(id: "${f.invitationId}") }`,
   'Mutation.revokeDeviceTokens': (f) =>
     `mutation { revokeDeviceTokens(appId: "${f.appId}", deviceId: "${f.deviceId}") }`,
+  'Query.crashGroups': (f) => `{ crashGroups(appId: "${f.appId}") { total } }`,
+  'Query.crashGroup': (f) =>
+    `{ crashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}") { group { status } } }`,
+  'Mutation.updateCrashGroup': (f) =>
+    `mutation { updateCrashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}", change: { status: resolved }) { status } }`,
+  'Mutation.commentOnCrashGroup': (f) =>
+    `mutation { commentOnCrashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}", body: "hi") { id } }`,
 };
 
 interface Foreign {
@@ -121,6 +128,7 @@ interface Foreign {
   userId: string;
   invitationId: string;
   deviceId: string;
+  fingerprint: string;
 }
 
 function idTakingFields(): string[] {
@@ -165,7 +173,18 @@ describe('GraphQL tenancy', () => {
         { app_id: app.app.id, device_id: 'theirs' },
         deps.secret,
       );
+      const group = await deps.prisma.crashGroup.create({
+        data: {
+          orgId: theirs.org.id,
+          appId: app.app.id,
+          fingerprint: `fp${app.app.id}`,
+          crashType: 'TypeError',
+          firstSeenAt: new Date(),
+          lastSeenAt: new Date(),
+        },
+      });
       const foreign: Foreign = {
+        fingerprint: group.fingerprint,
         appId: app.app.id,
         apiKeyId: key.apiKey.id,
         userId: theirs.owner.id,
@@ -185,6 +204,10 @@ describe('GraphQL tenancy', () => {
       const stillPending = await deps.prisma.invitation.findUniqueOrThrow({ where: { id: invitation.id } });
       expect(stillPending.revokedAt).toBeNull();
       expect(await deps.prisma.deviceToken.count({ where: { appId: app.app.id, revokedAt: null } })).toBe(1);
+      expect(await deps.prisma.crashGroup.findUniqueOrThrow({ where: { id: group.id } })).toMatchObject({
+        status: 'open',
+      });
+      expect(await deps.prisma.crashGroupComment.count({ where: { groupId: group.id } })).toBe(0);
     },
   );
 });

@@ -1,12 +1,12 @@
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { actorFromApiKey, AppError, isAppError, requireMembership, type OrgActor } from '@sightline/core';
+import { isAppError } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 // createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
 // CJS) would fail yoga's instanceof check and be masked as an unexpected error.
 import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
 import type { ServerDeps } from '../http/server.ts';
-import { sessionUserId } from '../http/session.ts';
+import { requestActor } from '../http/actor.ts';
 import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
 
@@ -40,24 +40,6 @@ interface ServerContext {
   reply: FastifyReply;
 }
 
-/**
- * Who a GraphQL operation acts as: a secret key (Authorization: Bearer sk_…) in its org, or a
- * signed-in portal user in the org named by X-Sightline-Org — a custom header, so a cross-site
- * page cannot send it without a CORS preflight (the cookie alone is never enough).
- */
-async function graphqlActor(deps: ServerDeps, req: FastifyRequest): Promise<OrgActor> {
-  if (!req.headers.authorization) {
-    const userId = await sessionUserId(req, deps.secret);
-    if (userId) {
-      const orgId = req.headers['x-sightline-org'];
-      if (typeof orgId !== 'string')
-        throw new AppError('BAD_REQUEST', 'signed in: name the organization in the X-Sightline-Org header');
-      return requireMembership(deps.prisma, userId, orgId);
-    }
-  }
-  return actorFromApiKey(await deps.auth.authenticate(req));
-}
-
 /** GraphQL for integrations at /graphql: secret keys (sk_) with scopes, or a portal session; GraphiQL on GET. */
 export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
   const yoga = createYoga<ServerContext & GraphQLContext>({
@@ -73,7 +55,7 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
     handler: async (req, reply) => {
       const wantsPage = req.method === 'GET' && !(req.query as Record<string, unknown>).query;
       // The GraphiQL page is public; every operation needs a key, checked before GraphQL runs.
-      const actor = wantsPage || req.method === 'OPTIONS' ? null : await graphqlActor(deps, req);
+      const actor = wantsPage || req.method === 'OPTIONS' ? null : await requestActor(deps, req);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, {
         req,
         reply,

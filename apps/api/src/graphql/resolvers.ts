@@ -1,5 +1,9 @@
 import {
   changeMemberRole,
+  commentOnCrashGroup,
+  getCrashGroup,
+  listCrashGroups,
+  updateCrashGroup,
   createApiKeyAs,
   createAppAs,
   deleteApp,
@@ -38,6 +42,8 @@ type Args = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 const appId = (v: unknown): number => Number(str(v));
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+/** Absent optional arguments arrive as null from GraphQL: drop them so they mean "not given". */
+const withoutNulls = (args: Args): Args => Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
 
 // Every resolver reads the org from the actor, never from arguments: a foreign id finds nothing.
 export const resolvers = {
@@ -49,6 +55,17 @@ export const resolvers = {
   },
   Invitation: { expiresAt: (i: { expiresAt: Date }) => i.expiresAt.toISOString() },
   AuditEntry: { createdAt: (e: { createdAt: Date }) => e.createdAt.toISOString() },
+  CrashGroup: {
+    firstSeenAt: (g: { firstSeenAt: Date }) => g.firstSeenAt.toISOString(),
+    lastSeenAt: (g: { lastSeenAt: Date }) => g.lastSeenAt.toISOString(),
+    resolvedAt: (g: { resolvedAt: Date | null }) => iso(g.resolvedAt),
+    regressedAt: (g: { regressedAt: Date | null }) => iso(g.regressedAt),
+  },
+  CrashOccurrence: {
+    occurredAt: (r: { occurredAt: Date }) => r.occurredAt.toISOString(),
+    context: (r: { context: unknown }) => JSON.stringify(r.context),
+  },
+  CrashComment: { createdAt: (c: { createdAt: Date }) => c.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
   Query: {
     organization: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => getOrganization(prisma, actor),
@@ -59,8 +76,31 @@ export const resolvers = {
     auditLog: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       listAuditLog(prisma, actor, Number(args.limit ?? 50)),
     invitations: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listInvitations(prisma, actor),
+    crashGroups: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      const { appId: id, ...query } = args;
+      return listCrashGroups(prisma, actor, appId(id), withoutNulls(query));
+    },
+    crashGroup: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      const detail = await getCrashGroup(prisma, actor, appId(args.appId), str(args.fingerprint));
+      return {
+        group: detail,
+        sampleStackTrace: detail.sampleStackTrace,
+        recentOccurrences: detail.recentReports,
+        comments: detail.comments,
+      };
+    },
   },
   Mutation: {
+    updateCrashGroup: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      updateCrashGroup(
+        prisma,
+        actor,
+        appId(args.appId),
+        str(args.fingerprint),
+        withoutNulls((args.change ?? {}) as Args),
+      ),
+    commentOnCrashGroup: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      commentOnCrashGroup(prisma, actor, appId(args.appId), str(args.fingerprint), { body: args.body }),
     createApp: (_: unknown, args: Args, { actor, prisma, publicApiUrl }: GraphQLContext) =>
       createAppAs(prisma, actor, args, publicApiUrl),
     updateApp: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {

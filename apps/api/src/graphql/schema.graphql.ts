@@ -102,6 +102,74 @@ export const typeDefs = /* GraphQL */ `
     scrubFields: [String!]
   }
 
+  enum CrashStatus {
+    open
+    resolved
+    ignored
+    regressed
+  }
+  enum CrashSort {
+    last_seen
+    first_seen
+    occurrences
+    users
+  }
+  type CrashGroup {
+    fingerprint: String!
+    crashType: String!
+    message: String
+    culprit: String
+    level: String!
+    status: CrashStatus!
+    firstSeenAt: String!
+    lastSeenAt: String!
+    occurrenceCount: Float!
+    affectedDeviceCount: Int!
+    affectedVersions: [String!]!
+    firstVersion: String
+    lastVersion: String
+    resolvedAt: String
+    resolvedInVersion: String
+    ignoredUntilCount: Float
+    regressedAt: String
+    assigneeId: ID
+  }
+  type CrashGroupPage {
+    groups: [CrashGroup!]!
+    total: Int!
+    page: Int!
+    limit: Int!
+  }
+  type CrashOccurrence {
+    id: ID!
+    occurredAt: String!
+    appVersion: String
+    environment: String
+    os: String
+    browser: String
+    deviceModel: String
+    message: String
+    context: String!
+  }
+  type CrashComment {
+    id: ID!
+    body: String!
+    authorId: ID
+    createdAt: String!
+  }
+  type CrashGroupDetail {
+    group: CrashGroup!
+    sampleStackTrace: String
+    recentOccurrences: [CrashOccurrence!]!
+    comments: [CrashComment!]!
+  }
+  input CrashGroupChange {
+    status: CrashStatus
+    resolvedInVersion: String
+    ignoreForOccurrences: Int
+    assigneeId: ID
+  }
+
   type Query {
     organization: Organization!
     apps: [App!]!
@@ -110,6 +178,16 @@ export const typeDefs = /* GraphQL */ `
     apiKeys: [ApiKey!]!
     auditLog(limit: Int = 50): [AuditEntry!]!
     invitations: [Invitation!]!
+    crashGroups(
+      appId: ID!
+      status: CrashStatus
+      version: String
+      search: String
+      sort: CrashSort = last_seen
+      page: Int = 1
+      limit: Int = 25
+    ): CrashGroupPage!
+    crashGroup(appId: ID!, fingerprint: String!): CrashGroupDetail!
   }
 
   type Mutation {
@@ -125,5 +203,7 @@ export const typeDefs = /* GraphQL */ `
     revokeInvitation(id: ID!): Boolean!
     updateOrganization(name: String, slug: String): Organization!
     revokeDeviceTokens(appId: ID!, deviceId: ID): Int!
+    updateCrashGroup(appId: ID!, fingerprint: String!, change: CrashGroupChange!): CrashGroup!
+    commentOnCrashGroup(appId: ID!, fingerprint: String!, body: String!): CrashComment!
   }
 `;

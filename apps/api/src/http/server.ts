@@ -10,6 +10,7 @@ import type { Authenticator } from './auth.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { registerCrashRoutes } from './routes/crashes.ts';
 import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
@@ -91,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerDeviceRoutes(app, deps);
   registerTelemetryRoutes(app, deps);
   registerSentryRoutes(app, deps);
+  registerCrashRoutes(app, deps);
   registerGraphQL(app, deps);
   await registerTrpc(app, deps);
   await app.ready();

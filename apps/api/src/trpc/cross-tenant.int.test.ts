@@ -18,6 +18,7 @@ interface Theirs {
   memberId: string;
   invitationId: string;
   deviceId: string;
+  fingerprint: string;
 }
 
 type Case =
@@ -61,6 +62,10 @@ const CASES: Record<string, Case> = {
   'keys.create': tenant(() => ({ name: 'intruder', scopes: ['admin'] })),
   'keys.revoke': tenant((t) => ({ keyId: t.keyId })),
   'audit.list': tenant(() => ({})),
+  'crashes.list': tenant((t) => ({ appId: t.appId })),
+  'crashes.get': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint })),
+  'crashes.update': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint, change: { status: 'resolved' } })),
+  'crashes.comment': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint, body: 'taken over' })),
   'admin.organizations': { kind: 'platform', ids: () => ({}) },
   'admin.updatePlan': {
     kind: 'platform',
@@ -100,6 +105,8 @@ async function snapshot(orgId: string) {
     memberships: await p.membership.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
     invitations: await p.invitation.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
     deviceTokens: await p.deviceToken.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
+    crashGroups: await p.crashGroup.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
+    crashComments: await p.crashGroupComment.count({ where: { orgId } }),
     audit: await p.auditLog.count({ where: { orgId } }),
   };
 }
@@ -137,7 +144,18 @@ beforeAll(async () => {
     { app_id: app.app.id, device_id: 'their-device' },
     deps.secret,
   );
+  const group = await deps.prisma.crashGroup.create({
+    data: {
+      orgId: other.org.id,
+      appId: app.app.id,
+      fingerprint: 'f'.repeat(32),
+      crashType: 'TypeError',
+      firstSeenAt: new Date(),
+      lastSeenAt: new Date(),
+    },
+  });
   theirs = {
+    fingerprint: group.fingerprint,
     orgId: other.org.id,
     appId: app.app.id,
     keyId: key.apiKey.id,

@@ -3,6 +3,7 @@ import { adminRouter } from './routers/admin.ts';
 import { appsRouter } from './routers/apps.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { crashesRouter } from './routers/crashes.ts';
 import { invitationsRouter } from './routers/invitations.ts';
 import { keysRouter } from './routers/keys.ts';
 import { membersRouter } from './routers/members.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
   apps: appsRouter,
   keys: keysRouter,
   audit: auditRouter,
+  crashes: crashesRouter,
   admin: adminRouter,
 });
 

@@ -2,3 +2,13 @@ export * from './stack.ts';
 export * from './fingerprint.ts';
 export { storeAndGroupCrashes, type GroupOutcome } from './group-crashes.ts';
 export { isAtOrAfter } from './versions.ts';
+export {
+  commentOnCrashGroup,
+  CRASH_STATUSES,
+  crashCommentInput,
+  getCrashGroup,
+  listCrashGroups,
+  listCrashGroupsInput,
+  updateCrashGroup,
+  updateCrashGroupInput,
+} from './crash-groups.ts';

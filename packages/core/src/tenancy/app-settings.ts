@@ -37,6 +37,16 @@ async function findApp(prisma: PrismaClient, orgId: string, appId: number) {
   return app;
 }
 
+/** The app an URL names in the org, by id or bundle id (REST `:id`); 404 otherwise. */
+export async function resolveAppRef(prisma: PrismaClient, orgId: string, ref: string): Promise<number> {
+  const app = await prisma.app.findFirst({
+    where: { orgId, deletedAt: null, ...(/^\d{1,9}$/.test(ref) ? { id: Number(ref) } : { bundleId: ref }) },
+    select: { id: true },
+  });
+  if (!app) throw new AppError('NOT_FOUND', `app ${ref} not found`);
+  return app.id;
+}
+
 export async function listApps(prisma: PrismaClient, actor: OrgActor) {
   assertCan(actor.role, 'app.read');
   return prisma.app.findMany({ where: { orgId: actor.orgId, deletedAt: null }, select: PUBLIC_APP_FIELDS, orderBy: { id: 'asc' } });

@@ -29,7 +29,7 @@ export {
   type MemberActor,
   type OrgActor,
 } from './members.ts';
-export { deleteApp, getApp, listApiKeys, listApps, updateApp, updateAppInput } from './app-settings.ts';
+export { deleteApp, getApp, listApiKeys, listApps, resolveAppRef, updateApp, updateAppInput } from './app-settings.ts';
 export {
   createApiKeyAs,
   createAppAs,

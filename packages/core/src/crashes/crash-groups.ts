@@ -1,0 +1,233 @@
+import type { PrismaClient } from '@sightline/db';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { recordAudit } from '../tenancy/audit.ts';
+import type { OrgActor } from '../tenancy/members.ts';
+import { assertCan } from '../tenancy/permissions.ts';
+import { parseInput } from '../tenancy/validate.ts';
+
+// Crash groups as people work with them: list and filter, look at one, resolve (maybe "in
+// version X"), ignore (forever or until N more occurrences), reopen, assign, comment.
+// Tenant first: every query names the actor's org and an app of that org.
+
+export const CRASH_STATUSES = ['open', 'resolved', 'ignored', 'regressed'] as const;
+
+export const listCrashGroupsInput = z.object({
+  status: z.enum(CRASH_STATUSES).optional(),
+  version: z.string().min(1).max(64).optional(),
+  search: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(['last_seen', 'occurrences', 'users', 'first_seen']).default('last_seen'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const updateCrashGroupInput = z
+  .object({
+    status: z.enum(['open', 'resolved', 'ignored']).optional(),
+    /** With `resolved`: only occurrences from this version or later count as a regression. */
+    resolvedInVersion: z.string().min(1).max(64).nullable().optional(),
+    /** With `ignored`: wake up after this many more occurrences (omit: ignore for good). */
+    ignoreForOccurrences: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
+    assigneeId: z.uuid('must be a user id').nullable().optional(),
+  })
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'name at least one of status, assigneeId')
+  .refine((v) => v.resolvedInVersion == null || v.status === 'resolved', {
+    message: 'resolvedInVersion goes with status "resolved"',
+    path: ['resolvedInVersion'],
+  })
+  .refine((v) => v.ignoreForOccurrences == null || v.status === 'ignored', {
+    message: 'ignoreForOccurrences goes with status "ignored"',
+    path: ['ignoreForOccurrences'],
+  });
+
+export const crashCommentInput = z.object({ body: z.string().trim().min(1, 'may not be empty').max(10_000) });
+
+const GROUP_FIELDS = {
+  id: true,
+  appId: true,
+  fingerprint: true,
+  fingerprintVersion: true,
+  crashType: true,
+  message: true,
+  culprit: true,
+  level: true,
+  status: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
+  occurrenceCount: true,
+  affectedDeviceCount: true,
+  affectedVersions: true,
+  firstVersion: true,
+  lastVersion: true,
+  resolvedAt: true,
+  resolvedInVersion: true,
+  ignoredUntilCount: true,
+  regressedAt: true,
+  assigneeId: true,
+} as const;
+
+type GroupRow = { occurrenceCount: bigint; ignoredUntilCount: bigint | null } & Record<string, unknown>;
+
+/** BigInt counters as numbers: JSON, tRPC and GraphQL carry them as such. */
+function present<T extends GroupRow>(group: T) {
+  return {
+    ...group,
+    occurrenceCount: Number(group.occurrenceCount),
+    ignoredUntilCount: group.ignoredUntilCount === null ? null : Number(group.ignoredUntilCount),
+  };
+}
+
+async function requireApp(prisma: PrismaClient, orgId: string, appId: number): Promise<void> {
+  const app = Number.isSafeInteger(appId)
+    ? await prisma.app.findFirst({ where: { id: appId, orgId, deletedAt: null }, select: { id: true } })
+    : null;
+  if (!app) throw new AppError('NOT_FOUND', `app ${appId} not found`);
+}
+
+async function findGroup(prisma: PrismaClient, orgId: string, appId: number, fingerprint: string) {
+  await requireApp(prisma, orgId, appId);
+  const group = await prisma.crashGroup.findFirst({ where: { orgId, appId, fingerprint }, select: GROUP_FIELDS });
+  if (!group) throw new AppError('NOT_FOUND', `crash group ${fingerprint} not found`);
+  return group;
+}
+
+export async function listCrashGroups(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  assertCan(actor.role, 'telemetry.read');
+  const q = parseInput(listCrashGroupsInput, input ?? {});
+  await requireApp(prisma, actor.orgId, appId);
+  const where = {
+    orgId: actor.orgId,
+    appId,
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.version ? { affectedVersions: { has: q.version } } : {}),
+    ...(q.search
+      ? {
+          OR: [
+            { message: { contains: q.search, mode: 'insensitive' as const } },
+            { crashType: { contains: q.search, mode: 'insensitive' as const } },
+            { culprit: { contains: q.search, mode: 'insensitive' as const } },
+          ],
+        }
+      : {}),
+  };
+  const orderBy =
+    q.sort === 'occurrences'
+      ? [{ occurrenceCount: 'desc' as const }, { id: 'asc' as const }]
+      : q.sort === 'users'
+        ? [{ affectedDeviceCount: 'desc' as const }, { id: 'asc' as const }]
+        : q.sort === 'first_seen'
+          ? [{ firstSeenAt: 'desc' as const }, { id: 'asc' as const }]
+          : [{ lastSeenAt: 'desc' as const }, { id: 'asc' as const }];
+  const [groups, total] = await Promise.all([
+    prisma.crashGroup.findMany({ where, orderBy, skip: (q.page - 1) * q.limit, take: q.limit, select: GROUP_FIELDS }),
+    prisma.crashGroup.count({ where }),
+  ]);
+  return { groups: groups.map(present), page: q.page, limit: q.limit, total };
+}
+
+/** One group with its sample stack, recent occurrences (with context) and comments. */
+export async function getCrashGroup(prisma: PrismaClient, actor: OrgActor, appId: number, fingerprint: string) {
+  assertCan(actor.role, 'telemetry.read');
+  const group = await findGroup(prisma, actor.orgId, appId, fingerprint);
+  const [detail, recent, comments] = await Promise.all([
+    prisma.crashGroup.findUniqueOrThrow({
+      where: { id: group.id },
+      select: { sampleStackTrace: true, sampleFrames: true },
+    }),
+    prisma.crashReport.findMany({
+      where: { orgId: actor.orgId, appId, groupId: group.id },
+      orderBy: { occurredAt: 'desc' },
+      take: 20,
+      select: {
+        id: true,
+        occurredAt: true,
+        appVersion: true,
+        environment: true,
+        os: true,
+        osVersion: true,
+        browser: true,
+        deviceModel: true,
+        message: true,
+        context: true,
+        breadcrumbs: true,
+        tags: true,
+        source: true,
+      },
+    }),
+    prisma.crashGroupComment.findMany({
+      where: { orgId: actor.orgId, groupId: group.id },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, body: true, createdAt: true, authorId: true },
+    }),
+  ]);
+  return { ...present(group), ...detail, recentReports: recent, comments };
+}
+
+export async function updateCrashGroup(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  fingerprint: string,
+  input: unknown,
+) {
+  assertCan(actor.role, 'crash.update');
+  const change = parseInput(updateCrashGroupInput, input);
+  const group = await findGroup(prisma, actor.orgId, appId, fingerprint);
+  if (change.assigneeId) {
+    const member = await prisma.membership.findFirst({ where: { orgId: actor.orgId, userId: change.assigneeId } });
+    if (!member) throw new AppError('NOT_FOUND', `user ${change.assigneeId} is not a member of this organization`);
+  }
+  const data = {
+    ...(change.assigneeId !== undefined ? { assigneeId: change.assigneeId } : {}),
+    ...(change.status === 'resolved'
+      ? {
+          status: 'resolved' as const,
+          resolvedAt: new Date(),
+          resolvedInVersion: change.resolvedInVersion ?? null,
+          ignoredUntilCount: null,
+        }
+      : change.status === 'ignored'
+        ? {
+            status: 'ignored' as const,
+            ignoredUntilCount: change.ignoreForOccurrences
+              ? group.occurrenceCount + BigInt(change.ignoreForOccurrences)
+              : null,
+          }
+        : change.status === 'open'
+          ? { status: 'open' as const, resolvedAt: null, resolvedInVersion: null, ignoredUntilCount: null }
+          : {}),
+  };
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.crashGroup.update({ where: { id: group.id }, data, select: GROUP_FIELDS });
+    await recordAudit(
+      tx,
+      actor.orgId,
+      actor.audit,
+      'crash_group.updated',
+      { type: 'crash_group', id: group.id },
+      {
+        appId,
+        fingerprint,
+        ...change,
+      },
+    );
+    return present(updated);
+  });
+}
+
+export async function commentOnCrashGroup(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  fingerprint: string,
+  input: unknown,
+) {
+  assertCan(actor.role, 'crash.comment');
+  const { body } = parseInput(crashCommentInput, input);
+  const group = await findGroup(prisma, actor.orgId, appId, fingerprint);
+  return prisma.crashGroupComment.create({
+    data: { orgId: actor.orgId, groupId: group.id, authorId: actor.userId ?? null, body },
+    select: { id: true, body: true, createdAt: true, authorId: true },
+  });
+}

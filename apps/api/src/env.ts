@@ -1,4 +1,4 @@
-import { commonEnv, databaseEnv, parseEnv, portSchema, redisEnv, secretEnv } from '@sightline/core';
+import { commonEnv, databaseEnv, mailEnv, parseEnv, portSchema, redisEnv, secretEnv } from '@sightline/core';
 import { z } from 'zod';
 
 const serverShape = {
@@ -8,11 +8,7 @@ const serverShape = {
   ...secretEnv,
   PORT: portSchema.default(4000),
   HOST: z.string().default('0.0.0.0'),
-  /** Outgoing mail; without it, emails (with their links) are written to the log. */
-  SMTP_URL: z.string().url('must be a URL like smtp://user:pass@mail.example.com:587').optional(),
-  MAIL_FROM: z.string().default('Sightline <no-reply@localhost>'),
-  /** Where people open the portal: links in emails point here. */
-  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+  ...mailEnv,
   /** Ingestion rate limits, requests per minute (sliding window). */
   INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
   INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),

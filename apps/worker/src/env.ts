@@ -1,4 +1,4 @@
-import { commonEnv, databaseEnv, parseEnv, redisEnv, secretEnv } from '@sightline/core';
+import { commonEnv, databaseEnv, mailEnv, parseEnv, redisEnv, secretEnv } from '@sightline/core';
 import { z } from 'zod';
 
 const workerShape = {
@@ -6,6 +6,9 @@ const workerShape = {
   ...databaseEnv,
   ...redisEnv,
   ...secretEnv,
+  ...mailEnv,
+  /** Slack's Web API base URL (a stand-in for tests or a proxy). */
+  SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
   /** Day partitions of `events` kept ready ahead of today. */
   PARTITION_DAYS_AHEAD: z.coerce.number().int().min(1).max(60).default(7),
   /** Prometheus metrics at http://<host>:METRICS_PORT/metrics (0 turns the endpoint off). */

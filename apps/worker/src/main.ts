@@ -1,8 +1,9 @@
 import { setPriority } from 'node:os';
-import { createLogger, EnvError } from '@sightline/core';
+import { createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
+import { startAlerts } from './jobs/alerts.ts';
 import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
@@ -39,6 +40,15 @@ async function start(): Promise<void> {
   const metricsServer = env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT) : null;
   const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
+  const alerts = startAlerts({
+    prisma,
+    connection,
+    log,
+    appSecret: env.SIGHTLINE_SECRET,
+    mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log),
+    webUrl: env.PUBLIC_WEB_URL,
+    slackApiUrl: env.SLACK_API_URL,
+  });
   const writers = startIngestWriters({
     pool,
     redis: writersRedis,
@@ -46,6 +56,7 @@ async function start(): Promise<void> {
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
     claimIdleMs: env.WRITER_CLAIM_IDLE_MS,
+    onGrouped: alerts.onGrouped,
     namespace: env.REDIS_PREFIX,
   });
 
@@ -54,7 +65,7 @@ async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
-    await Promise.allSettled([writers.close(), maintenance.close()]);
+    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close()]);
     metricsServer?.close();
     writersRedis.disconnect();
     await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);

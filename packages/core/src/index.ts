@@ -9,3 +9,4 @@ export * from './mail/index.ts';
 export * from './auth/index.ts';
 export * from './ingest/index.ts';
 export * from './crashes/index.ts';
+export * from './alerts/index.ts';

@@ -1,4 +1,4 @@
-import { storeAndGroupCrashes, type CrashRecord, type GroupOutcome } from '@sightline/core';
+import { storeAndGroupCrashes, type CrashRecord, type GroupOutcome, type Logger } from '@sightline/core';
 import type pg from 'pg';
 import type { DeadLetterSink } from './dead-letters.ts';
 import type { StreamEntry } from './stream-consumer.ts';
@@ -11,8 +11,31 @@ import type { StreamEntry } from './stream-consumer.ts';
 export function createCrashBatchHandler(deps: {
   pool: pg.Pool;
   deadLetter: DeadLetterSink;
+  log: Logger;
   onGrouped?: (outcomes: GroupOutcome[]) => Promise<void> | void;
 }) {
+  /**
+   * The batch is committed by now, and a replay would find nothing new to alert on: so
+   * alerting is retried here a few times and then logged, never failing the batch.
+   */
+  async function announce(outcomes: GroupOutcome[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.onGrouped?.(outcomes);
+        return;
+      } catch (error) {
+        if (attempt >= 3) {
+          deps.log.error(
+            { err: error instanceof Error ? error.message : String(error), groups: outcomes.length },
+            'crash alerts could not be queued',
+          );
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  }
+
   return async (entries: StreamEntry[]): Promise<void> => {
     const reports: CrashRecord[] = [];
     for (const entry of entries) {
@@ -44,6 +67,6 @@ export function createCrashBatchHandler(deps: {
       client.removeListener('error', ignoreLostConnection);
       client.release();
     }
-    await deps.onGrouped?.(outcomes);
+    if (outcomes.length > 0) await announce(outcomes);
   };
 }

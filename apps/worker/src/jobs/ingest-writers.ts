@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP, type Logger } from '@sightline/core';
+import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP, type GroupOutcome, type Logger } from '@sightline/core';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCrashBatchHandler } from './crash-writer.ts';
@@ -16,6 +16,8 @@ export interface IngestWriterOptions {
   metrics?: WriterMetrics;
   batchEntries?: number;
   claimIdleMs?: number;
+  /** Hears what each committed crash batch did to its groups (alerts). */
+  onGrouped?: (outcomes: GroupOutcome[]) => Promise<void>;
 }
 
 /** The event writer and the crash writer, each a consumer of its buffer stream. */
@@ -54,7 +56,12 @@ export function startIngestWriters(options: IngestWriterOptions) {
     redis: crashRedis,
     stream: `${namespace}:${CRASHES_STREAM}`,
     batchEntries: 500,
-    handle: createCrashBatchHandler({ pool: options.pool, deadLetter: crashesDeadLetter }),
+    handle: createCrashBatchHandler({
+      pool: options.pool,
+      deadLetter: crashesDeadLetter,
+      log: options.log,
+      onGrouped: options.onGrouped,
+    }),
     deadLetter: (entry, reason) => crashesDeadLetter(entry, reason, 'refused'),
   });
   return {

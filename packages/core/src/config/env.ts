@@ -31,6 +31,14 @@ export const secretEnv = {
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
 };
 
+export const mailEnv = {
+  /** Outgoing mail; without it, emails (with their links) are written to the log. */
+  SMTP_URL: z.string().url('must be a URL like smtp://user:pass@mail.example.com:587').optional(),
+  MAIL_FROM: z.string().default('Sightline <no-reply@localhost>'),
+  /** Where people open the portal: links in emails and alerts point here. */
+  PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
+};
+
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,6 +4,7 @@ export const QUEUES = {
   events: '{sightline-events}',
   crashes: '{sightline-crashes}',
   maintenance: '{sightline-maintenance}',
+  alerts: '{sightline-alerts}',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

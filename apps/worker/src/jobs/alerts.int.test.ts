@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createAlertRule,
+  createChannel,
+  createLogger,
+  createSmtpMailer,
+  createTestAlert,
+  verifyWebhookSignature,
+  type CrashRecord,
+  type OrgActor,
+} from '@sightline/core';
+import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlerts } from './alerts.ts';
+import { createCrashBatchHandler } from './crash-writer.ts';
+import { until } from './ingest-stack.testing.ts';
+
+// Crash alerts end to end with real parts: the crash writer groups crashes, rules decide,
+// BullMQ delivers to a local SMTP server, a local stand-in for Slack's Web API (the real
+// @slack/web-api client pointed at it) and a webhook receiver that checks the signature.
+
+const SECRET = 'alerts-test-secret-0123456789abcdef0123456789';
+let db: TestDatabase;
+let prisma: PrismaClient;
+let pool: pg.Pool;
+let alerts: ReturnType<typeof startAlerts>;
+let actor: OrgActor;
+let appId: number;
+const servers: Array<{ close(cb: () => void): unknown }> = [];
+
+const mails: string[] = [];
+const slackCalls: Array<{ auth: string | undefined; body: URLSearchParams }> = [];
+const webhooks: Array<{ valid: boolean; body: { kind: string; link: string | null } }> = [];
+let webhookSecret = '';
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => resolve(data));
+  });
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function crashEntry(fn: string, version: string) {
+  const record: CrashRecord = {
+    id: randomUUID(),
+    orgId: actor.orgId,
+    appId,
+    source: 'sightline',
+    occurredAt: Date.now(),
+    receivedAt: Date.now(),
+    deviceId: `device-${Math.floor(Math.random() * 50)}`,
+    sessionId: null,
+    userId: null,
+    appVersion: version,
+    environment: 'production',
+    crashType: 'TypeError',
+    level: 'fatal',
+    message: `Cannot read properties of undefined (reading '${fn}')`,
+    stackTrace: `TypeError: boom\n    at ${fn} (/srv/app/dist/cart.js:${10 + Math.floor(Math.random() * 90)}:3)`,
+    frames: null,
+    sdkFingerprint: null,
+    context: {},
+    breadcrumbs: null,
+    tags: null,
+    os: null,
+    osVersion: null,
+    browser: null,
+    deviceModel: null,
+    country: null,
+  };
+  return { id: randomUUID(), payload: JSON.stringify(record) };
+}
+
+const deliveries = () =>
+  prisma.notificationDelivery.findMany({
+    where: { orgId: actor.orgId },
+    include: { channel: { select: { kind: true, name: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+
+/** Waits until every delivery has been sent or has failed for good. */
+const settled = (count: number) =>
+  until(async () => {
+    const all = await deliveries();
+    return all.length >= count && all.every((d) => d.status === 'SENT' || d.status === 'FAILED') ? all : undefined;
+  }, 30);
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient({ connectionString: db.url, max: 4 });
+  pool = createPool({ connectionString: db.url, max: 4 });
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, done) {
+      let data = '';
+      stream.on('data', (c: Buffer) => (data += c.toString()));
+      stream.on('end', () => {
+        mails.push(data);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  servers.push(smtp);
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  const slackUrl = await listen(
+    createServer((req, res) => {
+      void readBody(req).then((raw) => {
+        const body = new URLSearchParams(raw);
+        slackCalls.push({ auth: req.headers.authorization, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ ok: req.url === '/api/chat.postMessage', channel: body.get('channel'), ts: '1.2' }));
+      });
+    }),
+  );
+  const webhookUrl = await listen(
+    createServer((req, res) => {
+      void readBody(req).then((raw) => {
+        const signature = req.headers['x-sightline-signature'];
+        webhooks.push({
+          valid: verifyWebhookSignature(webhookSecret, typeof signature === 'string' ? signature : undefined, raw),
+          body: JSON.parse(raw) as { kind: string; link: string | null },
+        });
+        res.end('ok');
+      });
+    }),
+  );
+  const brokenUrl = await listen(
+    createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end('down');
+    }),
+  );
+
+  const org = await createTestOrg(prisma);
+  appId = (await createTestApp(prisma, org.org.id, { name: 'Shop' })).app.id;
+  actor = { orgId: org.org.id, role: 'OWNER', userId: org.owner.id, audit: { type: 'USER', id: org.owner.id } };
+  const email = await createChannel(prisma, actor, SECRET, {
+    kind: 'EMAIL',
+    name: 'oncall',
+    recipients: ['oncall@example.test'],
+  });
+  const slack = await createChannel(prisma, actor, SECRET, {
+    kind: 'SLACK',
+    name: 'slack',
+    token: 'xoxb-test-token',
+    channel: '#crashes',
+  });
+  const hook = await createChannel(prisma, actor, SECRET, { kind: 'WEBHOOK', name: 'hook', url: `${webhookUrl}/hook` });
+  webhookSecret = hook.signingSecret!;
+  await createChannel(prisma, actor, SECRET, { kind: 'WEBHOOK', name: 'broken', url: `${brokenUrl}/hook` });
+  await createAlertRule(prisma, actor, {
+    name: 'new crashes',
+    appId,
+    kind: 'NEW_CRASH_GROUP',
+    channelIds: [email.channel.id, slack.channel.id, hook.channel.id],
+  });
+  await createAlertRule(prisma, actor, {
+    name: 'regressions',
+    kind: 'REGRESSION',
+    channelIds: [email.channel.id, hook.channel.id],
+  });
+  await createAlertRule(prisma, actor, {
+    name: 'spikes',
+    appId,
+    kind: 'CRASH_SPIKE',
+    conditions: { threshold: 500, windowMinutes: 60 },
+    channelIds: [hook.channel.id],
+  });
+
+  alerts = startAlerts({
+    prisma,
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: `test-alerts-${randomUUID().slice(0, 8)}`,
+    log: createLogger('alerts-test', 'silent'),
+    appSecret: SECRET,
+    mailer: createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`, 'Sightline <alerts@example.test>'),
+    webUrl: 'http://portal.test',
+    slackApiUrl: `${slackUrl}/api/`,
+    backoffMs: 50,
+  });
+});
+
+afterAll(async () => {
+  await alerts?.close();
+  for (const s of servers) await new Promise<void>((r) => s.close(() => r()));
+  await pool?.end();
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+describe('crash alerts', () => {
+  it('sends one alert per channel for a burst of 1,000 identical crashes, plus one spike alert', async () => {
+    const writers = [0, 1].map(() =>
+      createCrashBatchHandler({
+        pool,
+        deadLetter: () => Promise.resolve(),
+        log: createLogger('writer-test', 'silent'),
+        onGrouped: alerts.onGrouped,
+      }),
+    );
+    const batches = Array.from({ length: 10 }, () =>
+      Array.from({ length: 100 }, () => crashEntry('checkout', '1.0.0')),
+    );
+    // Two writers at once, as two worker processes would.
+    await Promise.all(
+      [0, 1].map((w) =>
+        (async () => {
+          for (const batch of batches.filter((_, i) => i % 2 === w)) await writers[w]!(batch);
+        })(),
+      ),
+    );
+
+    const sent = await settled(4);
+    expect(sent.map((d) => [d.channel.name, (d.payload as { kind: string }).kind]).sort()).toEqual([
+      ['hook', 'CRASH_SPIKE'],
+      ['hook', 'NEW_CRASH_GROUP'],
+      ['oncall', 'NEW_CRASH_GROUP'],
+      ['slack', 'NEW_CRASH_GROUP'],
+    ]);
+    expect(sent.every((d) => d.status === 'SENT')).toBe(true);
+    expect(await prisma.crashReport.count({ where: { orgId: actor.orgId } })).toBe(1000);
+
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatch(/Subject: \[Sightline\] New crash in Shop: TypeError/);
+    expect(mails[0]).toMatch(/To: oncall@example\.test/);
+    expect(mails[0]).toContain('http://portal.test/o/');
+
+    expect(slackCalls).toHaveLength(1);
+    const slack = slackCalls[0]!;
+    expect(slack.auth).toBe('Bearer xoxb-test-token');
+    expect(slack.body.get('channel')).toBe('#crashes');
+    const blocks = JSON.parse(slack.body.get('blocks') ?? '[]') as Array<{
+      type: string;
+      elements?: Array<{ url: string }>;
+    }>;
+    expect(blocks[0]?.type).toBe('section');
+    expect(blocks[1]?.elements?.[0]?.url).toMatch(/^http:\/\/portal\.test\/o\/.+\/crashes\/[0-9a-f]{32}$/);
+
+    expect(webhooks.map((w) => [w.body.kind, w.valid]).sort()).toEqual([
+      ['CRASH_SPIKE', true],
+      ['NEW_CRASH_GROUP', true],
+    ]);
+  });
+
+  it('sends a regression alert when a resolved crash comes back in a newer version', async () => {
+    const group = await prisma.crashGroup.findFirstOrThrow({ where: { orgId: actor.orgId } });
+    await prisma.crashGroup.update({
+      where: { id: group.id },
+      data: { status: 'resolved', resolvedInVersion: '1.1.0' },
+    });
+    const writer = createCrashBatchHandler({
+      pool,
+      deadLetter: () => Promise.resolve(),
+      log: createLogger('writer-test', 'silent'),
+      onGrouped: alerts.onGrouped,
+    });
+    await writer([crashEntry('checkout', '1.0.9')]);
+    await writer([crashEntry('checkout', '1.2.0')]);
+    const sent = await settled(6);
+    expect(
+      sent
+        .slice(4)
+        .map((d) => [d.channel.name, (d.payload as { kind: string }).kind])
+        .sort(),
+    ).toEqual([
+      ['hook', 'REGRESSION'],
+      ['oncall', 'REGRESSION'],
+    ]);
+    expect(mails.at(-1)).toMatch(/Subject: \[Sightline\] Crash regressed in Shop/);
+    expect(webhooks.at(-1)).toMatchObject({ valid: true, body: { kind: 'REGRESSION' } });
+  });
+
+  it('retries a failing channel with backoff, records why, and flags it after repeated failures', async () => {
+    const broken = await prisma.notificationChannel.findFirstOrThrow({ where: { orgId: actor.orgId, name: 'broken' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await createTestAlert(prisma, actor, broken.id));
+    await alerts.enqueue(ids);
+    const failed = await until(async () => {
+      const rows = await prisma.notificationDelivery.findMany({ where: { id: { in: ids } } });
+      return rows.every((r) => r.status === 'FAILED') ? rows : undefined;
+    }, 30);
+    expect(failed.every((r) => r.attempts === 5 && r.lastError === 'webhook answered 500')).toBe(true);
+    const channel = await prisma.notificationChannel.findUniqueOrThrow({ where: { id: broken.id } });
+    expect(channel.consecutiveFailures).toBe(3);
+    expect(channel.flaggedAt).toBeInstanceOf(Date);
+
+    const slack = await prisma.notificationChannel.findFirstOrThrow({ where: { orgId: actor.orgId, name: 'slack' } });
+    await alerts.enqueue([await createTestAlert(prisma, actor, slack.id)]);
+    await until(() => Promise.resolve(slackCalls.length === 2 ? true : undefined), 15);
+    expect(slackCalls[1]!.body.get('text')).toMatch(/^Test alert for slack/);
+  });
+});

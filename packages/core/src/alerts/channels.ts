@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@sightline/db';
+import { AppError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
+import { recordAudit } from '../tenancy/audit.ts';
+import type { OrgActor } from '../tenancy/members.ts';
+import { assertCan } from '../tenancy/permissions.ts';
+import { parseInput } from '../tenancy/validate.ts';
+import { channelInput, type ChannelInput } from './schemas.ts';
+import { sealSecret } from './secrets.ts';
+
+// Notification channels of an organization: email recipients, a Slack channel (bot token
+// kept encrypted), a webhook (signing secret kept encrypted, shown once when made).
+
+const CHANNEL_FIELDS = {
+  id: true,
+  kind: true,
+  name: true,
+  config: true,
+  enabled: true,
+  consecutiveFailures: true,
+  flaggedAt: true,
+  createdAt: true,
+} as const;
+
+function configOf(input: ChannelInput): { config: Record<string, string | string[]>; secret: string | null } {
+  if (input.kind === 'EMAIL') return { config: { recipients: input.recipients }, secret: null };
+  if (input.kind === 'SLACK') return { config: { channel: input.channel }, secret: input.token };
+  return { config: { url: input.url }, secret: input.secret ?? `whsec_${randomBytes(24).toString('base64url')}` };
+}
+
+/** Creates a channel; a webhook's signing secret is returned this once. */
+export async function createChannel(prisma: PrismaClient, actor: OrgActor, appSecret: string, input: unknown) {
+  assertCan(actor.role, 'alert.manage');
+  const parsed = parseInput(channelInput, input);
+  const { config, secret } = configOf(parsed);
+  return prisma.$transaction(async (tx) => {
+    const channel = await tx.notificationChannel.create({
+      data: {
+        orgId: actor.orgId,
+        kind: parsed.kind,
+        name: parsed.name,
+        config,
+        secretCiphertext: secret ? new Uint8Array(sealSecret(appSecret, secret)) : null,
+      },
+      select: CHANNEL_FIELDS,
+    });
+    await recordAudit(
+      tx,
+      actor.orgId,
+      actor.audit,
+      'channel.created',
+      { type: 'channel', id: channel.id },
+      { kind: parsed.kind },
+    );
+    return { channel, ...(parsed.kind === 'WEBHOOK' ? { signingSecret: secret } : {}) };
+  });
+}
+
+export async function listChannels(prisma: PrismaClient, actor: OrgActor) {
+  assertCan(actor.role, 'telemetry.read');
+  return prisma.notificationChannel.findMany({
+    where: { orgId: actor.orgId },
+    orderBy: { createdAt: 'asc' },
+    select: CHANNEL_FIELDS,
+  });
+}
+
+export async function findChannel(prisma: PrismaClient, orgId: string, channelId: string) {
+  const channel = isUuid(channelId)
+    ? await prisma.notificationChannel.findFirst({ where: { id: channelId, orgId }, select: CHANNEL_FIELDS })
+    : null;
+  if (!channel) throw new AppError('NOT_FOUND', `channel ${channelId} not found`);
+  return channel;
+}
+
+export async function deleteChannel(prisma: PrismaClient, actor: OrgActor, channelId: string): Promise<void> {
+  assertCan(actor.role, 'alert.manage');
+  const channel = await findChannel(prisma, actor.orgId, channelId);
+  await prisma.$transaction(async (tx) => {
+    await tx.notificationChannel.delete({ where: { id: channel.id } });
+    await recordAudit(tx, actor.orgId, actor.audit, 'channel.deleted', { type: 'channel', id: channel.id }, {});
+  });
+}
+
+/** A test alert on a channel: a delivery like any other, returned for the queue to send. */
+export async function createTestAlert(prisma: PrismaClient, actor: OrgActor, channelId: string): Promise<string> {
+  assertCan(actor.role, 'alert.manage');
+  const channel = await findChannel(prisma, actor.orgId, channelId);
+  const delivery = await prisma.notificationDelivery.create({
+    data: {
+      orgId: actor.orgId,
+      channelId: channel.id,
+      dedupeKey: `test:${randomBytes(12).toString('hex')}`,
+      payload: {
+        kind: 'TEST',
+        title: `Test alert for ${channel.name}`,
+        text: 'If you can read this, Sightline can reach this channel.',
+        link: null,
+        app: null,
+        group: null,
+      },
+    },
+    select: { id: true },
+  });
+  return delivery.id;
+}

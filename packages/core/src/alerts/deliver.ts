@@ -1,0 +1,154 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import type { PrismaClient } from '@sightline/db';
+import type { Mailer } from '../mail/mailer.ts';
+import { openSecret } from './secrets.ts';
+import type { AlertPayload } from './triggers.ts';
+
+// Sends one delivery over its channel and records the outcome. A failure is recorded and
+// thrown, so the queue retries with backoff; after the last attempt the delivery is FAILED
+// and the channel's run of failures grows — at FLAG_AFTER_FAILURES it is flagged and
+// skipped until it works again (a test alert that succeeds clears the flag).
+
+export const DELIVERY_ATTEMPTS = 5;
+export const FLAG_AFTER_FAILURES = 3;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+export interface DeliveryDeps {
+  prisma: PrismaClient;
+  /** SIGHTLINE_SECRET: opens channel secrets. */
+  appSecret: string;
+  mailer: Mailer;
+  /** Slack's Web API base (tests point it at a local stand-in). */
+  slackApiUrl?: string;
+}
+
+/** `X-Sightline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export function signWebhook(secret: string, body: string, at = Math.floor(Date.now() / 1000)): string {
+  return `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}`;
+}
+
+/** For receivers: the signature matches the body and is at most `toleranceSeconds` old (no replays). */
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  toleranceSeconds = 300,
+): boolean {
+  const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.split('=') as [string, string]));
+  const at = Number(parts.t);
+  if (!Number.isFinite(at) || Math.abs(Date.now() / 1000 - at) > toleranceSeconds || !parts.v1) return false;
+  const expected = Buffer.from(signWebhook(secret, body, at).split('v1=')[1]!, 'hex');
+  const given = Buffer.from(parts.v1, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function slackBlocks(payload: AlertPayload) {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${payload.title}*\n${payload.text}` } },
+    ...(payload.link
+      ? [
+          {
+            type: 'actions',
+            elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Sightline' }, url: payload.link }],
+          },
+        ]
+      : []),
+  ];
+}
+
+async function send(
+  deps: DeliveryDeps,
+  channel: { kind: string; config: unknown; secretCiphertext: Uint8Array | null },
+  payload: AlertPayload,
+  deliveryId: string,
+) {
+  const config = (channel.config ?? {}) as { recipients?: string[]; channel?: string; url?: string };
+  const secret = channel.secretCiphertext ? openSecret(deps.appSecret, channel.secretCiphertext) : null;
+  if (channel.kind === 'EMAIL') {
+    await deps.mailer.send({
+      to: (config.recipients ?? []).join(', '),
+      subject: `[Sightline] ${payload.title}`,
+      text: `${payload.text}\n\n${payload.link ?? ''}`.trim(),
+    });
+    return;
+  }
+  if (channel.kind === 'SLACK') {
+    const slack = new WebClient(secret ?? '', { slackApiUrl: deps.slackApiUrl, retryConfig: { retries: 0 } });
+    await slack.chat.postMessage({
+      channel: config.channel ?? '',
+      text: `${payload.title}: ${payload.text}`,
+      blocks: slackBlocks(payload),
+    });
+    return;
+  }
+  const body = JSON.stringify({ id: deliveryId, ...payload, sentAt: new Date().toISOString() });
+  const res = await fetch(config.url ?? '', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Sightline-Webhook/1',
+      'x-sightline-delivery': deliveryId,
+      'x-sightline-signature': signWebhook(secret ?? '', body),
+    },
+    body,
+    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+  });
+  await res.body?.cancel();
+  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+}
+
+/** One attempt at a delivery; `lastAttempt` says whether the queue will try again after a failure. */
+export async function deliverNotification(
+  deps: DeliveryDeps,
+  deliveryId: string,
+  lastAttempt: boolean,
+): Promise<'sent' | 'skipped'> {
+  const delivery = await deps.prisma.notificationDelivery.findUnique({
+    where: { id: deliveryId },
+    include: { channel: true },
+  });
+  if (!delivery || delivery.status === 'SENT' || delivery.status === 'SUPPRESSED') return 'skipped';
+  const payload = delivery.payload as unknown as AlertPayload;
+  if (delivery.channel.flaggedAt && payload.kind !== 'TEST') {
+    await deps.prisma.notificationDelivery.update({
+      where: { id: deliveryId },
+      data: { status: 'SUPPRESSED', lastError: 'channel is flagged after repeated failures' },
+    });
+    return 'skipped';
+  }
+  await deps.prisma.notificationDelivery.update({
+    where: { id: deliveryId },
+    data: { status: 'SENDING', attempts: { increment: 1 } },
+  });
+  try {
+    await send(deps, delivery.channel, payload, deliveryId);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    await deps.prisma.notificationDelivery.update({
+      where: { id: deliveryId },
+      data: { status: lastAttempt ? 'FAILED' : 'PENDING', lastError: message },
+    });
+    if (lastAttempt) {
+      const channel = await deps.prisma.notificationChannel.update({
+        where: { id: delivery.channelId },
+        data: { consecutiveFailures: { increment: 1 } },
+      });
+      if (channel.consecutiveFailures >= FLAG_AFTER_FAILURES && !channel.flaggedAt) {
+        await deps.prisma.notificationChannel.update({ where: { id: channel.id }, data: { flaggedAt: new Date() } });
+      }
+    }
+    throw error;
+  }
+  await deps.prisma.$transaction([
+    deps.prisma.notificationDelivery.update({
+      where: { id: deliveryId },
+      data: { status: 'SENT', sentAt: new Date(), lastError: null },
+    }),
+    deps.prisma.notificationChannel.update({
+      where: { id: delivery.channelId },
+      data: { consecutiveFailures: 0, flaggedAt: null },
+    }),
+  ]);
+  return 'sent';
+}

@@ -1,0 +1,13 @@
+export * from './schemas.ts';
+export { sealSecret, openSecret } from './secrets.ts';
+export { createChannel, createTestAlert, deleteChannel, findChannel, listChannels } from './channels.ts';
+export { createAlertRule, deleteAlertRule, listAlertRules } from './rules.ts';
+export { queueCrashAlerts, type AlertPayload } from './triggers.ts';
+export {
+  deliverNotification,
+  DELIVERY_ATTEMPTS,
+  FLAG_AFTER_FAILURES,
+  signWebhook,
+  verifyWebhookSignature,
+  type DeliveryDeps,
+} from './deliver.ts';

@@ -8,10 +8,9 @@ import {
   createSmtpMailer,
   createTestAlert,
   verifyWebhookSignature,
-  type CrashRecord,
   type OrgActor,
 } from '@sightline/core';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
@@ -53,33 +52,16 @@ async function listen(server: Server): Promise<string> {
 }
 
 function crashEntry(fn: string, version: string) {
-  const record: CrashRecord = {
-    id: randomUUID(),
-    orgId: actor.orgId,
-    appId,
-    source: 'sightline',
-    occurredAt: Date.now(),
-    receivedAt: Date.now(),
-    deviceId: `device-${Math.floor(Math.random() * 50)}`,
-    sessionId: null,
-    userId: null,
-    appVersion: version,
-    environment: 'production',
-    crashType: 'TypeError',
-    level: 'fatal',
-    message: `Cannot read properties of undefined (reading '${fn}')`,
-    stackTrace: `TypeError: boom\n    at ${fn} (/srv/app/dist/cart.js:${10 + Math.floor(Math.random() * 90)}:3)`,
-    frames: null,
-    sdkFingerprint: null,
-    context: {},
-    breadcrumbs: null,
-    tags: null,
-    os: null,
-    osVersion: null,
-    browser: null,
-    deviceModel: null,
-    country: null,
-  };
+  const record = testCrashRecord(
+    { orgId: actor.orgId, appId },
+    {
+      occurredAt: Date.now(),
+      deviceId: `device-${Math.floor(Math.random() * 50)}`,
+      appVersion: version,
+      message: `Cannot read properties of undefined (reading '${fn}')`,
+      stackTrace: `TypeError: boom\n    at ${fn} (/srv/app/dist/cart.js:${10 + Math.floor(Math.random() * 90)}:3)`,
+    },
+  );
   return { id: randomUUID(), payload: JSON.stringify(record) };
 }
 

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createPool } from '@sightline/db';
 import { createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashRecord } from '../ingest/crash.ts';
-import { createTestApp, createTestOrg } from '../testing/index.ts';
+import { createTestApp, createTestOrg, testCrashRecord } from '../testing/index.ts';
 import { storeAndGroupCrashes, type GroupOutcome } from './group-crashes.ts';
 
 let db: TestDatabase;
@@ -27,36 +26,8 @@ afterAll(async () => {
 const stack = (fn: string, line: number) =>
   `TypeError: Cannot read properties of undefined (reading 'id')\n    at ${fn} (/srv/app/dist/users.js:${line}:17)\n    at async UserController.show (/srv/app/dist/controllers/user.js:18:5)`;
 
-function report(app: { orgId: string; appId: number }, extra: Partial<CrashRecord> = {}): CrashRecord {
-  return {
-    id: randomUUID(),
-    orgId: app.orgId,
-    appId: app.appId,
-    source: 'sightline',
-    occurredAt: Date.now() - 1000,
-    receivedAt: Date.now(),
-    deviceId: 'device-1',
-    sessionId: null,
-    userId: null,
-    appVersion: '2.4.0',
-    environment: 'production',
-    crashType: 'TypeError',
-    level: 'fatal',
-    message: "Cannot read properties of undefined (reading 'id')",
-    stackTrace: stack('loadUser', 42),
-    frames: null,
-    sdkFingerprint: null,
-    context: {},
-    breadcrumbs: null,
-    tags: null,
-    os: null,
-    osVersion: null,
-    browser: null,
-    deviceModel: null,
-    country: null,
-    ...extra,
-  };
-}
+const report = (app: { orgId: string; appId: number }, extra: Partial<CrashRecord> = {}): CrashRecord =>
+  testCrashRecord(app, { stackTrace: stack('loadUser', 42), ...extra });
 
 async function group(reports: CrashRecord[]): Promise<GroupOutcome[]> {
   const client = await pool.connect();

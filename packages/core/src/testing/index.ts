@@ -1,1 +1,2 @@
 export { createTestApiKey, createTestApp, createTestOrg } from './factories.ts';
+export { testCrashRecord } from './crash-record.ts';

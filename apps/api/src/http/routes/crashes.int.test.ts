@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storeAndGroupCrashes, type CrashRecord } from '@sightline/core';
-import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApiKey, createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,34 +25,21 @@ async function crash(fn: string, version: string, extra: Partial<CrashRecord> = 
   try {
     await client.query('BEGIN');
     const [outcome] = await storeAndGroupCrashes(client, [
-      {
-        id: randomUUID(),
-        orgId: org.org.id,
-        appId: app.app.id,
-        source: 'sightline',
-        occurredAt: Date.now(),
-        receivedAt: Date.now(),
-        deviceId: `device-${Math.random()}`,
-        sessionId: null,
-        userId: null,
-        appVersion: version,
-        environment: 'production',
-        crashType: 'TypeError',
-        level: 'fatal',
-        message: `boom in ${fn}`,
-        stackTrace: stack(fn, 10 + Math.floor(Math.random() * 50)),
-        frames: null,
-        sdkFingerprint: null,
-        context: { screen: 'checkout' },
-        breadcrumbs: null,
-        tags: null,
-        os: 'Android',
-        osVersion: '14',
-        browser: null,
-        deviceModel: 'Pixel 8',
-        country: null,
-        ...extra,
-      },
+      testCrashRecord(
+        { orgId: org.org.id, appId: app.app.id },
+        {
+          occurredAt: Date.now(),
+          deviceId: `device-${Math.random()}`,
+          appVersion: version,
+          message: `boom in ${fn}`,
+          stackTrace: stack(fn, 10 + Math.floor(Math.random() * 50)),
+          context: { screen: 'checkout' },
+          os: 'Android',
+          osVersion: '14',
+          deviceModel: 'Pixel 8',
+          ...extra,
+        },
+      ),
     ]);
     await client.query('COMMIT');
     return outcome!;

@@ -1,4 +1,5 @@
 import {
+  createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
@@ -40,6 +41,7 @@ async function start(): Promise<void> {
   });
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
+  const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL } });
   const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
   const app = await buildServer({
     log,
@@ -60,6 +62,7 @@ async function start(): Promise<void> {
     webUrl: env.PUBLIC_WEB_URL,
     publicApiUrl: env.PUBLIC_API_URL,
     secret: env.SIGHTLINE_SECRET,
+    alertQueue,
   });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
@@ -70,7 +73,14 @@ async function start(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'api stopping');
     await app.close();
-    await Promise.allSettled([pool.end(), redis.quit(), cache.quit(), invalidations.quit(), prisma.$disconnect()]);
+    await Promise.allSettled([
+      pool.end(),
+      redis.quit(),
+      cache.quit(),
+      invalidations.quit(),
+      alertQueue.close(),
+      prisma.$disconnect(),
+    ]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

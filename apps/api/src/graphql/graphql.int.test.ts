@@ -113,6 +113,10 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
   'Mutation.revokeInvitation': (f) => `mutation { revokeInvitation(id: "${f.invitationId}") }`,
   'Mutation.revokeDeviceTokens': (f) =>
     `mutation { revokeDeviceTokens(appId: "${f.appId}", deviceId: "${f.deviceId}") }`,
+  'Query.alertDeliveries': (f) => `{ alertDeliveries(channelId: "${f.channelId}") { id } }`,
+  'Mutation.deleteAlertChannel': (f) => `mutation { deleteAlertChannel(id: "${f.channelId}") }`,
+  'Mutation.sendTestAlert': (f) => `mutation { sendTestAlert(channelId: "${f.channelId}") }`,
+  'Mutation.deleteAlertRule': (f) => `mutation { deleteAlertRule(id: "${f.ruleId}") }`,
   'Query.crashGroups': (f) => `{ crashGroups(appId: "${f.appId}") { total } }`,
   'Query.crashGroup': (f) =>
     `{ crashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}") { group { status } } }`,
@@ -129,6 +133,8 @@ interface Foreign {
   invitationId: string;
   deviceId: string;
   fingerprint: string;
+  channelId: string;
+  ruleId: string;
 }
 
 function idTakingFields(): string[] {
@@ -183,7 +189,15 @@ describe('GraphQL tenancy', () => {
           lastSeenAt: new Date(),
         },
       });
+      const channel = await deps.prisma.notificationChannel.create({
+        data: { orgId: theirs.org.id, kind: 'EMAIL', name: 'theirs', config: { recipients: ['them@example.test'] } },
+      });
+      const rule = await deps.prisma.alertRule.create({
+        data: { orgId: theirs.org.id, name: 'theirs', kind: 'NEW_CRASH_GROUP' },
+      });
       const foreign: Foreign = {
+        channelId: channel.id,
+        ruleId: rule.id,
         fingerprint: group.fingerprint,
         appId: app.app.id,
         apiKeyId: key.apiKey.id,
@@ -208,6 +222,44 @@ describe('GraphQL tenancy', () => {
         status: 'open',
       });
       expect(await deps.prisma.crashGroupComment.count({ where: { groupId: group.id } })).toBe(0);
+      expect(await deps.prisma.notificationChannel.count({ where: { id: channel.id } })).toBe(1);
+      expect(await deps.prisma.alertRule.count({ where: { id: rule.id } })).toBe(1);
+      expect(await deps.prisma.notificationDelivery.count({ where: { channelId: channel.id } })).toBe(0);
     },
   );
+});
+
+describe('GraphQL alerting', () => {
+  it('sets up alerting: a webhook channel (secret shown once), a spike rule, a test alert in the log', async () => {
+    const made = await gql(
+      adminKey,
+      'mutation { createAlertChannel(input: { kind: WEBHOOK, name: "ops", url: "https://hooks.example.test/a" }) { channel { id config } signingSecret } }',
+    );
+    const created = made.data?.createAlertChannel as { channel: { id: string; config: string }; signingSecret: string };
+    expect(created.signingSecret).toMatch(/^whsec_/);
+    expect(JSON.parse(created.channel.config)).toEqual({ url: 'https://hooks.example.test/a' });
+    const app = await createTestApp(deps.prisma, mine.org.id);
+    const rule = await gql(
+      adminKey,
+      `mutation { createAlertRule(input: { name: "spikes", appId: "${app.app.id}", kind: CRASH_SPIKE, threshold: 100, windowMinutes: 10, channelIds: ["${created.channel.id}"] }) { id appId conditions channelIds } }`,
+    );
+    expect(rule.data?.createAlertRule).toMatchObject({
+      appId: String(app.app.id),
+      channelIds: [created.channel.id],
+    });
+    expect(JSON.parse((rule.data?.createAlertRule as { conditions: string }).conditions)).toEqual({
+      threshold: 100,
+      windowMinutes: 10,
+    });
+    const sent = await gql(adminKey, `mutation { sendTestAlert(channelId: "${created.channel.id}") }`);
+    const log = await gql(adminKey, `{ alertDeliveries(channelId: "${created.channel.id}") { id status title } }`);
+    expect(log.data?.alertDeliveries).toEqual([
+      { id: sent.data?.sendTestAlert, status: 'PENDING', title: 'Test alert for ops' },
+    ]);
+    const refused = await gql(
+      readKey,
+      'mutation { createAlertChannel(input: { kind: EMAIL, name: "x", recipients: ["x@example.test"] }) { signingSecret } }',
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
 });

@@ -31,7 +31,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const { port } = smtp.server.address() as AddressInfo;
   db = await createTestDatabase();
-  deps = createTestServerDeps(db.url, createSmtpMailer(`smtp://127.0.0.1:${port}`, 'Sightline <no-reply@sightline.test>'));
+  deps = createTestServerDeps(
+    db.url,
+    createSmtpMailer(`smtp://127.0.0.1:${port}`, 'Sightline <no-reply@sightline.test>'),
+  );
   api = await buildServer(deps);
 });
 

@@ -67,6 +67,8 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
               mailer: deps.mailer,
               webUrl: deps.webUrl,
               publicApiUrl: deps.publicApiUrl,
+              secret: deps.secret,
+              alertQueue: deps.alertQueue,
             }
           : {}),
       });

@@ -1,4 +1,13 @@
 import {
+  createAlertRule,
+  createChannel,
+  createTestAlert,
+  deleteAlertRule,
+  deleteChannel,
+  listAlertRules,
+  listChannels,
+  listDeliveries,
+  type AlertQueue,
   changeMemberRole,
   commentOnCrashGroup,
   getCrashGroup,
@@ -36,6 +45,8 @@ export interface GraphQLContext {
   mailer: Mailer;
   webUrl: string;
   publicApiUrl: string;
+  secret: string;
+  alertQueue: AlertQueue;
 }
 
 type Args = Record<string, unknown>;
@@ -65,6 +76,21 @@ export const resolvers = {
     occurredAt: (r: { occurredAt: Date }) => r.occurredAt.toISOString(),
     context: (r: { context: unknown }) => JSON.stringify(r.context),
   },
+  AlertChannel: {
+    config: (c: { config: unknown }) => JSON.stringify(c.config),
+    flaggedAt: (c: { flaggedAt: Date | null }) => iso(c.flaggedAt),
+  },
+  AlertRule: {
+    appId: (r: { appId: number | null }) => (r.appId === null ? null : String(r.appId)),
+    conditions: (r: { conditions: unknown }) => JSON.stringify(r.conditions),
+    lastTriggeredAt: (r: { lastTriggeredAt: Date | null }) => iso(r.lastTriggeredAt),
+    channelIds: (r: { channels: Array<{ channelId: string }> }) => r.channels.map((c) => c.channelId),
+  },
+  AlertDelivery: {
+    sentAt: (d: { sentAt: Date | null }) => iso(d.sentAt),
+    createdAt: (d: { createdAt: Date }) => d.createdAt.toISOString(),
+    title: (d: { payload: unknown }) => (d.payload as { title?: string } | null)?.title ?? null,
+  },
   CrashComment: { createdAt: (c: { createdAt: Date }) => c.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
   Query: {
@@ -80,6 +106,14 @@ export const resolvers = {
       const { appId: id, ...query } = args;
       return listCrashGroups(prisma, actor, appId(id), withoutNulls(query));
     },
+    alertChannels: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listChannels(prisma, actor),
+    alertRules: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listAlertRules(prisma, actor),
+    alertDeliveries: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      listDeliveries(prisma, actor, {
+        channelId: args.channelId == null ? undefined : str(args.channelId),
+        status: args.status == null ? undefined : str(args.status),
+        limit: Number(args.limit ?? 50),
+      }),
     crashGroup: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       const detail = await getCrashGroup(prisma, actor, appId(args.appId), str(args.fingerprint));
       return {
@@ -91,6 +125,36 @@ export const resolvers = {
     },
   },
   Mutation: {
+    createAlertChannel: (_: unknown, args: Args, { actor, prisma, secret }: GraphQLContext) =>
+      createChannel(prisma, actor, secret, withoutNulls((args.input ?? {}) as Args)),
+    deleteAlertChannel: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      await deleteChannel(prisma, actor, str(args.id));
+      return true;
+    },
+    sendTestAlert: async (_: unknown, args: Args, { actor, prisma, alertQueue }: GraphQLContext) => {
+      const id = await createTestAlert(prisma, actor, str(args.channelId));
+      await alertQueue.enqueue([id]);
+      return id;
+    },
+    createAlertRule: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      const {
+        threshold,
+        windowMinutes,
+        baselineFactor,
+        appId: app,
+        ...rule
+      } = withoutNulls((args.input ?? {}) as Args);
+      const conditions = withoutNulls({ threshold, windowMinutes, baselineFactor });
+      return createAlertRule(prisma, actor, {
+        ...rule,
+        ...(app !== undefined ? { appId: appId(app) } : {}),
+        conditions: Object.fromEntries(Object.entries(conditions).filter(([, v]) => v !== undefined)),
+      });
+    },
+    deleteAlertRule: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
+      await deleteAlertRule(prisma, actor, str(args.id));
+      return true;
+    },
     updateCrashGroup: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       updateCrashGroup(
         prisma,

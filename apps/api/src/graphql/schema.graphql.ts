@@ -170,6 +170,73 @@ export const typeDefs = /* GraphQL */ `
     assigneeId: ID
   }
 
+  enum ChannelKind {
+    EMAIL
+    SLACK
+    WEBHOOK
+  }
+  enum AlertKind {
+    NEW_CRASH_GROUP
+    REGRESSION
+    CRASH_SPIKE
+  }
+  type AlertChannel {
+    id: ID!
+    kind: ChannelKind!
+    name: String!
+    "Recipients, Slack channel or webhook URL as JSON; secrets are never returned."
+    config: String!
+    enabled: Boolean!
+    consecutiveFailures: Int!
+    flaggedAt: String
+  }
+  type CreatedAlertChannel {
+    channel: AlertChannel!
+    "A webhook's signing secret, shown this once."
+    signingSecret: String
+  }
+  input AlertChannelInput {
+    kind: ChannelKind!
+    name: String!
+    recipients: [String!]
+    token: String
+    channel: String
+    url: String
+    secret: String
+  }
+  type AlertRule {
+    id: ID!
+    appId: ID
+    name: String!
+    kind: AlertKind!
+    conditions: String!
+    throttleMinutes: Int!
+    enabled: Boolean!
+    lastTriggeredAt: String
+    channelIds: [ID!]!
+  }
+  input AlertRuleInput {
+    name: String!
+    appId: ID
+    kind: AlertKind!
+    threshold: Int
+    windowMinutes: Int
+    baselineFactor: Float
+    throttleMinutes: Int
+    channelIds: [ID!]!
+  }
+  type AlertDelivery {
+    id: ID!
+    channelId: ID!
+    ruleId: ID
+    status: String!
+    attempts: Int!
+    lastError: String
+    sentAt: String
+    createdAt: String!
+    title: String
+  }
+
   type Query {
     organization: Organization!
     apps: [App!]!
@@ -188,6 +255,9 @@ export const typeDefs = /* GraphQL */ `
       limit: Int = 25
     ): CrashGroupPage!
     crashGroup(appId: ID!, fingerprint: String!): CrashGroupDetail!
+    alertChannels: [AlertChannel!]!
+    alertRules: [AlertRule!]!
+    alertDeliveries(channelId: ID, status: String, limit: Int = 50): [AlertDelivery!]!
   }
 
   type Mutation {
@@ -205,5 +275,10 @@ export const typeDefs = /* GraphQL */ `
     revokeDeviceTokens(appId: ID!, deviceId: ID): Int!
     updateCrashGroup(appId: ID!, fingerprint: String!, change: CrashGroupChange!): CrashGroup!
     commentOnCrashGroup(appId: ID!, fingerprint: String!, body: String!): CrashComment!
+    createAlertChannel(input: AlertChannelInput!): CreatedAlertChannel!
+    deleteAlertChannel(id: ID!): Boolean!
+    sendTestAlert(channelId: ID!): ID!
+    createAlertRule(input: AlertRuleInput!): AlertRule!
+    deleteAlertRule(id: ID!): Boolean!
   }
 `;

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AppDirectory, CredentialResolver, IngestBuffer, Logger, Mailer, SignInGuard } from '@sightline/core';
+import type {
+  AlertQueue,
+  AppDirectory,
+  CredentialResolver,
+  IngestBuffer,
+  Logger,
+  Mailer,
+  SignInGuard,
+} from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
@@ -41,8 +49,10 @@ export interface ServerDeps {
     /** Requests per minute (sliding window) per credential, per device, per address. */
     limits: { perKey: number; perDevice: number; perIp: number };
   };
-  /** SIGHTLINE_SECRET: signs device tokens. */
+  /** SIGHTLINE_SECRET: signs device tokens, seals channel secrets. */
   secret: string;
+  /** Where test alerts are queued for the worker to deliver. */
+  alertQueue: AlertQueue;
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;

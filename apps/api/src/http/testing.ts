@@ -1,4 +1,5 @@
 import {
+  createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
@@ -32,6 +33,10 @@ export function createTestServerDeps(
   const resolver = createCredentialResolver({ prisma, cache: redis, secret: TEST_SECRET, namespace });
   const log = createLogger('api-test', 'silent');
   const buffer = createIngestBuffer(redis, { namespace });
+  const alertQueue = createAlertQueue({
+    connection: { url: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: `${namespace}-bull`,
+  });
   return {
     log,
     mailer: mailer ?? createLogMailer(log),
@@ -53,7 +58,9 @@ export function createTestServerDeps(
     /** The Redis key namespace this api uses (its stream is `${namespace}:ingest:events`). */
     namespace,
     secret: TEST_SECRET,
+    alertQueue,
     async close() {
+      await alertQueue.close();
       await pool.end();
       await prisma.$disconnect();
       redis.disconnect();

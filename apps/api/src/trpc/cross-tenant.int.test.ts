@@ -19,6 +19,8 @@ interface Theirs {
   invitationId: string;
   deviceId: string;
   fingerprint: string;
+  channelId: string;
+  ruleId: string;
 }
 
 type Case =
@@ -62,6 +64,16 @@ const CASES: Record<string, Case> = {
   'keys.create': tenant(() => ({ name: 'intruder', scopes: ['admin'] })),
   'keys.revoke': tenant((t) => ({ keyId: t.keyId })),
   'audit.list': tenant(() => ({})),
+  'alerts.channels': tenant(() => ({})),
+  'alerts.createChannel': tenant(() => ({ channel: { kind: 'EMAIL', name: 'x', recipients: ['x@example.test'] } })),
+  'alerts.deleteChannel': tenant((t) => ({ channelId: t.channelId })),
+  'alerts.sendTestAlert': tenant((t) => ({ channelId: t.channelId })),
+  'alerts.rules': tenant(() => ({})),
+  'alerts.createRule': tenant((t) => ({
+    rule: { name: 'x', kind: 'NEW_CRASH_GROUP', appId: t.appId, channelIds: [t.channelId] },
+  })),
+  'alerts.deleteRule': tenant((t) => ({ ruleId: t.ruleId })),
+  'alerts.deliveries': tenant((t) => ({ channelId: t.channelId })),
   'crashes.list': tenant((t) => ({ appId: t.appId })),
   'crashes.get': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint })),
   'crashes.update': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint, change: { status: 'resolved' } })),
@@ -107,6 +119,9 @@ async function snapshot(orgId: string) {
     deviceTokens: await p.deviceToken.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
     crashGroups: await p.crashGroup.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
     crashComments: await p.crashGroupComment.count({ where: { orgId } }),
+    channels: await p.notificationChannel.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
+    rules: await p.alertRule.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
+    deliveries: await p.notificationDelivery.count({ where: { orgId } }),
     audit: await p.auditLog.count({ where: { orgId } }),
   };
 }
@@ -154,7 +169,20 @@ beforeAll(async () => {
       lastSeenAt: new Date(),
     },
   });
+  const channel = await deps.prisma.notificationChannel.create({
+    data: { orgId: other.org.id, kind: 'EMAIL', name: 'theirs', config: { recipients: ['them@example.test'] } },
+  });
+  const rule = await deps.prisma.alertRule.create({
+    data: {
+      orgId: other.org.id,
+      name: 'theirs',
+      kind: 'NEW_CRASH_GROUP',
+      channels: { create: [{ orgId: other.org.id, channelId: channel.id }] },
+    },
+  });
   theirs = {
+    channelId: channel.id,
+    ruleId: rule.id,
     fingerprint: group.fingerprint,
     orgId: other.org.id,
     appId: app.app.id,

@@ -1,5 +1,6 @@
 import { router } from './init.ts';
 import { adminRouter } from './routers/admin.ts';
+import { alertsRouter } from './routers/alerts.ts';
 import { appsRouter } from './routers/apps.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
@@ -19,6 +20,7 @@ export const appRouter = router({
   keys: keysRouter,
   audit: auditRouter,
   crashes: crashesRouter,
+  alerts: alertsRouter,
   admin: adminRouter,
 });
 

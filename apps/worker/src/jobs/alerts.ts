@@ -1,6 +1,6 @@
 import {
+  createAlertQueue,
   deliverNotification,
-  DELIVERY_ATTEMPTS,
   queueCrashAlerts,
   QUEUES,
   type GroupOutcome,
@@ -8,7 +8,7 @@ import {
   type Mailer,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions } from 'bullmq';
 
 // The alert pipeline's two halves in the worker: grouped crashes → delivery rows (deduped
 // in the database) → one queue job per delivery, and the queue's worker that sends them
@@ -29,21 +29,8 @@ export interface AlertDeps {
 
 export function startAlerts(deps: AlertDeps) {
   const prefix = deps.prefix ?? 'bull';
-  const queue = new Queue(QUEUES.alerts, { connection: deps.connection, prefix });
-  const jobOptions = {
-    attempts: DELIVERY_ATTEMPTS,
-    backoff: { type: 'exponential', delay: deps.backoffMs ?? 5_000 },
-    removeOnComplete: 1000,
-    removeOnFail: 5000,
-  };
-
-  async function enqueue(deliveryIds: readonly string[]): Promise<void> {
-    if (deliveryIds.length === 0) return;
-    // The delivery id is the job id: enqueueing one twice sends it once.
-    await queue.addBulk(
-      deliveryIds.map((id) => ({ name: 'deliver', data: { deliveryId: id }, opts: { ...jobOptions, jobId: id } })),
-    );
-  }
+  const queue = createAlertQueue({ connection: deps.connection, prefix, backoffMs: deps.backoffMs });
+  const { enqueue } = queue;
 
   const worker = new Worker<{ deliveryId: string }>(
     QUEUES.alerts,

@@ -105,3 +105,35 @@ export async function createTestAlert(prisma: PrismaClient, actor: OrgActor, cha
   });
   return delivery.id;
 }
+
+/** The delivery log: what was sent where, how often it was tried, and the last error. */
+export async function listDeliveries(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  filter: { channelId?: string; status?: string; limit?: number } = {},
+) {
+  assertCan(actor.role, 'telemetry.read');
+  if (filter.channelId !== undefined) await findChannel(prisma, actor.orgId, filter.channelId);
+  const statuses = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'SUPPRESSED'] as const;
+  const status = statuses.find((s) => s === filter.status);
+  if (filter.status !== undefined && !status) {
+    throw new AppError('BAD_REQUEST', `status must be one of ${statuses.join(', ')}`);
+  }
+  return prisma.notificationDelivery.findMany({
+    where: { orgId: actor.orgId, ...(filter.channelId ? { channelId: filter.channelId } : {}), ...(status ? { status } : {}) },
+    orderBy: { createdAt: 'desc' },
+    take: Math.min(Math.max(filter.limit ?? 50, 1), 200),
+    select: {
+      id: true,
+      channelId: true,
+      ruleId: true,
+      crashGroupId: true,
+      status: true,
+      attempts: true,
+      lastError: true,
+      sentAt: true,
+      createdAt: true,
+      payload: true,
+    },
+  });
+}

@@ -1,6 +1,6 @@
 export * from './schemas.ts';
 export { sealSecret, openSecret } from './secrets.ts';
-export { createChannel, createTestAlert, deleteChannel, findChannel, listChannels } from './channels.ts';
+export { createChannel, createTestAlert, deleteChannel, findChannel, listChannels, listDeliveries } from './channels.ts';
 export { createAlertRule, deleteAlertRule, listAlertRules } from './rules.ts';
 export { queueCrashAlerts, type AlertPayload } from './triggers.ts';
 export {
@@ -11,3 +11,4 @@ export {
   verifyWebhookSignature,
   type DeliveryDeps,
 } from './deliver.ts';
+export { createAlertQueue, type AlertQueue } from './queue.ts';

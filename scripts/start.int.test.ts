@@ -70,7 +70,12 @@ describe('npm start', () => {
     }, 60);
     expect(page, output).toContain('Sightline');
 
-    await poll(() => Promise.resolve(output.includes('worker connected to PostgreSQL and Redis') ? true : undefined), 30);
+    await poll(
+      () => Promise.resolve(output.includes('worker connected to PostgreSQL and Redis') ? true : undefined),
+      30,
+    );
+    // The URLs are printed once start has seen both ports open, which can come a moment after we did.
+    await poll(() => Promise.resolve(output.includes(`http://localhost:${WEB_PORT}`) ? true : undefined), 30);
     expect(output).toContain('worker connected to PostgreSQL and Redis');
     expect(output).toContain(`http://localhost:${API_PORT}`);
     expect(output).toContain(`http://localhost:${WEB_PORT}`);

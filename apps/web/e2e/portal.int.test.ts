@@ -1,4 +1,5 @@
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { storeAndGroupCrashes } from '@sightline/core';
+import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, uniqueEmail, waitForMail, type Stack } from './harness.ts';
@@ -158,7 +159,13 @@ describe('portal, as a new user would use it', () => {
     await row.getByText('Suspended: unpaid invoice').waitFor();
     await page.getByLabel('Quota of Suspendable Co', { exact: true }).fill('5000');
     await row.getByRole('button', { name: 'Save plan' }).click();
-    await expect.poll(async () => Number((await stack.deps.prisma.organization.findUniqueOrThrow({ where: { id: tenant.org.id } })).monthlyEventQuota)).toBe(5000);
+    await expect
+      .poll(async () =>
+        Number(
+          (await stack.deps.prisma.organization.findUniqueOrThrow({ where: { id: tenant.org.id } })).monthlyEventQuota,
+        ),
+      )
+      .toBe(5000);
 
     // Within a second, the org's keys are refused with a message that says why.
     const refused = await register();
@@ -191,7 +198,11 @@ describe('portal, as a new user would use it', () => {
     await page.getByLabel('Email', { exact: true }).fill(owner.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('If an account uses that address').waitFor();
-    const resetPath = await waitForMail(stack.mails, owner.email, /https?:\/\/[^/\s]+(\/reset-password\/[A-Za-z0-9_-]+)/);
+    const resetPath = await waitForMail(
+      stack.mails,
+      owner.email,
+      /https?:\/\/[^/\s]+(\/reset-password\/[A-Za-z0-9_-]+)/,
+    );
     await page.goto(resetPath);
     await page.getByLabel('New password', { exact: true }).fill('short');
     await page.getByRole('button', { name: 'Set password' }).click();
@@ -210,5 +221,86 @@ describe('portal, as a new user would use it', () => {
     await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Forgetful Ltd');
   }, 60_000);
-});
 
+  it('works through crashes and sets up alerts: filter, resolve in a version, comment, channel, rule, test alert', async () => {
+    const owner = { name: 'Cy Crash', email: uniqueEmail('cy'), password: 'amber-valley-Fox-31' };
+    const context = await stack.browser.newContext({ baseURL: stack.webUrl });
+    const page = await context.newPage();
+    await page.goto('/sign-up');
+    await page.getByLabel('Name', { exact: true }).fill(owner.name);
+    await page.getByLabel('Email', { exact: true }).fill(owner.email);
+    await page.getByLabel('Password', { exact: true }).fill(owner.password);
+    await page.getByLabel('Organization', { exact: true }).fill('Crash Course');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+    const orgId = /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const app = await createTestApp(stack.deps.prisma, orgId, { name: 'Shop' });
+    const client = await stack.deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await storeAndGroupCrashes(client, [
+        ...Array.from({ length: 3 }, (_, i) =>
+          testCrashRecord(
+            { orgId, appId: app.app.id },
+            {
+              message: 'cart is undefined',
+              stackTrace: `TypeError: cart is undefined\n    at renderCart (/srv/app/cart.js:${10 + i}:5)`,
+              appVersion: '1.9.0',
+              deviceId: `d${i}`,
+            },
+          ),
+        ),
+        testCrashRecord(
+          { orgId, appId: app.app.id },
+          {
+            crashType: 'RangeError',
+            message: 'page 99 out of range',
+            stackTrace: 'RangeError: x\n    at paginate (/srv/app/list.js:3:1)',
+          },
+        ),
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+
+    await page.goto(`/o/${orgId}/apps/${app.app.id}`);
+    await page.getByRole('link', { name: 'Crashes' }).click();
+    const rows = page.getByRole('table', { name: 'Crash groups' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByLabel('Search', { exact: true }).fill('cart');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect
+      .poll(() => rows.first().textContent())
+      .toMatch(/TypeError.*cart is undefined.*renderCart \(cart\.js\).*open3/);
+
+    await page.getByRole('link', { name: 'TypeError' }).click();
+    await page.getByLabel('Stack trace').getByText('at renderCart').waitFor();
+    await page.getByLabel('Resolved in version', { exact: true }).fill('2.0.0');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => page.getByLabel('Crash status').textContent()).toBe('Status: resolved in 2.0.0');
+    await page.getByLabel('Comment', { exact: true }).fill('Fixed by null-checking the cart in 2.0.0');
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByText('Fixed by null-checking the cart in 2.0.0').waitFor();
+    const group = await stack.deps.prisma.crashGroup.findFirstOrThrow({ where: { orgId, crashType: 'TypeError' } });
+    expect(group).toMatchObject({ status: 'resolved', resolvedInVersion: '2.0.0' });
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
+    await page.getByLabel('Channel kind', { exact: true }).selectOption('WEBHOOK');
+    await page.getByLabel('Channel name', { exact: true }).fill('ops hook');
+    await page.getByLabel('Webhook URL', { exact: true }).fill('https://hooks.example.test/sightline');
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    expect(await page.getByTestId('secret-value').first().textContent()).toMatch(/^whsec_/);
+    await page.getByLabel('Rule name', { exact: true }).fill('Tell ops about new crashes');
+    await page.getByLabel('ops hook').check();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Rules' }).textContent())
+      .toMatch(/Tell ops about new crashes.*A new crash.*every app.*ops hook/);
+    await page.getByRole('button', { name: 'Send test alert' }).click();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Delivery log' }).textContent())
+      .toMatch(/ops hook.*Test alert for ops hook.*PENDING/);
+    await context.close();
+  });
+});

@@ -11,6 +11,7 @@ import { Notice } from './ui';
 const NAV = [
   ['', 'Overview'],
   ['/apps', 'Apps'],
+  ['/alerts', 'Alerts'],
   ['/keys', 'API keys'],
   ['/members', 'Members'],
   ['/audit', 'Audit log'],

@@ -70,7 +70,9 @@ const GROUP_FIELDS = {
 type GroupRow = { occurrenceCount: bigint; ignoredUntilCount: bigint | null } & Record<string, unknown>;
 
 /** BigInt counters as numbers: JSON, tRPC and GraphQL carry them as such. */
-function present<T extends GroupRow>(group: T) {
+function present<T extends GroupRow>(
+  group: T,
+): Omit<T, 'occurrenceCount' | 'ignoredUntilCount'> & { occurrenceCount: number; ignoredUntilCount: number | null } {
   return {
     ...group,
     occurrenceCount: Number(group.occurrenceCount),

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { Field, Notice, SecretValue, Section, Form } from '../../../../../../components/ui';
@@ -60,6 +61,9 @@ export default function AppSettingsPage() {
   return (
     <>
       <h1>{a.name}</h1>
+      <p>
+        <Link href={`/o/${orgId}/apps/${appId}/crashes`}>Crashes</Link>
+      </p>
       <p className="muted">
         App id {a.id} · bundle id <code>{a.bundleId}</code>
       </p>

@@ -1,0 +1,140 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { useState } from 'react';
+import { Field, Notice, formatDate } from '../../../../../../../components/ui';
+import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
+import { useOrg } from '../../../../../../../lib/use-org';
+
+const STATUSES = ['', 'open', 'regressed', 'resolved', 'ignored'] as const;
+const SORTS = [
+  ['last_seen', 'Last seen'],
+  ['occurrences', 'Occurrences'],
+  ['users', 'Devices affected'],
+  ['first_seen', 'First seen'],
+] as const;
+const PAGE_SIZE = 25;
+
+type Status = Exclude<(typeof STATUSES)[number], ''>;
+type Sort = (typeof SORTS)[number][0];
+
+/** An app's crash groups: filter by status and version, search the message, sort, page. */
+export default function CrashesPage() {
+  const { orgId } = useOrg();
+  const appId = Number(useParams<{ appId: string }>().appId);
+  const trpc = useTRPC();
+  const [status, setStatus] = useState<Status | ''>('');
+  const [version, setVersion] = useState('');
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<Sort>('last_seen');
+  const [page, setPage] = useState(1);
+  const query = {
+    ...(status ? { status } : {}),
+    ...(version.trim() ? { version: version.trim() } : {}),
+    ...(search.trim() ? { search: search.trim() } : {}),
+    sort,
+    page,
+    limit: PAGE_SIZE,
+  };
+  const app = useQuery(trpc.apps.get.queryOptions({ orgId, appId }));
+  const crashes = useQuery(trpc.crashes.list.queryOptions({ orgId, appId, query }));
+  const pages = crashes.data ? Math.max(1, Math.ceil(crashes.data.total / PAGE_SIZE)) : 1;
+  const base = `/o/${orgId}/apps/${appId}`;
+
+  return (
+    <>
+      <p>
+        <Link href={base}>← {app.data?.name ?? 'App'}</Link>
+      </p>
+      <h1>Crashes</h1>
+      <div className="row">
+        <Field label="Status">
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as Status | '');
+              setPage(1);
+            }}
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s || 'any'}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Version">
+          <input value={version} placeholder="e.g. 2.4.1" onChange={(e) => (setVersion(e.target.value), setPage(1))} />
+        </Field>
+        <Field label="Search">
+          <input
+            value={search}
+            placeholder="message, type, function"
+            onChange={(e) => (setSearch(e.target.value), setPage(1))}
+          />
+        </Field>
+        <Field label="Sort by">
+          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+            {SORTS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <Notice kind="error">{crashes.error ? errorMessage(crashes.error) : null}</Notice>
+      {crashes.data && crashes.data.groups.length === 0 ? <p className="muted">No crashes match.</p> : null}
+      {crashes.data && crashes.data.groups.length > 0 ? (
+        <table aria-label="Crash groups">
+          <thead>
+            <tr>
+              <th>Crash</th>
+              <th>Status</th>
+              <th>Occurrences</th>
+              <th>Devices</th>
+              <th>Versions</th>
+              <th>Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {crashes.data.groups.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  <Link href={`${base}/crashes/${g.fingerprint}`}>
+                    <strong>{g.crashType}</strong>
+                  </Link>{' '}
+                  {g.message}
+                  {g.culprit ? <div className="muted">{g.culprit}</div> : null}
+                </td>
+                <td>{g.status}</td>
+                <td>{g.occurrenceCount}</td>
+                <td>{g.affectedDeviceCount}</td>
+                <td>
+                  {g.firstVersion ?? '—'}
+                  {g.lastVersion && g.lastVersion !== g.firstVersion ? ` → ${g.lastVersion}` : ''}
+                </td>
+                <td>{formatDate(g.lastSeenAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {crashes.data && pages > 1 ? (
+        <div className="row">
+          <button type="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+            Previous
+          </button>
+          <span>
+            Page {page} of {pages} ({crashes.data.total} groups)
+          </span>
+          <button type="button" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+            Next
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}

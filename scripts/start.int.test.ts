@@ -16,6 +16,13 @@ let child: ChildProcess | undefined;
 let output = '';
 
 afterAll(async () => {
+  // Ctrl-C first, so start stops its children; SIGKILL alone would orphan them (and their
+  // ports) after a failed assertion.
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  }
   child?.kill('SIGKILL');
   await dropTestDatabase(dbName);
 });

@@ -125,19 +125,22 @@ export async function deliverNotification(
     await send(deps, delivery.channel, payload, deliveryId);
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-    await deps.prisma.notificationDelivery.update({
-      where: { id: deliveryId },
-      data: { status: lastAttempt ? 'FAILED' : 'PENDING', lastError: message },
-    });
-    if (lastAttempt) {
-      const channel = await deps.prisma.notificationChannel.update({
+    // The delivery's outcome and the channel's run of failures change together: whoever
+    // sees the delivery FAILED also sees it counted against its channel.
+    await deps.prisma.$transaction(async (tx) => {
+      await tx.notificationDelivery.update({
+        where: { id: deliveryId },
+        data: { status: lastAttempt ? 'FAILED' : 'PENDING', lastError: message },
+      });
+      if (!lastAttempt) return;
+      const channel = await tx.notificationChannel.update({
         where: { id: delivery.channelId },
         data: { consecutiveFailures: { increment: 1 } },
       });
       if (channel.consecutiveFailures >= FLAG_AFTER_FAILURES && !channel.flaggedAt) {
-        await deps.prisma.notificationChannel.update({ where: { id: channel.id }, data: { flaggedAt: new Date() } });
+        await tx.notificationChannel.update({ where: { id: channel.id }, data: { flaggedAt: new Date() } });
       }
-    }
+    });
     throw error;
   }
   await deps.prisma.$transaction([

@@ -297,6 +297,20 @@ describe('portal, as a new user would use it', () => {
     await expect
       .poll(() => page.getByRole('table', { name: 'Rules' }).textContent())
       .toMatch(/Tell ops about new crashes.*A new crash.*every app.*ops hook/);
+    await page.getByLabel('Rule name', { exact: true }).fill('Slow LCP');
+    await page.getByLabel('Alert when', { exact: true }).selectOption('PERF_THRESHOLD');
+    await page.getByLabel('Threshold', { exact: true }).fill('2500');
+    await page.getByLabel('Digest: one message per minutes').fill('10');
+    await page.getByLabel('Quiet from').fill('22:00');
+    await page.getByLabel('Quiet until').fill('07:00');
+    await page.getByLabel('Time zone', { exact: true }).fill('Europe/Berlin');
+    await page.getByLabel('ops hook').check();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Rules' }).textContent())
+      .toMatch(
+        /Slow LCP.*web_vital LCP p75 above 2500 over 60 min.*one message per 10 min; quiet 22:00–07:00 Europe\/Berlin/,
+      );
     await page.getByRole('button', { name: 'Send test alert' }).click();
     await expect
       .poll(() => page.getByRole('table', { name: 'Delivery log' }).textContent())

@@ -15,12 +15,14 @@ const workerShape = {
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Buffered requests the event writer takes per COPY transaction. */
   WRITER_BATCH_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(400),
-  /** How long a dead writer's unacknowledged entries wait before another writer takes them. */
   /**
    * The worker's scheduling niceness (0–19): above 0 the api gets the CPU first when both
    * want it, so acknowledgments stay fast under load while the buffer absorbs the writes.
    */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
+  /** How often the alert sweep runs: digests, quiet hours, metric rules, recovered alerts. */
+  ALERT_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** How long a dead writer's unacknowledged entries wait before another writer takes them. */
   WRITER_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 };
 

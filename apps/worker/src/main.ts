@@ -40,7 +40,7 @@ async function start(): Promise<void> {
   const metricsServer = env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT) : null;
   const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
-  const alerts = startAlerts({
+  const alerts = await startAlerts({
     prisma,
     connection,
     log,
@@ -48,6 +48,7 @@ async function start(): Promise<void> {
     mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log),
     webUrl: env.PUBLIC_WEB_URL,
     slackApiUrl: env.SLACK_API_URL,
+    sweepEveryMs: env.ALERT_SWEEP_MS,
   });
   const writers = startIngestWriters({
     pool,

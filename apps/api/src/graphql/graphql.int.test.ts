@@ -251,6 +251,29 @@ describe('GraphQL alerting', () => {
       threshold: 100,
       windowMinutes: 10,
     });
+    const perf = await gql(
+      adminKey,
+      `mutation { createAlertRule(input: { name: "slow LCP", appId: "${app.app.id}", kind: PERF_THRESHOLD, eventType: "web_vital", metricName: "LCP", aggregate: p75, threshold: 2500.5, digestMinutes: 10, quietHours: { start: "22:00", end: "07:00", timeZone: "Europe/Berlin" }, channelIds: ["${created.channel.id}"] }) { conditions digestMinutes quietHours { start end timeZone } } }`,
+    );
+    expect(perf.errors).toBeUndefined();
+    expect(perf.data?.createAlertRule).toMatchObject({
+      digestMinutes: 10,
+      quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' },
+    });
+    expect(JSON.parse((perf.data?.createAlertRule as { conditions: string }).conditions)).toEqual({
+      eventType: 'web_vital',
+      metricName: 'LCP',
+      aggregate: 'p75',
+      operator: 'above',
+      threshold: 2500.5,
+      windowMinutes: 60,
+      minSamples: 20,
+    });
+    const badZone = await gql(
+      adminKey,
+      `mutation { createAlertRule(input: { name: "x", kind: NEW_CRASH_GROUP, quietHours: { start: "22:00", end: "07:00", timeZone: "Moon/Base" }, channelIds: ["${created.channel.id}"] }) { id } }`,
+    );
+    expect(badZone.errors?.[0]?.message).toMatch(/quietHours\.timeZone must be an IANA time zone/);
     const sent = await gql(adminKey, `mutation { sendTestAlert(channelId: "${created.channel.id}") }`);
     const log = await gql(adminKey, `{ alertDeliveries(channelId: "${created.channel.id}") { id status title } }`);
     expect(log.data?.alertDeliveries).toEqual([

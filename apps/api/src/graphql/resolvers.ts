@@ -90,6 +90,7 @@ export const resolvers = {
     sentAt: (d: { sentAt: Date | null }) => iso(d.sentAt),
     createdAt: (d: { createdAt: Date }) => d.createdAt.toISOString(),
     title: (d: { payload: unknown }) => (d.payload as { title?: string } | null)?.title ?? null,
+    kind: (d: { payload: unknown }) => (d.payload as { kind?: string } | null)?.kind ?? null,
   },
   CrashComment: { createdAt: (c: { createdAt: Date }) => c.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
@@ -137,18 +138,17 @@ export const resolvers = {
       return id;
     },
     createAlertRule: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
-      const {
-        threshold,
-        windowMinutes,
-        baselineFactor,
-        appId: app,
-        ...rule
-      } = withoutNulls((args.input ?? {}) as Args);
-      const conditions = withoutNulls({ threshold, windowMinutes, baselineFactor });
+      const input = withoutNulls((args.input ?? {}) as Args);
+      const { appId: app, name, kind, throttleMinutes, digestMinutes, quietHours, channelIds, ...conditions } = input;
       return createAlertRule(prisma, actor, {
-        ...rule,
+        name,
+        kind,
+        throttleMinutes,
+        digestMinutes,
+        quietHours: quietHours === undefined ? undefined : withoutNulls(quietHours as Args),
+        channelIds,
         ...(app !== undefined ? { appId: appId(app) } : {}),
-        conditions: Object.fromEntries(Object.entries(conditions).filter(([, v]) => v !== undefined)),
+        conditions,
       });
     },
     deleteAlertRule: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {

@@ -179,6 +179,8 @@ export const typeDefs = /* GraphQL */ `
     NEW_CRASH_GROUP
     REGRESSION
     CRASH_SPIKE
+    CRASH_FREE_DROP
+    PERF_THRESHOLD
   }
   type AlertChannel {
     id: ID!
@@ -209,20 +211,62 @@ export const typeDefs = /* GraphQL */ `
     appId: ID
     name: String!
     kind: AlertKind!
+    "The rule's conditions as JSON (threshold, windowMinutes, crashFreeBelow, eventType…)."
     conditions: String!
     throttleMinutes: Int!
+    "At most one message per channel per this many minutes; the rest arrive as a digest."
+    digestMinutes: Int
+    quietHours: QuietHours
     enabled: Boolean!
     lastTriggeredAt: String
     channelIds: [ID!]!
+  }
+  type QuietHours {
+    start: String!
+    end: String!
+    timeZone: String!
+  }
+  input QuietHoursInput {
+    "HH:MM, local time in timeZone"
+    start: String!
+    end: String!
+    "IANA time zone, default UTC"
+    timeZone: String
+  }
+  enum MetricAggregate {
+    p50
+    p75
+    p90
+    p95
+    p99
+    avg
+    max
+    count
+  }
+  enum ThresholdOperator {
+    above
+    below
   }
   input AlertRuleInput {
     name: String!
     appId: ID
     kind: AlertKind!
-    threshold: Int
+    "CRASH_SPIKE: occurrences; PERF_THRESHOLD: the metric's value."
+    threshold: Float
     windowMinutes: Int
     baselineFactor: Float
+    "CRASH_FREE_DROP: alert below this percentage of crash-free users."
+    crashFreeBelow: Float
+    minUsers: Int
+    "PERF_THRESHOLD: which events (web_vital, request…), which name (LCP…), how aggregated."
+    eventType: String
+    metricName: String
+    aggregate: MetricAggregate
+    operator: ThresholdOperator
+    minSamples: Int
     throttleMinutes: Int
+    digestMinutes: Int
+    quietHours: QuietHoursInput
     channelIds: [ID!]!
   }
   type AlertDelivery {
@@ -234,7 +278,11 @@ export const typeDefs = /* GraphQL */ `
     lastError: String
     sentAt: String
     createdAt: String!
+    "NEW_CRASH_GROUP, REGRESSION, CRASH_SPIKE, CRASH_FREE_DROP, PERF_THRESHOLD, DIGEST or TEST"
+    kind: String
     title: String
+    "For a held or digested alert: the digest that summarised it."
+    digestId: ID
   }
 
   type Query {

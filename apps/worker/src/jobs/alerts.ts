@@ -3,16 +3,18 @@ import {
   deliverNotification,
   queueCrashAlerts,
   QUEUES,
+  runAlertSweep,
   type GroupOutcome,
   type Logger,
   type Mailer,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 
-// The alert pipeline's two halves in the worker: grouped crashes → delivery rows (deduped
-// in the database) → one queue job per delivery, and the queue's worker that sends them
-// with retries and exponential backoff.
+// The alert pipeline in the worker: grouped crashes → delivery rows (deduped in the
+// database) → one queue job per delivery, sent with retries and exponential backoff; and
+// the sweep, a repeatable job on the same queue, for what is not sent at once — digests,
+// quiet hours, metric rules — and for alerts a dead worker left behind.
 
 export interface AlertDeps {
   prisma: PrismaClient;
@@ -25,30 +27,56 @@ export interface AlertDeps {
   slackApiUrl?: string;
   /** First retry after this many ms, doubling each time. */
   backoffMs?: number;
+  /** How often the sweep runs (default every minute); 0 leaves it to the caller (tests). */
+  sweepEveryMs?: number;
 }
 
-export function startAlerts(deps: AlertDeps) {
+const SWEEP_JOB = 'sweep';
+
+export async function startAlerts(deps: AlertDeps) {
   const prefix = deps.prefix ?? 'bull';
   const queue = createAlertQueue({ connection: deps.connection, prefix, backoffMs: deps.backoffMs });
   const { enqueue } = queue;
 
+  const sweep = async (now?: number): Promise<number> => {
+    const ids = await runAlertSweep(deps.prisma, { webUrl: deps.webUrl, now });
+    await enqueue(ids);
+    return ids.length;
+  };
+
   const worker = new Worker<{ deliveryId: string }>(
     QUEUES.alerts,
     async (job) => {
+      if (job.name === SWEEP_JOB) return sweep();
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       return deliverNotification(deps, job.data.deliveryId, lastAttempt);
     },
     { connection: deps.connection, prefix, concurrency: 8 },
   );
   worker.on('failed', (job, error) =>
-    deps.log.warn(
-      { deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: error.message },
-      'alert delivery failed',
-    ),
+    job?.name === SWEEP_JOB
+      ? deps.log.warn({ err: error.message }, 'alert sweep failed')
+      : deps.log.warn(
+          { deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: error.message },
+          'alert delivery failed',
+        ),
   );
+
+  const scheduler = new Queue(QUEUES.alerts, { connection: deps.connection, prefix });
+  scheduler.on('error', () => undefined);
+  const every = deps.sweepEveryMs ?? 60_000;
+  if (every > 0) {
+    await scheduler.upsertJobScheduler(
+      SWEEP_JOB,
+      { every },
+      { name: SWEEP_JOB, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 100 } },
+    );
+  }
 
   return {
     enqueue,
+    /** One sweep now (tests pass a clock to step past digest windows and quiet hours). */
+    sweep,
     /** After a crash batch commits: the alerts it triggers, queued. */
     onGrouped: async (outcomes: GroupOutcome[]): Promise<void> => {
       const interesting = outcomes.filter((o) => o.created || o.regressed || o.unignored || o.occurrences > 0);
@@ -57,7 +85,7 @@ export function startAlerts(deps: AlertDeps) {
     },
     async close(): Promise<void> {
       await worker.close();
-      await queue.close();
+      await Promise.all([queue.close(), scheduler.close()]);
     },
   };
 }

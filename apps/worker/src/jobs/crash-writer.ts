@@ -1,4 +1,11 @@
-import { storeAndGroupCrashes, type CrashRecord, type GroupOutcome, type Logger } from '@sightline/core';
+import {
+  clearAlertOutbox,
+  storeAndGroupCrashes,
+  writeAlertOutbox,
+  type CrashRecord,
+  type GroupOutcome,
+  type Logger,
+} from '@sightline/core';
 import type pg from 'pg';
 import type { DeadLetterSink } from './dead-letters.ts';
 import type { StreamEntry } from './stream-consumer.ts';
@@ -6,7 +13,9 @@ import type { StreamEntry } from './stream-consumer.ts';
 /**
  * Buffered crash reports → crash_reports and their crash groups, in one transaction,
  * idempotent on the report id stamped at ingestion (the id the api answered with).
- * `onGrouped` hears what changed (new groups, regressions) once it is committed.
+ * `onGrouped` hears what changed (new groups, regressions) once it is committed; the same
+ * transaction writes those outcomes to the alert outbox, cleared once they are heard, so
+ * a worker dying in between leaves them to the alert sweep instead of losing the alerts.
  */
 export function createCrashBatchHandler(deps: {
   pool: pg.Pool;
@@ -16,18 +25,19 @@ export function createCrashBatchHandler(deps: {
 }) {
   /**
    * The batch is committed by now, and a replay would find nothing new to alert on: so
-   * alerting is retried here a few times and then logged, never failing the batch.
+   * alerting is retried here a few times and then left to the sweep, never failing the batch.
    */
-  async function announce(outcomes: GroupOutcome[]): Promise<void> {
+  async function announce(outcomes: GroupOutcome[], outbox: string[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await deps.onGrouped?.(outcomes);
+        await clearAlertOutbox(deps.pool, outbox);
         return;
       } catch (error) {
         if (attempt >= 3) {
-          deps.log.error(
+          deps.log.warn(
             { err: error instanceof Error ? error.message : String(error), groups: outcomes.length },
-            'crash alerts could not be queued',
+            'crash alerts not queued yet; the alert sweep will pick them up from the outbox',
           );
           return;
         }
@@ -56,9 +66,11 @@ export function createCrashBatchHandler(deps: {
     const ignoreLostConnection = () => undefined;
     client.on('error', ignoreLostConnection);
     let outcomes: GroupOutcome[];
+    let outbox: string[] = [];
     try {
       await client.query('BEGIN');
       outcomes = await storeAndGroupCrashes(client, reports);
+      if (deps.onGrouped) outbox = await writeAlertOutbox(client, outcomes);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -67,6 +79,6 @@ export function createCrashBatchHandler(deps: {
       client.removeListener('error', ignoreLostConnection);
       client.release();
     }
-    if (outcomes.length > 0) await announce(outcomes);
+    if (outcomes.length > 0) await announce(outcomes, outbox);
   };
 }

@@ -43,9 +43,19 @@ export function verifyWebhookSignature(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Slack refuses section text over 3,000 characters. */
+const SLACK_SECTION_MAX = 3000;
+
 function slackBlocks(payload: AlertPayload) {
+  const text = `*${payload.title}*\n${payload.text}`;
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${payload.title}*\n${payload.text}` } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: text.length > SLACK_SECTION_MAX ? `${text.slice(0, SLACK_SECTION_MAX - 1)}…` : text,
+      },
+    },
     ...(payload.link
       ? [
           {

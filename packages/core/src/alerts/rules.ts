@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@sightline/db';
+import { Prisma, type PrismaClient } from '@sightline/db';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
@@ -15,6 +15,8 @@ const RULE_FIELDS = {
   conditions: true,
   enabled: true,
   throttleMinutes: true,
+  digestMinutes: true,
+  quietHours: true,
   lastTriggeredAt: true,
   createdAt: true,
   channels: { select: { channelId: true } },
@@ -41,6 +43,8 @@ export async function createAlertRule(prisma: PrismaClient, actor: OrgActor, inp
         kind: rule.kind,
         conditions: rule.conditions,
         throttleMinutes: rule.throttleMinutes,
+        digestMinutes: rule.digestMinutes,
+        quietHours: rule.quietHours ?? Prisma.DbNull,
         createdById: actor.userId ?? null,
         channels: { create: [...new Set(rule.channelIds)].map((channelId) => ({ orgId: actor.orgId, channelId })) },
       },

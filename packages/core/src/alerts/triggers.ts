@@ -1,13 +1,15 @@
 import type { PrismaClient } from '@sightline/db';
 import type { GroupOutcome } from '../crashes/group-crashes.ts';
+import { recordAlert } from './record.ts';
 
-// Which alerts a batch of grouped crashes triggers. Each alert is one delivery row per
-// channel with a dedupe key — rule, channel, group and time window — under a unique
-// index: a burst of identical crashes, two writers at once, or a retried batch make one
-// alert, never more. What is new goes to the delivery queue.
+// Which alerts a batch of grouped crashes triggers: one delivery per rule and channel,
+// deduplicated per group and time window (record.ts). What is to go out now is returned
+// for the delivery queue.
+
+export type AlertKind = 'NEW_CRASH_GROUP' | 'REGRESSION' | 'CRASH_SPIKE' | 'CRASH_FREE_DROP' | 'PERF_THRESHOLD';
 
 export interface AlertPayload {
-  kind: 'NEW_CRASH_GROUP' | 'REGRESSION' | 'CRASH_SPIKE' | 'TEST';
+  kind: AlertKind | 'TEST' | 'DIGEST';
   title: string;
   text: string;
   link: string | null;
@@ -21,16 +23,20 @@ export interface AlertPayload {
     status: string;
     lastVersion: string | null;
   } | null;
+  /** Metric rules: what was measured against what. */
+  metric?: { name: string; value: number; threshold: number; windowMinutes: number; samples: number };
+  /** DIGEST: the alerts it summarises, oldest first. */
+  items?: Array<Pick<AlertPayload, 'kind' | 'title' | 'text' | 'link'> & { at: string }>;
 }
 
-const TITLES: Record<Exclude<AlertPayload['kind'], 'TEST'>, string> = {
+const TITLES: Record<'NEW_CRASH_GROUP' | 'REGRESSION' | 'CRASH_SPIKE', string> = {
   NEW_CRASH_GROUP: 'New crash',
   REGRESSION: 'Crash regressed',
   CRASH_SPIKE: 'Crash spike',
 };
 
 interface Trigger {
-  kind: Exclude<AlertPayload['kind'], 'TEST'>;
+  kind: keyof typeof TITLES;
   windowKey: string;
   detail: string;
 }
@@ -84,7 +90,7 @@ async function triggersFor(
   return null;
 }
 
-/** Delivery rows for the alerts this batch triggers; returns the ids of the new ones. */
+/** Delivery rows for the alerts this batch triggers; returns the ids of those to send now. */
 export async function queueCrashAlerts(
   prisma: PrismaClient,
   outcomes: readonly GroupOutcome[],
@@ -97,7 +103,12 @@ export async function queueCrashAlerts(
   for (const group of byApp.values()) {
     const { orgId, appId } = group[0]!;
     const rules = await prisma.alertRule.findMany({
-      where: { orgId, enabled: true, OR: [{ appId }, { appId: null }] },
+      where: {
+        orgId,
+        enabled: true,
+        kind: { in: ['NEW_CRASH_GROUP', 'REGRESSION', 'CRASH_SPIKE'] },
+        OR: [{ appId }, { appId: null }],
+      },
       include: { channels: { include: { channel: { select: { id: true, enabled: true, flaggedAt: true } } } } },
     });
     if (rules.length === 0) continue;
@@ -140,13 +151,16 @@ export async function queueCrashAlerts(
         };
         for (const { channel } of rule.channels) {
           if (!channel.enabled || channel.flaggedAt) continue;
-          const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-            INSERT INTO notification_deliveries (org_id, channel_id, rule_id, crash_group_id, dedupe_key, payload)
-            VALUES (${orgId}::uuid, ${channel.id}::uuid, ${rule.id}::uuid, ${g.id}::uuid,
-              ${`${rule.id}:${channel.id}:${g.id}:${trigger.windowKey}`}, ${JSON.stringify(payload)}::jsonb)
-            ON CONFLICT (org_id, dedupe_key) DO NOTHING
-            RETURNING id`;
-          if (rows[0]) created.push(rows[0].id);
+          const id = await recordAlert(prisma, {
+            orgId,
+            rule,
+            channelId: channel.id,
+            crashGroupId: g.id,
+            dedupeKey: `${rule.id}:${channel.id}:${g.id}:${trigger.windowKey}`,
+            payload,
+            now,
+          });
+          if (id) created.push(id);
         }
         await prisma.alertRule.update({ where: { id: rule.id }, data: { lastTriggeredAt: new Date(now) } });
       }

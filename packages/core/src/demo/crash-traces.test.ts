@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_CRASHES, CALCULATOR_CRASHES, SHOP_CRASHES } from './crash-catalog.ts';
+import { fingerprintCrash } from '../crashes/fingerprint.ts';
 import { demoFingerprint, renderStack, stackStyle } from './crash-traces.ts';
 
 const [cartTypeError] = SHOP_CRASHES;
@@ -38,11 +39,33 @@ describe('demo crash traces', () => {
     expect(lua).not.toContain('main.lua:42:');
   });
 
-  it('gives every demo crash its own stable fingerprint', () => {
-    const all = [...SHOP_CRASHES, ...API_CRASHES, ...CALCULATOR_CRASHES];
-    const fingerprints = all.map(demoFingerprint);
-    expect(new Set(fingerprints).size).toBe(all.length);
-    expect(fingerprints.map((f) => f.length)).toEqual(all.map(() => 32));
-    expect(all.map(demoFingerprint)).toEqual(fingerprints);
+  it('groups each demo crash as ingestion would: one group per bug across versions and browsers', () => {
+    const apps = [
+      {
+        crashes: SHOP_CRASHES,
+        styles: ['chrome', 'firefox'] as const,
+        versions: ['2024.10.1', '2024.11.2', '2025.1.0'],
+      },
+      { crashes: API_CRASHES, styles: ['node'] as const, versions: ['3.4.0', '3.5.0', '3.6.1'] },
+      { crashes: CALCULATOR_CRASHES, styles: ['lua'] as const, versions: ['1.0.0', '1.1.0', '1.2.0'] },
+    ];
+    const seeded: string[] = [];
+    for (const { crashes, styles, versions } of apps) {
+      for (const kind of crashes) {
+        const fingerprint = demoFingerprint(kind, styles[0]);
+        seeded.push(fingerprint);
+        for (const style of styles) {
+          versions.forEach((version, i) => {
+            const message = (style === 'firefox' && kind.messages?.firefox) || kind.message;
+            const stackTrace = renderStack(kind, i, version, style, style === 'firefox' ? 'Firefox' : 'Chrome');
+            expect(
+              fingerprintCrash({ crashType: kind.type, message, stackTrace }).fingerprint,
+              `${kind.type} ${style} ${version}`,
+            ).toBe(fingerprint);
+          });
+        }
+      }
+    }
+    expect(new Set(seeded).size).toBe(seeded.length);
   });
 });

@@ -1,6 +1,7 @@
 // Renders the catalog's abstract frames in each runtime's trace format, and derives the
 // placeholder fingerprint and culprit of a crash kind.
 import { createHash } from 'node:crypto';
+import { fingerprintCrash } from '../crashes/fingerprint.ts';
 import type { CrashKind, Frame } from './crash-catalog.ts';
 
 export type StackStyle = 'chrome' | 'firefox' | 'node' | 'lua';
@@ -70,19 +71,15 @@ function normalisedFile(file: string): string {
 }
 
 /**
- * Placeholder grouping until crash intelligence lands: the type plus the top three in-app
- * frames with line numbers, columns and bundle hashes dropped, so every version and
- * browser of one bug lands in one group.
+ * The group a demo crash falls into, by the same fingerprinting that groups ingested
+ * crashes: a real crash of the same bug, sent later, joins the seeded group.
  */
-export function demoFingerprint(kind: CrashKind): string {
-  const top = kind.frames
-    .filter((frame) => frame.inApp)
-    .slice(0, 3)
-    .map((frame) => `${frame.fn ?? '?'}@${normalisedFile(frame.file)}`);
-  return createHash('sha256')
-    .update([kind.type, ...top].join('\n'))
-    .digest('hex')
-    .slice(0, 32);
+export function demoFingerprint(kind: CrashKind, style: StackStyle): string {
+  return fingerprintCrash({
+    crashType: kind.type,
+    message: kind.message,
+    stackTrace: renderStack(kind, kind.sinceVersion, '0.0.0', style, null),
+  }).fingerprint;
 }
 
 /** The top in-app frame, which the crash list shows as "where". */

@@ -39,7 +39,12 @@ export async function createCrashGroups(
   now: number,
 ): Promise<DemoCrashGroup[][]> {
   const groups = apps.map(({ app, id }) =>
-    app.crashes.map((kind) => ({ id: randomUUID(), appId: id, kind, fingerprint: demoFingerprint(kind) })),
+    app.crashes.map((kind) => ({
+      id: randomUUID(),
+      appId: id,
+      kind,
+      fingerprint: demoFingerprint(kind, stackStyle(app.platform, null)),
+    })),
   );
   const rows = groups.flat().map((group) => {
     const entry = apps.find((a) => a.id === group.appId);

@@ -12,7 +12,37 @@ const RULE_KINDS = [
   ['NEW_CRASH_GROUP', 'A new crash'],
   ['REGRESSION', 'A resolved crash comes back'],
   ['CRASH_SPIKE', 'A crash spikes'],
+  ['CRASH_FREE_DROP', 'Crash-free users drop'],
+  ['PERF_THRESHOLD', 'A performance metric crosses a threshold'],
 ] as const;
+const AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max', 'count'] as const;
+
+interface RuleConditions {
+  windowMinutes?: number;
+  threshold?: number;
+  baselineFactor?: number;
+  crashFreeBelow?: number;
+  eventType?: string;
+  metricName?: string;
+  aggregate?: string;
+  operator?: string;
+}
+
+/** What a rule's conditions say, in words. */
+function describeConditions(kind: string, c: RuleConditions): string {
+  const window = `${c.windowMinutes ?? 60} min`;
+  if (kind === 'CRASH_SPIKE')
+    return [
+      c.threshold !== undefined ? `≥ ${c.threshold} in ${window}` : null,
+      c.baselineFactor !== undefined ? `> ${c.baselineFactor}× baseline` : null,
+    ]
+      .filter(Boolean)
+      .join(' or ');
+  if (kind === 'CRASH_FREE_DROP') return `below ${c.crashFreeBelow ?? '?'}% over ${window}`;
+  if (kind === 'PERF_THRESHOLD')
+    return `${c.eventType ?? '?'}${c.metricName ? ` ${c.metricName}` : ''} ${c.aggregate ?? 'p75'} ${c.operator ?? 'above'} ${c.threshold ?? '?'} over ${window}`;
+  return '';
+}
 type Kind = (typeof KINDS)[number];
 type RuleKind = (typeof RULE_KINDS)[number][0];
 
@@ -61,6 +91,26 @@ export default function AlertsPage() {
     const form = new FormData(event.currentTarget);
     const app = formText(form, 'app');
     const threshold = formText(form, 'threshold');
+    const windowMinutes = Number(formText(form, 'window') || 60);
+    const digest = formText(form, 'digest');
+    const quietStart = formText(form, 'quietStart');
+    const quietEnd = formText(form, 'quietEnd');
+    const conditions =
+      ruleKind === 'CRASH_SPIKE'
+        ? { threshold: Number(threshold), windowMinutes }
+        : ruleKind === 'CRASH_FREE_DROP'
+          ? { crashFreeBelow: Number(threshold), windowMinutes, minUsers: Number(formText(form, 'minimum') || 20) }
+          : ruleKind === 'PERF_THRESHOLD'
+            ? {
+                eventType: formText(form, 'eventType'),
+                ...(formText(form, 'metricName') ? { metricName: formText(form, 'metricName') } : {}),
+                aggregate: formText(form, 'aggregate'),
+                operator: formText(form, 'operator'),
+                threshold: Number(threshold),
+                windowMinutes,
+                minSamples: Number(formText(form, 'minimum') || 20),
+              }
+            : {};
     createRule.mutate(
       {
         orgId,
@@ -70,9 +120,12 @@ export default function AlertsPage() {
           appId: app ? Number(app) : null,
           channelIds: form.getAll('channels').filter((v): v is string => typeof v === 'string'),
           throttleMinutes: Number(formText(form, 'throttle') || 60),
-          ...(ruleKind === 'CRASH_SPIKE'
-            ? { conditions: { threshold: Number(threshold), windowMinutes: Number(formText(form, 'window') || 60) } }
-            : {}),
+          digestMinutes: digest ? Number(digest) : null,
+          quietHours:
+            quietStart && quietEnd
+              ? { start: quietStart, end: quietEnd, timeZone: formText(form, 'timeZone') || 'UTC' }
+              : null,
+          conditions,
         },
       },
       { onSuccess: () => setFormKey((k) => k + 1) },
@@ -190,6 +243,7 @@ export default function AlertsPage() {
                 <th>When</th>
                 <th>App</th>
                 <th>Channels</th>
+                <th>Digest / quiet hours</th>
                 <th>Last fired</th>
                 <th />
               </tr>
@@ -200,12 +254,24 @@ export default function AlertsPage() {
                   <td>{r.name}</td>
                   <td>
                     {RULE_KINDS.find(([k]) => k === r.kind)?.[1] ?? r.kind}
-                    {r.kind === 'CRASH_SPIKE' ? <code> {JSON.stringify(r.conditions)}</code> : null}
+                    <span className="muted"> {describeConditions(r.kind, r.conditions as RuleConditions)}</span>
                   </td>
                   <td>
                     {r.appId === null ? 'every app' : (apps.data?.find((a) => a.id === r.appId)?.name ?? r.appId)}
                   </td>
                   <td>{r.channels.map((c) => channelName(c.channelId)).join(', ')}</td>
+                  <td>
+                    {[
+                      r.digestMinutes ? `one message per ${r.digestMinutes} min` : null,
+                      r.quietHours
+                        ? (({ start, end, timeZone }) => `quiet ${start}–${end} ${timeZone}`)(
+                            r.quietHours as { start: string; end: string; timeZone: string },
+                          )
+                        : null,
+                    ]
+                      .filter(Boolean)
+                      .join('; ') || '—'}
+                  </td>
                   <td>{formatDate(r.lastTriggeredAt)}</td>
                   <td>
                     {canManage ? (
@@ -255,13 +321,72 @@ export default function AlertsPage() {
                   <input name="threshold" type="number" min={1} required />
                 </Field>
                 <Field label="Within minutes">
-                  <input name="window" type="number" min={1} max={1440} defaultValue={60} />
+                  <input name="window" type="number" min={1} max={10080} defaultValue={60} />
+                </Field>
+              </div>
+            ) : ruleKind === 'CRASH_FREE_DROP' ? (
+              <div className="row">
+                <Field label="Crash-free users below %">
+                  <input name="threshold" type="number" min={0} max={100} step="any" defaultValue={99} required />
+                </Field>
+                <Field label="Over minutes">
+                  <input name="window" type="number" min={1} max={10080} defaultValue={1440} />
+                </Field>
+                <Field label="Once at least this many users">
+                  <input name="minimum" type="number" min={1} defaultValue={20} />
+                </Field>
+              </div>
+            ) : ruleKind === 'PERF_THRESHOLD' ? (
+              <div className="row">
+                <Field label="Event type">
+                  <input name="eventType" required defaultValue="web_vital" maxLength={100} />
+                </Field>
+                <Field label="Metric name" hint="e.g. LCP; empty for all">
+                  <input name="metricName" defaultValue="LCP" maxLength={200} />
+                </Field>
+                <Field label="Aggregate">
+                  <select name="aggregate" defaultValue="p75">
+                    {AGGREGATES.map((a) => (
+                      <option key={a}>{a}</option>
+                    ))}
+                  </select>
+                </Field>
+                <Field label="Is">
+                  <select name="operator" defaultValue="above">
+                    <option>above</option>
+                    <option>below</option>
+                  </select>
+                </Field>
+                <Field label="Threshold">
+                  <input name="threshold" type="number" step="any" min={0} defaultValue={2500} required />
+                </Field>
+                <Field label="Over minutes">
+                  <input name="window" type="number" min={1} max={10080} defaultValue={60} />
+                </Field>
+                <Field label="Minimum samples">
+                  <input name="minimum" type="number" min={1} defaultValue={20} />
                 </Field>
               </div>
             ) : null}
-            <Field label="At most once per minutes" hint="per crash group, rule and channel">
-              <input name="throttle" type="number" min={1} defaultValue={60} />
-            </Field>
+            <div className="row">
+              <Field label="At most once per minutes" hint="per crash group (or app), rule and channel">
+                <input name="throttle" type="number" min={1} defaultValue={60} />
+              </Field>
+              <Field label="Digest: one message per minutes" hint="empty: send each alert at once">
+                <input name="digest" type="number" min={1} max={1440} />
+              </Field>
+            </div>
+            <div className="row">
+              <Field label="Quiet from" hint="alerts are held, then sent as a digest">
+                <input name="quietStart" type="time" />
+              </Field>
+              <Field label="Quiet until">
+                <input name="quietEnd" type="time" />
+              </Field>
+              <Field label="Time zone">
+                <input name="timeZone" defaultValue="UTC" maxLength={64} />
+              </Field>
+            </div>
             <fieldset className="row" style={{ border: 0, padding: 0 }}>
               <legend className="field-label">Send to</legend>
               {channels.data.map((c) => (

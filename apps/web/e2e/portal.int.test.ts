@@ -276,6 +276,23 @@ describe('portal, as a new user would use it', () => {
 
     await page.getByRole('link', { name: 'TypeError' }).click();
     await page.getByLabel('Stack trace').getByText('at renderCart').waitFor();
+    // The last 30 days: today's three occurrences on three devices, as bars and as a table.
+    await page.getByRole('img', { name: 'Occurrences per day' }).waitFor();
+    await page.getByText('As a table').click();
+    const today = new Date().toISOString().slice(0, 10);
+    await expect
+      .poll(() =>
+        page.getByRole('table', { name: 'Occurrences per day (table)' }).locator('tbody tr').last().textContent(),
+      )
+      .toBe(`${today}33`);
+    expect(await page.getByRole('table', { name: 'Versions' }).locator('tbody').textContent()).toBe('1.9.03');
+    await page.getByLabel('Assignee', { exact: true }).selectOption({ label: owner.name });
+    await expect
+      .poll(
+        async () =>
+          (await stack.deps.prisma.crashGroup.findFirst({ where: { orgId, crashType: 'TypeError' } }))?.assigneeId,
+      )
+      .toBeTruthy();
     await page.getByLabel('Resolved in version', { exact: true }).fill('2.0.0');
     await page.getByRole('button', { name: 'Resolve' }).click();
     await expect.poll(() => page.getByLabel('Crash status').textContent()).toBe('Status: resolved in 2.0.0');

@@ -1,5 +1,5 @@
-import { inviteMember, registerDevice } from '@sightline/core';
-import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
+import { inviteMember, registerDevice, storeAndGroupCrashes } from '@sightline/core';
+import { createTestApiKey, createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildSchema, isNonNullType, isScalarType, type GraphQLNamedType } from 'graphql';
@@ -227,6 +227,55 @@ describe('GraphQL tenancy', () => {
       expect(await deps.prisma.notificationDelivery.count({ where: { channelId: channel.id } })).toBe(0);
     },
   );
+});
+
+describe('GraphQL crashes', () => {
+  it('lists crash groups and shows one with its daily trend, versions and devices', async () => {
+    const app = await createTestApp(deps.prisma, mine.org.id);
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await storeAndGroupCrashes(
+        client,
+        ['5.0.0', '5.0.0', '5.1.0'].map((appVersion, i) =>
+          testCrashRecord(
+            { orgId: mine.org.id, appId: app.app.id },
+            { appVersion, deviceId: `d${i % 2}`, occurredAt: Date.now(), deviceModel: 'Pixel 8', os: 'Android' },
+          ),
+        ),
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const list = await gql(
+      readKey,
+      `{ crashGroups(appId: "${app.app.id}") { total groups { fingerprint occurrenceCount } } }`,
+    );
+    const page = list.data?.crashGroups as {
+      total: number;
+      groups: Array<{ fingerprint: string; occurrenceCount: number }>;
+    };
+    expect(page.total).toBe(1);
+    expect(page.groups[0]?.occurrenceCount).toBe(3);
+    const one = await gql(
+      readKey,
+      `{ crashGroup(appId: "${app.app.id}", fingerprint: "${page.groups[0]!.fingerprint}") { daily { day occurrences devices } versions { version occurrences } devices { device os occurrences devices } } }`,
+    );
+    expect(one.errors).toBeUndefined();
+    const detail = one.data?.crashGroup as {
+      daily: Array<{ day: string; occurrences: number; devices: number }>;
+      versions: unknown;
+      devices: unknown;
+    };
+    expect(detail.daily).toHaveLength(30);
+    expect(detail.daily.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), occurrences: 3, devices: 2 });
+    expect(detail.versions).toEqual([
+      { version: '5.0.0', occurrences: 2 },
+      { version: '5.1.0', occurrences: 1 },
+    ]);
+    expect(detail.devices).toEqual([{ device: 'Pixel 8', os: 'Android', occurrences: 3, devices: 2 }]);
+  });
 });
 
 describe('GraphQL alerting', () => {

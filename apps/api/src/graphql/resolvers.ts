@@ -120,6 +120,9 @@ export const resolvers = {
       return {
         group: detail,
         sampleStackTrace: detail.sampleStackTrace,
+        daily: detail.daily,
+        versions: detail.versions,
+        devices: detail.devices,
         recentOccurrences: detail.recentReports,
         comments: detail.comments,
       };

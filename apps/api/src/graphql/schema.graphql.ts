@@ -157,9 +157,31 @@ export const typeDefs = /* GraphQL */ `
     authorId: ID
     createdAt: String!
   }
+  "Occurrences on one UTC day (YYYY-MM-DD)."
+  type CrashDay {
+    day: String!
+    occurrences: Int!
+    devices: Int!
+  }
+  type CrashVersionCount {
+    version: String
+    occurrences: Int!
+  }
+  type CrashDeviceCount {
+    "Device model, or browser on the web"
+    device: String
+    os: String
+    occurrences: Int!
+    devices: Int!
+  }
   type CrashGroupDetail {
     group: CrashGroup!
     sampleStackTrace: String
+    "The last 30 days, every day present."
+    daily: [CrashDay!]!
+    "The versions and devices it hit most in the last 30 days."
+    versions: [CrashVersionCount!]!
+    devices: [CrashDeviceCount!]!
     recentOccurrences: [CrashOccurrence!]!
     comments: [CrashComment!]!
   }

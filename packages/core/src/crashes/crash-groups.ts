@@ -128,11 +128,56 @@ export async function listCrashGroups(prisma: PrismaClient, actor: OrgActor, app
   return { groups: groups.map(present), page: q.page, limit: q.limit, total };
 }
 
-/** One group with its sample stack, recent occurrences (with context) and comments. */
+/** Days of history the crash group page charts. */
+export const CRASH_TREND_DAYS = 30;
+
+/**
+ * How a group has been doing over the last days: occurrences and devices per UTC day
+ * (every day present, zero when quiet), and the versions and devices it hit most.
+ */
+async function crashGroupTrend(prisma: PrismaClient, orgId: string, appId: number, groupId: string, now = Date.now()) {
+  const today = Math.floor(now / 86_400_000);
+  const since = new Date((today - CRASH_TREND_DAYS + 1) * 86_400_000);
+  const [days, versions, devices] = await Promise.all([
+    prisma.$queryRaw<Array<{ day: Date; occurrences: number; devices: number }>>`
+      SELECT date_trunc('day', occurred_at, 'UTC') AS day, count(*)::int AS occurrences,
+        count(DISTINCT device_id)::int AS devices
+      FROM crash_reports
+      WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND group_id = ${groupId}::uuid AND occurred_at >= ${since}
+      GROUP BY 1`,
+    prisma.$queryRaw<Array<{ version: string | null; occurrences: number }>>`
+      SELECT app_version AS version, count(*)::int AS occurrences
+      FROM crash_reports
+      WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND group_id = ${groupId}::uuid AND occurred_at >= ${since}
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`,
+    prisma.$queryRaw<Array<{ device: string | null; os: string | null; occurrences: number; devices: number }>>`
+      SELECT COALESCE(device_model, browser) AS device, os, count(*)::int AS occurrences,
+        count(DISTINCT device_id)::int AS devices
+      FROM crash_reports
+      WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND group_id = ${groupId}::uuid AND occurred_at >= ${since}
+      GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 10`,
+  ]);
+  const byDay = new Map(days.map((d) => [Math.floor(d.day.getTime() / 86_400_000), d]));
+  return {
+    daily: Array.from({ length: CRASH_TREND_DAYS }, (_, i) => {
+      const day = today - CRASH_TREND_DAYS + 1 + i;
+      const row = byDay.get(day);
+      return {
+        day: new Date(day * 86_400_000).toISOString().slice(0, 10),
+        occurrences: row?.occurrences ?? 0,
+        devices: row?.devices ?? 0,
+      };
+    }),
+    versions,
+    devices,
+  };
+}
+
+/** One group with its sample stack, trend, top versions and devices, recent occurrences (with context) and comments. */
 export async function getCrashGroup(prisma: PrismaClient, actor: OrgActor, appId: number, fingerprint: string) {
   assertCan(actor.role, 'telemetry.read');
   const group = await findGroup(prisma, actor.orgId, appId, fingerprint);
-  const [detail, recent, comments] = await Promise.all([
+  const [detail, recent, comments, trend] = await Promise.all([
     prisma.crashGroup.findUniqueOrThrow({
       where: { id: group.id },
       select: { sampleStackTrace: true, sampleFrames: true },
@@ -162,8 +207,9 @@ export async function getCrashGroup(prisma: PrismaClient, actor: OrgActor, appId
       orderBy: { createdAt: 'asc' },
       select: { id: true, body: true, createdAt: true, authorId: true },
     }),
+    crashGroupTrend(prisma, actor.orgId, appId, group.id),
   ]);
-  return { ...present(group), ...detail, recentReports: recent, comments };
+  return { ...present(group), ...detail, ...trend, recentReports: recent, comments };
 }
 
 export async function updateCrashGroup(

@@ -61,6 +61,9 @@ interface Reply {
   limit: number;
   crash_group: GroupJson;
   recent_occurrences: Array<Record<string, unknown>>;
+  daily: Array<{ day: string; occurrences: number; devices: number }>;
+  versions: Array<{ app_version: string | null; occurrences: number }>;
+  devices: Array<{ device: string | null; os: string | null; occurrences: number; devices: number }>;
   error: { message: string };
 }
 
@@ -110,6 +113,44 @@ describe('GET /v1/apps/:id/crashes', () => {
     expect(page2.body.crashes[0]?.culprit).toBe('search (search.js)');
     expect((await call('GET', `/v1/apps/${app.app.id}/crashes?status=bogus`, readKey)).status).toBe(400);
     expect((await call('GET', `/v1/apps/${app.app.id}/crashes?limit=1000`, readKey)).status).toBe(400);
+  });
+});
+
+describe('GET /v1/apps/:id/crashes/:fingerprint', () => {
+  it('charts the last 30 days by UTC day, with the versions and devices hit most', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const group = await crash('render', '4.0.0', { deviceId: 'pixel-a' });
+    await crash('render', '4.0.0', { deviceId: 'pixel-a' });
+    await crash('render', '4.0.1', { deviceId: 'pixel-b' });
+    for (const deviceId of ['iphone-a', 'iphone-b'])
+      await crash('render', '4.1.0', {
+        deviceId,
+        occurredAt: now - 5 * day,
+        os: 'iOS',
+        deviceModel: 'iPhone15,2',
+      });
+    await crash('render', '3.9.0', { occurredAt: now - 40 * day }); // older than the chart
+    const { status, body } = await call('GET', `/v1/apps/${app.app.id}/crashes/${group.fingerprint}`, readKey);
+    expect(status).toBe(200);
+    expect(body.crash_group.occurrence_count).toBe(6);
+    expect(body.daily).toHaveLength(30);
+    expect(body.daily.at(-1)).toEqual({ day: new Date(now).toISOString().slice(0, 10), occurrences: 3, devices: 2 });
+    expect(body.daily.at(-6)).toEqual({
+      day: new Date(now - 5 * day).toISOString().slice(0, 10),
+      occurrences: 2,
+      devices: 2,
+    });
+    expect(body.daily.reduce((sum, d) => sum + d.occurrences, 0)).toBe(5);
+    expect(body.versions).toEqual([
+      { app_version: '4.0.0', occurrences: 2 },
+      { app_version: '4.1.0', occurrences: 2 },
+      { app_version: '4.0.1', occurrences: 1 },
+    ]);
+    expect(body.devices).toEqual([
+      { device: 'Pixel 8', os: 'Android', occurrences: 3, devices: 2 },
+      { device: 'iPhone15,2', os: 'iOS', occurrences: 2, devices: 2 },
+    ]);
   });
 });
 

@@ -74,6 +74,9 @@ export function registerCrashRoutes(app: FastifyInstance, deps: ServerDeps): voi
         source: r.source,
       })),
       comments: group.comments.map((c) => ({ id: c.id, body: c.body, created_at: c.createdAt, author_id: c.authorId })),
+      daily: group.daily,
+      versions: group.versions.map((v) => ({ app_version: v.version, occurrences: v.occurrences })),
+      devices: group.devices,
     };
   });
 

@@ -4,12 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { DailyBars } from '../../../../../../../../components/daily-bars';
 import { Field, Form, Notice, Section, formatDate } from '../../../../../../../../components/ui';
 import { formText } from '../../../../../../../../lib/form';
 import { errorMessage, useTRPC } from '../../../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../../../lib/use-org';
 
-/** One crash group: what broke and where, its status actions, recent occurrences, comments. */
+/** One crash group: what broke and where, its status actions, trend, versions, devices, recent occurrences, comments. */
 export default function CrashGroupPage() {
   const { orgId, role, atLeast } = useOrg();
   const params = useParams<{ appId: string; fingerprint: string }>();
@@ -21,6 +22,7 @@ export default function CrashGroupPage() {
   const group = useQuery(trpc.crashes.get.queryOptions({ orgId, appId, fingerprint }));
   const update = useMutation(trpc.crashes.update.mutationOptions({ onSuccess: refresh }));
   const comment = useMutation(trpc.crashes.comment.mutationOptions({ onSuccess: refresh }));
+  const members = useQuery(trpc.members.list.queryOptions({ orgId }));
   const [commentKey, setCommentKey] = useState(0);
   const canChange = atLeast('MEMBER');
   const g = group.data;
@@ -95,6 +97,22 @@ export default function CrashGroupPage() {
                   Ignore
                 </button>
               </Form>
+              <Field label="Assignee">
+                <select
+                  value={g.assigneeId ?? ''}
+                  disabled={update.isPending}
+                  onChange={(e) =>
+                    update.mutate({ orgId, appId, fingerprint, change: { assigneeId: e.target.value || null } })
+                  }
+                >
+                  <option value="">nobody</option>
+                  {members.data?.map((m) => (
+                    <option key={m.userId} value={m.userId}>
+                      {m.name ?? m.email}
+                    </option>
+                  ))}
+                </select>
+              </Field>
               {g.status !== 'open' ? (
                 <button
                   type="button"
@@ -111,6 +129,47 @@ export default function CrashGroupPage() {
           <Notice kind="error">{update.error ? errorMessage(update.error) : null}</Notice>
           <Section title="Stack trace">
             <pre aria-label="Stack trace">{g.sampleStackTrace ?? 'No stack trace was sent.'}</pre>
+          </Section>
+          <Section title="Last 30 days">
+            <DailyBars label="Occurrences per day" days={g.daily} />
+            <div className="row" style={{ alignItems: 'flex-start' }}>
+              <table aria-label="Versions" style={{ flex: 1 }}>
+                <thead>
+                  <tr>
+                    <th>Version</th>
+                    <th>Occurrences</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {g.versions.map((v) => (
+                    <tr key={v.version ?? ''}>
+                      <td>{v.version ?? 'unknown'}</td>
+                      <td>{v.occurrences}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <table aria-label="Devices" style={{ flex: 1 }}>
+                <thead>
+                  <tr>
+                    <th>Device</th>
+                    <th>OS</th>
+                    <th>Occurrences</th>
+                    <th>Devices</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {g.devices.map((d) => (
+                    <tr key={`${d.device ?? ''}|${d.os ?? ''}`}>
+                      <td>{d.device ?? 'unknown'}</td>
+                      <td>{d.os ?? '—'}</td>
+                      <td>{d.occurrences}</td>
+                      <td>{d.devices}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </Section>
           <Section title="Recent occurrences">
             <table>

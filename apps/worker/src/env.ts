@@ -20,6 +20,8 @@ const workerShape = {
    * want it, so acknowledgments stay fast under load while the buffer absorbs the writes.
    */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
+  /** How often the aggregator rolls up the hours that received events. */
+  AGGREGATE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How often the alert sweep runs: digests, quiet hours, metric rules, recovered alerts. */
   ALERT_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How long a dead writer's unacknowledged entries wait before another writer takes them. */

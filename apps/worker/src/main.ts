@@ -3,6 +3,7 @@ import { createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sigh
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
+import { startAggregator } from './jobs/aggregator.ts';
 import { startAlerts } from './jobs/alerts.ts';
 import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     slackApiUrl: env.SLACK_API_URL,
     sweepEveryMs: env.ALERT_SWEEP_MS,
   });
+  const aggregator = await startAggregator({ connection, pool, log, everyMs: env.AGGREGATE_EVERY_MS });
   const writers = startIngestWriters({
     pool,
     redis: writersRedis,
@@ -66,7 +68,7 @@ async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
-    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close()]);
+    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close(), aggregator.close()]);
     metricsServer?.close();
     writersRedis.disconnect();
     await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);

@@ -10,3 +10,4 @@ export * from './auth/index.ts';
 export * from './ingest/index.ts';
 export * from './crashes/index.ts';
 export * from './alerts/index.ts';
+export * from './analytics/index.ts';

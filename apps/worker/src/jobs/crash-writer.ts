@@ -6,6 +6,7 @@ import {
   type GroupOutcome,
   type Logger,
 } from '@sightline/core';
+import { markDirtyHours } from '@sightline/db/event-store';
 import type pg from 'pg';
 import type { DeadLetterSink } from './dead-letters.ts';
 import type { StreamEntry } from './stream-consumer.ts';
@@ -70,6 +71,8 @@ export function createCrashBatchHandler(deps: {
     try {
       await client.query('BEGIN');
       outcomes = await storeAndGroupCrashes(client, reports);
+      // Crash counts and crash-free users are rolled up with the hour's events.
+      await markDirtyHours(client, reports);
       if (deps.onGrouped) outbox = await writeAlertOutbox(client, outcomes);
       await client.query('COMMIT');
     } catch (error) {

@@ -5,6 +5,7 @@ export const QUEUES = {
   crashes: '{sightline-crashes}',
   maintenance: '{sightline-maintenance}',
   alerts: '{sightline-alerts}',
+  analytics: '{sightline-analytics}',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,6 +1,7 @@
 export {
   createEventWriter,
   encodeEventRow,
+  markDirtyHours,
   EVENT_COLUMNS,
   type EventRow,
   type EventWriter,

@@ -174,7 +174,15 @@ async function copyRows(client: pg.PoolClient, table: string, rows: readonly Eve
   await pipeline(Readable.from(chunks(), { objectMode: false }), stream);
 }
 
-async function markDirtyHours(client: pg.PoolClient, rows: readonly EventRow[]): Promise<void> {
+/**
+ * Marks the (app, hour)s these rows fall in as needing a rollup — events here, crash
+ * reports from the crash writer — in the caller's transaction.
+ */
+export async function markDirtyHours(
+  client: pg.ClientBase,
+  rows: ReadonlyArray<Pick<EventRow, 'orgId' | 'appId' | 'occurredAt'>>,
+): Promise<void> {
+  if (rows.length === 0) return;
   const touched = new Map<string, { orgId: string; appId: number; hour: number }>();
   for (const row of rows) {
     const ms = typeof row.occurredAt === 'number' ? row.occurredAt : row.occurredAt.getTime();

@@ -1,0 +1,355 @@
+import type { PrismaClient } from '@sightline/db';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { OrgActor } from '../tenancy/members.ts';
+import { assertCan } from '../tenancy/permissions.ts';
+import { parseInput } from '../tenancy/validate.ts';
+import { DeviceSketch, ValueSketch } from './sketch.ts';
+
+// Dashboard queries, one function each, tenant first (the actor's org, an app of it), all
+// read from the daily rollups: a 30-day overview is a few hundred rows, whatever the
+// event volume. Dates are UTC days, both ends included.
+
+const DAY_MS = 86_400_000;
+export const MAX_RANGE_DAYS = 731;
+
+const day = z.iso.date('must be a date as YYYY-MM-DD');
+
+export const dateRangeInput = z.object({ start: day.optional(), end: day.optional() }).transform((r, ctx) => {
+  const end = r.end ? Date.parse(r.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const start = r.start ? Date.parse(r.start) : end - 29 * DAY_MS;
+  const days = Math.round((end - start) / DAY_MS) + 1;
+  if (days < 1) ctx.addIssue({ code: 'custom', message: 'start must not be after end', path: ['start'] });
+  if (days > MAX_RANGE_DAYS)
+    ctx.addIssue({ code: 'custom', message: `a range may span at most ${MAX_RANGE_DAYS} days`, path: ['start'] });
+  return { start, end, days };
+});
+export type DateRange = z.output<typeof dateRangeInput>;
+
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number): Promise<void> {
+  assertCan(actor.role, 'telemetry.read');
+  const app = Number.isSafeInteger(appId)
+    ? await prisma.app.findFirst({ where: { id: appId, orgId: actor.orgId, deletedAt: null }, select: { id: true } })
+    : null;
+  if (!app) throw new AppError('NOT_FOUND', `app ${appId} not found`);
+}
+
+interface DailyRow {
+  day: Date;
+  metric: string;
+  dimension: string;
+  count: bigint;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  unique_devices: number;
+  sketch: Uint8Array | null;
+}
+
+/** Daily rollup rows of some metrics over [from, to] (epoch ms of UTC days, inclusive). */
+async function dailyRows(
+  prisma: PrismaClient,
+  orgId: string,
+  appId: number,
+  from: number,
+  to: number,
+  metrics: readonly string[],
+  options: { dimension?: string; withSketch?: boolean } = {},
+): Promise<DailyRow[]> {
+  const withSketch = options.withSketch ?? false;
+  return prisma.$queryRaw<DailyRow[]>`
+    SELECT day, metric, dimension, count, sum, min, max, unique_devices,
+      CASE WHEN ${withSketch} THEN sketch END AS sketch
+    FROM rollups_daily
+    WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND day >= ${new Date(from)}::date AND day <= ${new Date(to)}::date
+      AND metric = ANY(${metrics as string[]})
+      AND (${options.dimension ?? null}::text IS NULL OR dimension = ${options.dimension ?? null})`;
+}
+
+const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : null);
+const change = (now: number | null, before: number | null) =>
+  now === null || before === null || before === 0 ? null : (100 * (now - before)) / Math.abs(before);
+const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+export interface OverviewFigures {
+  /** Average daily active users (devices) over the range. */
+  dau: number;
+  /** Distinct users over the whole range (HyperLogLog, ~1%). */
+  users: number;
+  events: number;
+  sessions: number;
+  avgSessionSeconds: number | null;
+  bounceRate: number | null;
+  crashes: number;
+  /** Share of users without a fatal crash in the range, percent. */
+  crashFreeUsers: number | null;
+  crashFreeSessions: number | null;
+  lcpP75: number | null;
+}
+
+function figures(rows: DailyRow[], days: number): OverviewFigures {
+  const total = (metric: string, field: 'count' | 'sum' | 'unique_devices' = 'count') =>
+    rows.filter((r) => r.metric === metric && r.dimension === '').reduce((s, r) => s + Number(r[field]), 0);
+  const union = (metric: string) =>
+    rows
+      .filter((r) => r.metric === metric && r.dimension === '' && r.sketch)
+      .reduce((acc, r) => acc.merge(DeviceSketch.decode(r.sketch)), new DeviceSketch())
+      .estimate();
+  const sessions = total('sessions');
+  const users = union('active');
+  const crashedUsers = union('crashes');
+  const lcp = rows
+    .filter((r) => r.metric === 'value:web_vital' && r.dimension === 'LCP')
+    .reduce((acc, r) => acc.merge(ValueSketch.decode(r.sketch)), new ValueSketch());
+  return {
+    dau: round(total('active', 'unique_devices') / days, 1) ?? 0,
+    users,
+    events: total('active'),
+    sessions,
+    avgSessionSeconds: sessions > 0 ? round(total('sessions', 'sum') / sessions / 1000, 1) : null,
+    bounceRate: round(pct(total('sessions:bounced'), sessions)),
+    crashes: total('crashes'),
+    crashFreeUsers: users > 0 ? round(100 - (100 * Math.min(crashedUsers, users)) / users) : null,
+    crashFreeSessions: sessions > 0 ? round(100 - (100 * total('sessions:crashed')) / sessions) : null,
+    lcpP75: round(lcp.quantile(0.75), 0),
+  };
+}
+
+/** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
+export async function analyticsOverview(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const range = parseInput(dateRangeInput, input ?? {});
+  await requireApp(prisma, actor, appId);
+  const prevStart = range.start - range.days * DAY_MS;
+  const rows = await dailyRows(
+    prisma,
+    actor.orgId,
+    appId,
+    prevStart,
+    range.end,
+    ['active', 'sessions', 'sessions:bounced', 'sessions:crashed', 'crashes', 'value:web_vital'],
+    { withSketch: true },
+  );
+  const current = figures(
+    rows.filter((r) => r.day.getTime() >= range.start),
+    range.days,
+  );
+  const previous = figures(
+    rows.filter((r) => r.day.getTime() < range.start),
+    range.days,
+  );
+  const changes = Object.fromEntries(
+    (Object.keys(current) as Array<keyof OverviewFigures>).map((k) => [k, round(change(current[k], previous[k]), 1)]),
+  ) as Record<keyof OverviewFigures, number | null>;
+  return {
+    start: iso(range.start),
+    end: iso(range.end),
+    ...current,
+    previous: { start: iso(prevStart), end: iso(range.start - DAY_MS), ...previous },
+    change: changes,
+  };
+}
+
+export const eventSeriesInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    eventType: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** Events per day (all, or of one type) with the devices that sent them; every day present. */
+export async function analyticsEventSeries(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(eventSeriesInput, input ?? {});
+  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(
+    prisma,
+    actor.orgId,
+    appId,
+    range.start,
+    range.end,
+    [q.eventType ? 'events' : 'active'],
+    { dimension: q.eventType ?? '' },
+  );
+  const byDay = new Map(rows.map((r) => [r.day.getTime(), r]));
+  return {
+    start: iso(range.start),
+    end: iso(range.end),
+    eventType: q.eventType ?? null,
+    data: Array.from({ length: range.days }, (_, i) => {
+      const at = range.start + i * DAY_MS;
+      const r = byDay.get(at);
+      return { date: iso(at), count: Number(r?.count ?? 0), uniqueDevices: r?.unique_devices ?? 0 };
+    }),
+  };
+}
+
+/** Active users by app version: device-days in the range and their share, largest first. */
+export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const range = parseInput(dateRangeInput, input ?? {});
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [
+    'version',
+    'crashes:version',
+    'events:version',
+  ]);
+  const versions = new Map<
+    string,
+    { deviceDays: number; crashes: number; crashedDeviceDays: number; starts: number }
+  >();
+  const at = (v: string) => {
+    let entry = versions.get(v);
+    if (!entry) versions.set(v, (entry = { deviceDays: 0, crashes: 0, crashedDeviceDays: 0, starts: 0 }));
+    return entry;
+  };
+  for (const r of rows) {
+    if (r.metric === 'version') at(r.dimension).deviceDays += r.unique_devices;
+    else if (r.metric === 'crashes:version') {
+      at(r.dimension).crashes += Number(r.count);
+      at(r.dimension).crashedDeviceDays += r.unique_devices;
+    } else {
+      const [type, version] = [
+        r.dimension.slice(0, r.dimension.indexOf('|')),
+        r.dimension.slice(r.dimension.indexOf('|') + 1),
+      ];
+      if (type === 'app_start' || type === 'session_start') at(version).starts += Number(r.count);
+    }
+  }
+  const totalDeviceDays = [...versions.values()].reduce((s, v) => s + v.deviceDays, 0);
+  return [...versions.entries()]
+    .map(([version, v]) => ({
+      version: version === '' ? null : version,
+      deviceDays: v.deviceDays,
+      share: round(pct(v.deviceDays, totalDeviceDays)),
+      crashes: v.crashes,
+      starts: v.starts,
+      /** The seed's crash rate: fatal crashes per 100 starts. */
+      crashRate: round(pct(v.crashes, v.starts)),
+      crashFreeUsers: v.deviceDays > 0 ? round(100 - pct(v.crashedDeviceDays, v.deviceDays)!) : null,
+    }))
+    .filter((v) => v.deviceDays > 0 || v.crashes > 0)
+    .sort((a, b) => b.deviceDays - a.deviceDays || (a.version ?? '').localeCompare(b.version ?? ''));
+}
+
+export const PERCENTILES = [0.5, 0.75, 0.95, 0.99] as const;
+
+export const performanceInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    /** An event type carrying values: web_vital, perf_frame, perf_startup, resource_timing, http_request, timing… */
+    eventType: z.string().trim().min(1).max(100),
+    /** Its name: LCP, an initiator (img), a route, a timing name; empty for all. */
+    name: z.string().max(2200).optional(),
+  })
+  .strict();
+
+const quantiles = (sketch: ValueSketch) => ({
+  count: sketch.count,
+  p50: round(sketch.quantile(0.5), 3),
+  p75: round(sketch.quantile(0.75), 3),
+  p95: round(sketch.quantile(0.95), 3),
+  p99: round(sketch.quantile(0.99), 3),
+});
+
+/** Percentiles of one metric per day and over the whole range, merged from the daily sketches. */
+export async function analyticsPerformance(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(performanceInput, input);
+  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [`value:${q.eventType}`], {
+    withSketch: true,
+    ...(q.name !== undefined ? { dimension: q.name } : {}),
+  });
+  // Without a name: every name of the type, but not the per-page copies of web vitals.
+  const used =
+    q.name === undefined ? rows.filter((r) => !(q.eventType === 'web_vital' && r.dimension.includes('@'))) : rows;
+  const overall = new ValueSketch();
+  const byDay = new Map<number, ValueSketch>();
+  for (const r of used) {
+    const sketch = ValueSketch.decode(r.sketch);
+    overall.merge(sketch);
+    const at = r.day.getTime();
+    byDay.set(at, (byDay.get(at) ?? new ValueSketch()).merge(sketch));
+  }
+  return {
+    start: iso(range.start),
+    end: iso(range.end),
+    eventType: q.eventType,
+    name: q.name ?? null,
+    overall: quantiles(overall),
+    daily: Array.from({ length: range.days }, (_, i) => {
+      const at = range.start + i * DAY_MS;
+      return { date: iso(at), ...quantiles(byDay.get(at) ?? new ValueSketch()) };
+    }),
+  };
+}
+
+/** Names of one value type ranked by a percentile: slow pages (web_vital LCP@page), slow routes, slow resource types. */
+export async function analyticsSlowest(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  input: unknown,
+): Promise<
+  Array<{ name: string; count: number; p50: number | null; p75: number | null; p95: number | null; p99: number | null }>
+> {
+  const q = parseInput(
+    performanceInput.extend({
+      percentile: z.enum(['p50', 'p75', 'p95', 'p99']).default('p75'),
+      limit: z.number().int().min(1).max(100).default(10),
+    }),
+    input,
+  );
+  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [`value:${q.eventType}`], {
+    withSketch: true,
+  });
+  // For web vitals: the pages of one vital (LCP@/checkout → /checkout).
+  const prefix = q.eventType === 'web_vital' ? `${q.name ?? 'LCP'}@` : null;
+  const byName = new Map<string, ValueSketch>();
+  for (const r of rows) {
+    if (prefix ? !r.dimension.startsWith(prefix) : q.name !== undefined && r.dimension !== q.name) continue;
+    const name = prefix ? r.dimension.slice(prefix.length) : r.dimension;
+    byName.set(name, (byName.get(name) ?? new ValueSketch()).merge(ValueSketch.decode(r.sketch)));
+  }
+  return [...byName.entries()]
+    .map(([name, sketch]) => ({ name, ...quantiles(sketch) }))
+    .sort((a, b) => (b[q.percentile] ?? 0) - (a[q.percentile] ?? 0) || a.name.localeCompare(b.name))
+    .slice(0, q.limit);
+}
+
+export const BREAKDOWNS = ['os', 'browser', 'country', 'device_model', 'screen', 'feature'] as const;
+
+/** Active devices by OS, browser, country, model — or views of screens and use of features — in device-days. */
+export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(
+    z
+      .object({
+        start: day.optional(),
+        end: day.optional(),
+        by: z.enum(BREAKDOWNS),
+        limit: z.number().int().min(1).max(200).default(20),
+      })
+      .strict(),
+    input,
+  );
+  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [q.by]);
+  const byValue = new Map<string, { deviceDays: number; count: number }>();
+  for (const r of rows) {
+    const entry = byValue.get(r.dimension) ?? { deviceDays: 0, count: 0 };
+    entry.deviceDays += r.unique_devices;
+    entry.count += Number(r.count);
+    byValue.set(r.dimension, entry);
+  }
+  const total = [...byValue.values()].reduce((s, v) => s + v.deviceDays, 0);
+  return [...byValue.entries()]
+    .map(([value, v]) => ({ value: value === '' ? null : value, ...v, share: round(pct(v.deviceDays, total)) }))
+    .sort((a, b) => b.deviceDays - a.deviceDays || b.count - a.count)
+    .slice(0, q.limit);
+}

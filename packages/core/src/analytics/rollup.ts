@@ -1,0 +1,413 @@
+import type pg from 'pg';
+import { DeviceSketch, HLL_REGISTER_SQL, VALUE_BUCKET_SQL, ValueSketch } from './sketch.ts';
+
+// The aggregator: turns the hours that received events (or crash reports) since their
+// last rollup — rollup_dirty_hours, marked by the writers, late events included — into
+// hourly and daily rollup rows and per-device-day records. Every step recomputes its
+// hour or day from scratch and replaces what was there, so running it twice, or again
+// after more late events, gives the same rows as running it once at the end.
+//
+// rollups_hourly / rollups_daily rows are (metric, dimension) → count, sum, min, max,
+// unique devices and, for values, a mergeable sketch:
+//   active ''                    every event; unique devices (daily: devices with events or crashes)
+//   events <type>                events of a type
+//   events:version <type>|<ver>  events of a type by app version (crash rate by version)
+//   version|os|browser|country|device_model <value>
+//   screen <name>, feature <name> screen/page views and feature use
+//   value:<type> <name>          numeric values (perf_frame, web_vital LCP, http_request /route,
+//                                timing, histogram, counter, gauge…); web vitals also <name>@<page>
+//   crashes '' / crashes:version <ver>   fatal crash reports; errors '' the non-fatal ones
+//   sessions '' (daily)          sessions started; sum = duration ms; plus sessions:bounced, sessions:crashed
+// Daily unique devices are exact: from device_days for the device's attributes, from the
+// day's raw events for event types and screens. A daily sketch of all active devices and
+// of crashed ones (HyperLogLog) gives unique users and crash-free users over any range.
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+interface RollupRow {
+  metric: string;
+  dimension: string;
+  count: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  uniqueDevices: number;
+  sketch: Buffer | null;
+}
+
+const row = (
+  metric: string,
+  dimension: string | null | undefined,
+  count: number,
+  extra: Partial<RollupRow> = {},
+): RollupRow => ({
+  metric,
+  dimension: dimension ?? '',
+  count,
+  sum: 0,
+  min: null,
+  max: null,
+  uniqueDevices: 0,
+  sketch: null,
+  ...extra,
+});
+
+interface Range {
+  orgId: string;
+  appId: number;
+  from: Date;
+  to: Date;
+}
+const rangeParams = (r: Range) => [r.orgId, r.appId, r.from, r.to];
+
+// GROUPING() bits, type first: 1 marks a column the set does not group by.
+const SETS: Record<number, (r: Record<string, string | null>) => [string, string | null | undefined] | null> = {
+  0b1111111: () => ['active', ''],
+  0b0111111: (r) => ['events', r.type!],
+  0b0011111: (r) => ['events:version', `${r.type}|${r.app_version ?? ''}`],
+  0b1011111: (r) => ['version', r.app_version],
+  0b1101111: (r) => ['os', r.os],
+  0b1110111: (r) => ['browser', r.browser],
+  0b1111011: (r) => ['country', r.country],
+  0b1111101: (r) => ['device_model', r.device_model],
+  0b0111110: (r) => (r.place === null ? null : [r.type === 'feature_used' ? 'feature' : 'screen', r.place]),
+};
+
+async function eventCounts(client: pg.ClientBase, range: Range): Promise<RollupRow[]> {
+  const { rows } = await client.query<Record<string, string | null> & { g: number; n: string; devices: number }>(
+    `SELECT GROUPING(type, app_version, os, browser, country, device_model, place) AS g,
+        type, app_version, os, browser, country, device_model, place,
+        count(*) AS n, count(DISTINCT device_id)::int AS devices
+     FROM (
+       SELECT type, app_version, os, browser, country, device_model, device_id,
+         CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place
+       FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+     ) e
+     GROUP BY GROUPING SETS ((), (type), (type, app_version), (app_version), (os), (browser), (country),
+       (device_model), (type, place))`,
+    rangeParams(range),
+  );
+  const out: RollupRow[] = [];
+  for (const r of rows) {
+    const key = SETS[r.g]?.(r);
+    if (key) out.push(row(key[0], key[1], Number(r.n), { uniqueDevices: r.devices }));
+  }
+  return out;
+}
+
+async function valueSummaries(client: pg.ClientBase, range: Range): Promise<RollupRow[]> {
+  const { rows } = await client.query<{
+    type: string;
+    dim: string;
+    bucket: number | null;
+    n: string;
+    s: number;
+    mn: number;
+    mx: number;
+  }>(
+    `SELECT type, dim, ${VALUE_BUCKET_SQL} AS bucket, count(*) AS n, sum(value) AS s, min(value) AS mn, max(value) AS mx
+     FROM (
+       SELECT type, COALESCE(name, '') AS dim, value FROM events
+       WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND value IS NOT NULL
+       UNION ALL
+       SELECT type, name || '@' || (data->>'page'), value FROM events
+       WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND type = 'web_vital'
+         AND value IS NOT NULL AND data ? 'page' AND name IS NOT NULL
+     ) v
+     GROUP BY type, dim, bucket`,
+    rangeParams(range),
+  );
+  const byKey = new Map<
+    string,
+    { type: string; dim: string; sketch: ValueSketch; n: number; s: number; mn: number; mx: number }
+  >();
+  for (const r of rows) {
+    const key = `${r.type}\u0000${r.dim}`;
+    let acc = byKey.get(key);
+    if (!acc) {
+      acc = { type: r.type, dim: r.dim, sketch: new ValueSketch(), n: 0, s: 0, mn: Infinity, mx: -Infinity };
+      byKey.set(key, acc);
+    }
+    acc.sketch.addBucket(r.bucket, Number(r.n));
+    acc.n += Number(r.n);
+    acc.s += r.s;
+    acc.mn = Math.min(acc.mn, r.mn);
+    acc.mx = Math.max(acc.mx, r.mx);
+  }
+  return [...byKey.values()].map((a) =>
+    row(`value:${a.type}`, a.dim, a.n, { sum: a.s, min: a.mn, max: a.mx, sketch: a.sketch.encode() }),
+  );
+}
+
+async function crashCounts(client: pg.ClientBase, range: Range): Promise<RollupRow[]> {
+  const { rows } = await client.query<{
+    g: number;
+    app_version: string | null;
+    fatal: string;
+    devices: number;
+    errors: string;
+  }>(
+    `SELECT GROUPING(app_version) AS g, app_version,
+        count(*) FILTER (WHERE level = 'fatal') AS fatal,
+        count(DISTINCT device_id) FILTER (WHERE level = 'fatal')::int AS devices,
+        count(*) FILTER (WHERE level <> 'fatal') AS errors
+     FROM crash_reports WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+     GROUP BY GROUPING SETS ((), (app_version))`,
+    rangeParams(range),
+  );
+  const out: RollupRow[] = [];
+  for (const r of rows) {
+    if (r.g === 1) {
+      out.push(row('crashes', '', Number(r.fatal), { uniqueDevices: r.devices }));
+      out.push(row('errors', '', Number(r.errors)));
+    } else if (Number(r.fatal) > 0) {
+      out.push(row('crashes:version', r.app_version, Number(r.fatal), { uniqueDevices: r.devices }));
+    }
+  }
+  return out.filter((r) => r.count > 0);
+}
+
+async function replaceRows(
+  client: pg.ClientBase,
+  table: 'rollups_hourly' | 'rollups_daily',
+  range: Range,
+  rows: RollupRow[],
+): Promise<void> {
+  const key = table === 'rollups_hourly' ? 'bucket' : 'day';
+  await client.query(`DELETE FROM ${table} WHERE org_id = $1 AND app_id = $2 AND ${key} = $3`, [
+    range.orgId,
+    range.appId,
+    range.from,
+  ]);
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO ${table} (org_id, app_id, ${key}, metric, dimension, count, sum, min, max, unique_devices, sketch)
+     SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::bigint[], $7::float8[], $8::float8[], $9::float8[],
+       $10::int[], $11::bytea[])`,
+    [
+      range.orgId,
+      range.appId,
+      range.from,
+      rows.map((r) => r.metric),
+      rows.map((r) => r.dimension),
+      rows.map((r) => r.count),
+      rows.map((r) => r.sum),
+      rows.map((r) => r.min),
+      rows.map((r) => r.max),
+      rows.map((r) => r.uniqueDevices),
+      rows.map((r) => r.sketch),
+    ],
+  );
+}
+
+/** The devices seen in the hour, folded into their day (latest attributes win; a fatal crash marks the day). */
+async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<void> {
+  const day = new Date(Math.floor(range.from.getTime() / DAY_MS) * DAY_MS);
+  await client.query(
+    `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, os, browser, country, device_model, last_seen_at)
+     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, app_version, os, browser, country, device_model, occurred_at
+     FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+     ORDER BY device_id, occurred_at DESC
+     ON CONFLICT (org_id, app_id, day, device_id) DO UPDATE SET
+       app_version = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.app_version ELSE d.app_version END,
+       os = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.os ELSE d.os END,
+       browser = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.browser ELSE d.browser END,
+       country = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.country ELSE d.country END,
+       device_model = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.device_model ELSE d.device_model END,
+       last_seen_at = GREATEST(d.last_seen_at, EXCLUDED.last_seen_at)`,
+    [...rangeParams(range), day],
+  );
+  await client.query(
+    `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, last_seen_at, crashed)
+     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, app_version, occurred_at, true
+     FROM crash_reports
+     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND level = 'fatal'
+     ORDER BY device_id, occurred_at DESC
+     ON CONFLICT (org_id, app_id, day, device_id) DO UPDATE SET crashed = true`,
+    [...rangeParams(range), day],
+  );
+}
+
+/** Recomputes one hour's rollup rows and its devices' day records. */
+export async function rollupHour(client: pg.ClientBase, orgId: string, appId: number, hour: Date): Promise<void> {
+  const range = { orgId, appId, from: hour, to: new Date(hour.getTime() + HOUR_MS) };
+  const rows = [
+    ...(await eventCounts(client, range)),
+    ...(await valueSummaries(client, range)),
+    ...(await crashCounts(client, range)),
+  ];
+  await replaceRows(client, 'rollups_hourly', range, rows);
+  await recordDeviceDays(client, range);
+}
+
+async function deviceSketch(client: pg.ClientBase, range: Range, crashedOnly: boolean): Promise<DeviceSketch> {
+  const { rows } = await client.query<{ register: number; rank: number }>(
+    `SELECT ${HLL_REGISTER_SQL.register} AS register, max(${HLL_REGISTER_SQL.rank})::int AS rank
+     FROM device_days WHERE org_id = $1 AND app_id = $2 AND day = $3::date ${crashedOnly ? 'AND crashed' : ''}
+     GROUP BY 1`,
+    [range.orgId, range.appId, range.from],
+  );
+  const sketch = new DeviceSketch();
+  for (const r of rows) sketch.set(r.register, r.rank);
+  return sketch;
+}
+
+/** Recomputes one day: sums of its hours, exact daily unique devices, sessions, device sketches. */
+export async function rollupDay(client: pg.ClientBase, orgId: string, appId: number, day: Date): Promise<void> {
+  const range = { orgId, appId, from: day, to: new Date(day.getTime() + DAY_MS) };
+  const params = rangeParams(range);
+  const { rows: summed } = await client.query<{
+    metric: string;
+    dimension: string;
+    n: string;
+    s: number;
+    mn: number | null;
+    mx: number | null;
+    sketches: Buffer[] | null;
+  }>(
+    `SELECT metric, dimension, sum(count) AS n, sum(sum) AS s, min(min) AS mn, max(max) AS mx,
+        array_agg(sketch) FILTER (WHERE sketch IS NOT NULL) AS sketches
+     FROM rollups_hourly WHERE org_id = $1 AND app_id = $2 AND bucket >= $3 AND bucket < $4
+     GROUP BY metric, dimension`,
+    params,
+  );
+  const rows = new Map<string, RollupRow>();
+  for (const r of summed) {
+    const sketch = r.sketches?.length
+      ? r.sketches.reduce((acc, b) => acc.merge(ValueSketch.decode(b)), new ValueSketch()).encode()
+      : null;
+    rows.set(
+      `${r.metric}\u0000${r.dimension}`,
+      row(r.metric, r.dimension, Number(r.n), { sum: r.s, min: r.mn, max: r.mx, sketch }),
+    );
+  }
+  const put = (metric: string, dimension: string | null, devices: number, extra: Partial<RollupRow> = {}) => {
+    const key = `${metric}\u0000${dimension ?? ''}`;
+    const existing = rows.get(key);
+    rows.set(key, { ...(existing ?? row(metric, dimension, 0)), uniqueDevices: devices, ...extra });
+  };
+
+  // Unique devices from the day's device records: active, crashed, and by attribute.
+  const { rows: devices } = await client.query<{
+    g: number;
+    app_version: string | null;
+    os: string | null;
+    browser: string | null;
+    country: string | null;
+    device_model: string | null;
+    devices: number;
+    crashed: number;
+  }>(
+    `SELECT GROUPING(app_version, os, browser, country, device_model) AS g, app_version, os, browser, country, device_model,
+        count(*)::int AS devices, count(*) FILTER (WHERE crashed)::int AS crashed
+     FROM device_days WHERE org_id = $1 AND app_id = $2 AND day = $3::date
+     GROUP BY GROUPING SETS ((), (app_version), (os), (browser), (country), (device_model))`,
+    [orgId, appId, day],
+  );
+  for (const d of devices) {
+    if (d.g === 0b11111) {
+      put('active', '', d.devices, { sketch: (await deviceSketch(client, range, false)).encode() });
+      if (d.crashed > 0) put('crashes', '', d.crashed, { sketch: (await deviceSketch(client, range, true)).encode() });
+    } else if (d.g === 0b01111) {
+      put('version', d.app_version, d.devices);
+      if (d.crashed > 0) put('crashes:version', d.app_version, d.crashed);
+    } else if (d.g === 0b10111) put('os', d.os, d.devices);
+    else if (d.g === 0b11011) put('browser', d.browser, d.devices);
+    else if (d.g === 0b11101) put('country', d.country, d.devices);
+    else if (d.g === 0b11110) put('device_model', d.device_model, d.devices);
+  }
+
+  // Unique devices per event type and per screen need the day's events.
+  const { rows: perType } = await client.query<{ g: number; type: string; place: string | null; devices: number }>(
+    `SELECT GROUPING(place) AS g, type, place, count(DISTINCT device_id)::int AS devices
+     FROM (SELECT type, device_id, CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place
+           FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4) e
+     GROUP BY GROUPING SETS ((type), (type, place))`,
+    params,
+  );
+  for (const t of perType) {
+    if (t.g === 1) put('events', t.type, t.devices);
+    else if (t.place !== null) put(t.type === 'feature_used' ? 'feature' : 'screen', t.place, t.devices);
+  }
+
+  // Sessions that started this day, as they stand now (a session's end may come hours later).
+  const { rows: sessions } = await client.query<{
+    n: string;
+    duration: number | null;
+    devices: number;
+    bounced: string;
+    crashed: string;
+  }>(
+    `SELECT count(*) AS n, sum(duration_ms)::float8 AS duration, count(DISTINCT device_id)::int AS devices,
+        count(*) FILTER (WHERE screen_count <= 1) AS bounced, count(*) FILTER (WHERE crashed) AS crashed
+     FROM sessions WHERE org_id = $1 AND app_id = $2 AND started_at >= $3 AND started_at < $4`,
+    params,
+  );
+  const s = sessions[0];
+  if (s && Number(s.n) > 0) {
+    rows.set('sessions\u0000', row('sessions', '', Number(s.n), { sum: s.duration ?? 0, uniqueDevices: s.devices }));
+    rows.set('sessions:bounced\u0000', row('sessions:bounced', '', Number(s.bounced)));
+    rows.set('sessions:crashed\u0000', row('sessions:crashed', '', Number(s.crashed)));
+  }
+  await replaceRows(client, 'rollups_daily', range, [...rows.values()]);
+}
+
+export interface AggregationResult {
+  hours: number;
+  days: number;
+  /** Days another aggregator was working on; their hours stay marked for the next run. */
+  skipped: number;
+}
+
+/**
+ * One aggregation pass over the oldest dirty hours (up to `limit`): each (app, day) in its
+ * own transaction under an advisory lock, so concurrent aggregators split the work; an
+ * hour marked again while it was being rolled up stays marked for the next pass.
+ */
+export async function runAggregation(pool: pg.Pool, options: { limit?: number } = {}): Promise<AggregationResult> {
+  const { rows: dirty } = await pool.query<{ org_id: string; app_id: number; hour: Date; marked_at: Date }>(
+    `SELECT org_id, app_id, hour, marked_at FROM rollup_dirty_hours ORDER BY hour LIMIT $1`,
+    [options.limit ?? 500],
+  );
+  const days = new Map<string, { orgId: string; appId: number; day: Date; hours: typeof dirty }>();
+  for (const d of dirty) {
+    const day = new Date(Math.floor(d.hour.getTime() / DAY_MS) * DAY_MS);
+    const key = `${d.org_id}:${d.app_id}:${day.getTime()}`;
+    const entry = days.get(key) ?? { orgId: d.org_id, appId: d.app_id, day, hours: [] };
+    entry.hours.push(d);
+    days.set(key, entry);
+  }
+  const result: AggregationResult = { hours: 0, days: 0, skipped: 0 };
+  for (const [key, entry] of days) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked',
+        [`rollup:${key}`],
+      );
+      if (!rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        result.skipped++;
+        continue;
+      }
+      for (const h of entry.hours) await rollupHour(client, entry.orgId, entry.appId, h.hour);
+      await rollupDay(client, entry.orgId, entry.appId, entry.day);
+      await client.query(
+        `DELETE FROM rollup_dirty_hours AS d USING unnest($3::timestamptz[], $4::timestamptz[]) AS t(hour, marked_at)
+         WHERE d.org_id = $1 AND d.app_id = $2 AND d.hour = t.hour AND d.marked_at <= t.marked_at`,
+        [entry.orgId, entry.appId, entry.hours.map((h) => h.hour), entry.hours.map((h) => h.marked_at)],
+      );
+      await client.query('COMMIT');
+      result.hours += entry.hours.length;
+      result.days++;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  return result;
+}

@@ -1,4 +1,5 @@
 import {
+  createAnalyticsCache,
   createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
@@ -63,6 +64,7 @@ async function start(): Promise<void> {
     publicApiUrl: env.PUBLIC_API_URL,
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
+    analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
   });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);

@@ -1,5 +1,5 @@
 import { setPriority } from 'node:os';
-import { createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
+import { createAnalyticsCache, createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
@@ -51,7 +51,14 @@ async function start(): Promise<void> {
     slackApiUrl: env.SLACK_API_URL,
     sweepEveryMs: env.ALERT_SWEEP_MS,
   });
-  const aggregator = await startAggregator({ connection, pool, log, everyMs: env.AGGREGATE_EVERY_MS });
+  const analyticsCache = createAnalyticsCache(connection, env.REDIS_PREFIX);
+  const aggregator = await startAggregator({
+    connection,
+    pool,
+    log,
+    everyMs: env.AGGREGATE_EVERY_MS,
+    onRolledUp: ({ apps }) => analyticsCache.invalidate(apps),
+  });
   const writers = startIngestWriters({
     pool,
     redis: writersRedis,

@@ -1,9 +1,11 @@
-import { inviteMember, registerDevice, storeAndGroupCrashes } from '@sightline/core';
+import { inviteMember, registerDevice, runAggregation, storeAndGroupCrashes } from '@sightline/core';
+import { createEventWriter } from '@sightline/db/event-store';
+import { randomUUID } from 'node:crypto';
 import { createTestApiKey, createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildSchema, isNonNullType, isScalarType, type GraphQLNamedType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../http/server.ts';
 import { createTestServerDeps } from '../http/testing.ts';
 import { typeDefs } from './schema.graphql.ts';
@@ -124,6 +126,12 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
     `mutation { updateCrashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}", change: { status: resolved }) { status } }`,
   'Mutation.commentOnCrashGroup': (f) =>
     `mutation { commentOnCrashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}", body: "hi") { id } }`,
+  'Query.analyticsEvents': (f) => `{ analyticsEvents(appId: "${f.appId}") { data { count } } }`,
+  'Query.analyticsVersions': (f) => `{ analyticsVersions(appId: "${f.appId}") { version } }`,
+  'Query.analyticsPerformance': (f) =>
+    `{ analyticsPerformance(appId: "${f.appId}", eventType: "web_vital", name: "LCP") { overall { p75 } } }`,
+  'Query.analyticsSlowest': (f) => `{ analyticsSlowest(appId: "${f.appId}", eventType: "web_vital") { name } }`,
+  'Query.analyticsBreakdown': (f) => `{ analyticsBreakdown(appId: "${f.appId}", by: os) { value } }`,
 };
 
 interface Foreign {
@@ -227,6 +235,78 @@ describe('GraphQL tenancy', () => {
       expect(await deps.prisma.notificationDelivery.count({ where: { channelId: channel.id } })).toBe(0);
     },
   );
+});
+
+describe('GraphQL analytics', () => {
+  it('lists apps with their overview in one rollup query, and answers the dashboard queries', async () => {
+    const apps = await Promise.all(
+      [1, 2, 3].map((i) => createTestApp(deps.prisma, mine.org.id, { name: `Stats ${i}` })),
+    );
+    const now = Date.now();
+    await createEventWriter(deps.pool).write(
+      apps.flatMap(({ app }, i) =>
+        Array.from({ length: (i + 1) * 4 }, (_, n) => ({
+          orgId: mine.org.id,
+          appId: app.id,
+          id: randomUUID(),
+          occurredAt: now - n * 1000,
+          receivedAt: now,
+          type: n % 2 ? 'app_start' : 'web_vital',
+          name: n % 2 ? null : 'LCP',
+          value: n % 2 ? null : 1000 + n * 100,
+          deviceId: `dev-${n % 3}`,
+          appVersion: '1.0.0',
+          os: 'Android',
+        })),
+      ),
+    );
+    await runAggregation(deps.pool);
+    const queries = vi.spyOn(deps.prisma, '$queryRaw');
+    const res = await gql(readKey, '{ apps { name overview { current { events dau users } change { events } } } }');
+    const rollupQueries = queries.mock.calls.filter((call) =>
+      (call[0] as unknown as string[]).join('?').includes('rollups_daily'),
+    );
+    queries.mockRestore();
+    expect(res.errors).toBeUndefined();
+    const listed = (
+      res.data?.apps as Array<{ name: string; overview: { current: { events: number; dau: number; users: number } } }>
+    )
+      .filter((a) => a.name.startsWith('Stats'))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(listed.map((a) => [a.name, a.overview.current.events, a.overview.current.users])).toEqual([
+      ['Stats 1', 4, 3],
+      ['Stats 2', 8, 3],
+      ['Stats 3', 12, 3],
+    ]);
+    expect(rollupQueries).toHaveLength(1);
+
+    const id = apps[2]!.app.id;
+    const dashboard = await gql(
+      readKey,
+      `{ analyticsEvents(appId: "${id}", eventType: "app_start") { data { date count uniqueDevices } }
+         analyticsVersions(appId: "${id}") { version deviceDays share }
+         analyticsPerformance(appId: "${id}", eventType: "web_vital", name: "LCP") { overall { count p50 } }
+         analyticsBreakdown(appId: "${id}", by: os) { value deviceDays } }`,
+    );
+    expect(dashboard.errors).toBeUndefined();
+    const data = dashboard.data as {
+      analyticsEvents: { data: Array<{ date: string; count: number; uniqueDevices: number }> };
+      analyticsVersions: unknown;
+      analyticsPerformance: { overall: { count: number; p50: number } };
+      analyticsBreakdown: unknown;
+    };
+    expect(data.analyticsEvents.data).toHaveLength(30);
+    expect(data.analyticsEvents.data.at(-1)).toEqual({
+      date: new Date(now).toISOString().slice(0, 10),
+      count: 6,
+      uniqueDevices: 3,
+    });
+    expect(data.analyticsVersions).toEqual([{ version: '1.0.0', deviceDays: 3, share: 100 }]);
+    expect(data.analyticsPerformance.overall.count).toBe(6);
+    expect(data.analyticsBreakdown).toEqual([{ value: 'Android', deviceDays: 3 }]);
+    const bad = await gql(readKey, `{ analyticsEvents(appId: "${id}", start: "yesterday") { start } }`);
+    expect(bad.errors?.[0]?.message).toMatch(/start.*YYYY-MM-DD/);
+  });
 });
 
 describe('GraphQL crashes', () => {

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
 import type { ServerDeps } from '../http/server.ts';
 import { requestActor } from '../http/actor.ts';
+import { createLoaders } from './loaders.ts';
 import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
 
@@ -69,6 +70,8 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
               publicApiUrl: deps.publicApiUrl,
               secret: deps.secret,
               alertQueue: deps.alertQueue,
+              analyticsCache: deps.analyticsCache,
+              loaders: createLoaders(deps.prisma, actor),
             }
           : {}),
       });

@@ -1,4 +1,10 @@
 import {
+  analyticsBreakdown,
+  analyticsEventSeries,
+  analyticsPerformance,
+  analyticsSlowest,
+  analyticsVersions,
+  type AnalyticsCache,
   createAlertRule,
   createChannel,
   createTestAlert,
@@ -37,6 +43,7 @@ import {
   type Role,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import type { Loaders } from './loaders.ts';
 
 export interface GraphQLContext {
   actor: OrgActor;
@@ -47,6 +54,8 @@ export interface GraphQLContext {
   publicApiUrl: string;
   secret: string;
   alertQueue: AlertQueue;
+  analyticsCache: AnalyticsCache;
+  loaders: Loaders;
 }
 
 type Args = Record<string, unknown>;
@@ -56,9 +65,27 @@ const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() 
 /** Absent optional arguments arrive as null from GraphQL: drop them so they mean "not given". */
 const withoutNulls = (args: Args): Args => Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
 
+type AnalyticsQuery = (prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) => Promise<unknown>;
+
+/** An analytics query field: the app id apart, its arguments are the core function's input; cached per rollup. */
+const analytics =
+  (name: string, query: AnalyticsQuery) =>
+  (_: unknown, args: Args, { actor, prisma, analyticsCache }: GraphQLContext) => {
+    const { appId: id, ...input } = withoutNulls(args);
+    const app = appId(id);
+    return analyticsCache.get(actor.orgId, app, name, input, () => query(prisma, actor, app, input));
+  };
+
 // Every resolver reads the org from the actor, never from arguments: a foreign id finds nothing.
 export const resolvers = {
-  App: { createdAt: (app: { createdAt: Date }) => app.createdAt.toISOString() },
+  App: {
+    createdAt: (app: { createdAt: Date }) => app.createdAt.toISOString(),
+    overview: async (app: { id: number }, args: Args, { loaders }: GraphQLContext) => {
+      const { start, end } = withoutNulls(args) as { start?: string; end?: string };
+      const { change, previous, ...current } = await loaders.overview.load({ appId: app.id, start, end });
+      return { current, previous, change };
+    },
+  },
   ApiKey: {
     createdAt: (k: { createdAt: Date }) => k.createdAt.toISOString(),
     lastUsedAt: (k: { lastUsedAt: Date | null }) => iso(k.lastUsedAt),
@@ -108,6 +135,11 @@ export const resolvers = {
       return listCrashGroups(prisma, actor, appId(id), withoutNulls(query));
     },
     alertChannels: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listChannels(prisma, actor),
+    analyticsEvents: analytics('events', analyticsEventSeries),
+    analyticsVersions: analytics('versions', analyticsVersions),
+    analyticsPerformance: analytics('performance', analyticsPerformance),
+    analyticsSlowest: analytics('slowest', analyticsSlowest),
+    analyticsBreakdown: analytics('breakdown', analyticsBreakdown),
     alertRules: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listAlertRules(prisma, actor),
     alertDeliveries: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       listDeliveries(prisma, actor, {

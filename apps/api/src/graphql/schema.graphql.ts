@@ -45,6 +45,107 @@ export const typeDefs = /* GraphQL */ `
     ipPolicy: String!
     scrubFields: [String!]!
     createdAt: String!
+    "Headline figures for a date range (default the last 30 days), batched across apps."
+    overview(start: String, end: String): AnalyticsOverview!
+  }
+  type OverviewFigures {
+    start: String!
+    end: String!
+    "Average daily active users (devices)"
+    dau: Float!
+    "Distinct users over the range (HyperLogLog, about 1%)"
+    users: Int!
+    events: Int!
+    sessions: Int!
+    avgSessionSeconds: Float
+    bounceRate: Float
+    crashes: Int!
+    "Percent of users without a fatal crash"
+    crashFreeUsers: Float
+    crashFreeSessions: Float
+    lcpP75: Float
+  }
+  "Change against the previous range of the same length, in percent (null when there is nothing to compare)."
+  type OverviewChange {
+    dau: Float
+    users: Float
+    events: Float
+    sessions: Float
+    avgSessionSeconds: Float
+    bounceRate: Float
+    crashes: Float
+    crashFreeUsers: Float
+    crashFreeSessions: Float
+    lcpP75: Float
+  }
+  type AnalyticsOverview {
+    current: OverviewFigures!
+    previous: OverviewFigures!
+    change: OverviewChange!
+  }
+  type EventDay {
+    date: String!
+    count: Int!
+    uniqueDevices: Int!
+  }
+  type EventSeries {
+    start: String!
+    end: String!
+    eventType: String
+    data: [EventDay!]!
+  }
+  type VersionStat {
+    version: String
+    deviceDays: Int!
+    share: Float
+    crashes: Int!
+    starts: Int!
+    "Fatal crashes per 100 starts"
+    crashRate: Float
+    crashFreeUsers: Float
+  }
+  type Percentiles {
+    count: Int!
+    p50: Float
+    p75: Float
+    p95: Float
+    p99: Float
+  }
+  type PerformanceDay {
+    date: String!
+    count: Int!
+    p50: Float
+    p75: Float
+    p95: Float
+    p99: Float
+  }
+  type PerformanceSeries {
+    eventType: String!
+    name: String
+    overall: Percentiles!
+    daily: [PerformanceDay!]!
+  }
+  type NamedPercentiles {
+    name: String!
+    count: Int!
+    p50: Float
+    p75: Float
+    p95: Float
+    p99: Float
+  }
+  enum Breakdown {
+    os
+    browser
+    country
+    device_model
+    screen
+    feature
+  }
+  type BreakdownRow {
+    value: String
+    deviceDays: Int!
+    count: Int!
+    share: Float
   }
   type CreatedApp {
     app: App!
@@ -328,6 +429,19 @@ export const typeDefs = /* GraphQL */ `
     alertChannels: [AlertChannel!]!
     alertRules: [AlertRule!]!
     alertDeliveries(channelId: ID, status: String, limit: Int = 50): [AlertDelivery!]!
+    analyticsEvents(appId: ID!, start: String, end: String, eventType: String): EventSeries!
+    analyticsVersions(appId: ID!, start: String, end: String): [VersionStat!]!
+    analyticsPerformance(appId: ID!, eventType: String!, name: String, start: String, end: String): PerformanceSeries!
+    analyticsSlowest(
+      appId: ID!
+      eventType: String!
+      name: String
+      percentile: String = "p75"
+      limit: Int = 10
+      start: String
+      end: String
+    ): [NamedPercentiles!]!
+    analyticsBreakdown(appId: ID!, by: Breakdown!, start: String, end: String, limit: Int = 20): [BreakdownRow!]!
   }
 
   type Mutation {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AlertQueue,
+  AnalyticsCache,
   AppDirectory,
   CredentialResolver,
   IngestBuffer,
@@ -18,6 +19,7 @@ import type { Authenticator } from './auth.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerCrashRoutes } from './routes/crashes.ts';
 import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
@@ -53,6 +55,8 @@ export interface ServerDeps {
   secret: string;
   /** Where test alerts are queued for the worker to deliver. */
   alertQueue: AlertQueue;
+  /** Dashboard answers, kept until the app's next rollup. */
+  analyticsCache: AnalyticsCache;
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;
@@ -103,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   registerTelemetryRoutes(app, deps);
   registerSentryRoutes(app, deps);
   registerCrashRoutes(app, deps);
+  registerAnalyticsRoutes(app, deps);
   registerGraphQL(app, deps);
   await registerTrpc(app, deps);
   await app.ready();

@@ -1,4 +1,5 @@
 import {
+  createAnalyticsCache,
   createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
@@ -59,6 +60,7 @@ export function createTestServerDeps(
     namespace,
     secret: TEST_SECRET,
     alertQueue,
+    analyticsCache: createAnalyticsCache(redis, namespace),
     async close() {
       await alertQueue.close();
       await pool.end();

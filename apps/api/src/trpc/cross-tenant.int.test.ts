@@ -78,6 +78,12 @@ const CASES: Record<string, Case> = {
   'crashes.get': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint })),
   'crashes.update': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint, change: { status: 'resolved' } })),
   'crashes.comment': tenant((t) => ({ appId: t.appId, fingerprint: t.fingerprint, body: 'taken over' })),
+  'analytics.overview': tenant((t) => ({ appId: t.appId })),
+  'analytics.events': tenant((t) => ({ appId: t.appId, query: { eventType: 'app_start' } })),
+  'analytics.versions': tenant((t) => ({ appId: t.appId })),
+  'analytics.performance': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital', name: 'LCP' } })),
+  'analytics.slowest': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital' } })),
+  'analytics.breakdown': tenant((t) => ({ appId: t.appId, query: { by: 'os' } })),
   'admin.organizations': { kind: 'platform', ids: () => ({}) },
   'admin.updatePlan': {
     kind: 'platform',

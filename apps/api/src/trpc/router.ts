@@ -1,6 +1,7 @@
 import { router } from './init.ts';
 import { adminRouter } from './routers/admin.ts';
 import { alertsRouter } from './routers/alerts.ts';
+import { analyticsRouter } from './routers/analytics.ts';
 import { appsRouter } from './routers/apps.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
@@ -21,6 +22,7 @@ export const appRouter = router({
   audit: auditRouter,
   crashes: crashesRouter,
   alerts: alertsRouter,
+  analytics: analyticsRouter,
   admin: adminRouter,
 });
 

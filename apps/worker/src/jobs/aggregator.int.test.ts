@@ -16,6 +16,7 @@ let db: TestDatabase;
 let pool: pg.Pool;
 let prisma: PrismaClient;
 let aggregator: Awaited<ReturnType<typeof startAggregator>>;
+const rolledUp: Array<{ orgId: string; appId: number }> = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -27,6 +28,7 @@ beforeAll(async () => {
     pool,
     log: createLogger('aggregator-test', 'silent'),
     everyMs: 250,
+    onRolledUp: ({ apps }) => void rolledUp.push(...apps),
   });
 });
 
@@ -63,5 +65,7 @@ describe('aggregator job', () => {
     await writer.write([event(yesterday.getTime() + 3_600_000, 'c')]);
     expect((await until(() => active(yesterday), 20)).uniqueDevices).toBe(1);
     expect(await prisma.rollupDirtyHour.count({ where: { appId } })).toBe(0);
+    // The api's cache is told which apps changed.
+    expect(rolledUp).toContainEqual({ orgId: org.org.id, appId });
   });
 });

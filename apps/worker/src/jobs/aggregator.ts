@@ -1,4 +1,4 @@
-import { QUEUES, runAggregation, type Logger } from '@sightline/core';
+import { QUEUES, runAggregation, type AggregationResult, type Logger } from '@sightline/core';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
@@ -17,7 +17,7 @@ export interface AggregatorDeps {
   /** A pass stops taking new batches after this long. */
   sliceMs?: number;
   /** Told after each batch that changed rollups (cache invalidation). */
-  onRolledUp?: (result: { hours: number; days: number }) => Promise<void> | void;
+  onRolledUp?: (result: AggregationResult) => Promise<void> | void;
 }
 
 const JOB = 'aggregate';
@@ -35,6 +35,7 @@ export async function startAggregator(deps: AggregatorDeps) {
       total.days += pass.days;
       total.skipped += pass.skipped;
       if (pass.days > 0) await deps.onRolledUp?.(pass);
+
       if (pass.hours === 0 || Date.now() - startedAt > sliceMs) break;
     }
     if (total.hours > 0) deps.log.info({ ...total, ms: Date.now() - startedAt }, 'rollups updated');

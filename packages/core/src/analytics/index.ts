@@ -1,9 +1,12 @@
 export { DeviceSketch, SKETCH_RELATIVE_ACCURACY, ValueSketch } from './sketch.ts';
+export { createAnalyticsCache, type AnalyticsCache } from './cache.ts';
 export { rollupDay, rollupHour, runAggregation, type AggregationResult } from './rollup.ts';
 export {
   analyticsBreakdown,
   analyticsEventSeries,
   analyticsOverview,
+  analyticsOverviews,
+  type AnalyticsOverview,
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,

@@ -37,6 +37,7 @@ async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number):
 }
 
 interface DailyRow {
+  app_id: number;
   day: Date;
   metric: string;
   dimension: string;
@@ -52,18 +53,20 @@ interface DailyRow {
 async function dailyRows(
   prisma: PrismaClient,
   orgId: string,
-  appId: number,
+  appId: number | readonly number[],
   from: number,
   to: number,
   metrics: readonly string[],
   options: { dimension?: string; withSketch?: boolean } = {},
 ): Promise<DailyRow[]> {
   const withSketch = options.withSketch ?? false;
+  const appIds = typeof appId === 'number' ? [appId] : [...appId];
   return prisma.$queryRaw<DailyRow[]>`
-    SELECT day, metric, dimension, count, sum, min, max, unique_devices,
+    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices,
       CASE WHEN ${withSketch} THEN sketch END AS sketch
     FROM rollups_daily
-    WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND day >= ${new Date(from)}::date AND day <= ${new Date(to)}::date
+    WHERE org_id = ${orgId}::uuid AND app_id = ANY(${appIds}::int[])
+      AND day >= ${new Date(from)}::date AND day <= ${new Date(to)}::date
       AND metric = ANY(${metrics as string[]})
       AND (${options.dimension ?? null}::text IS NULL OR dimension = ${options.dimension ?? null})`;
 }
@@ -117,20 +120,10 @@ function figures(rows: DailyRow[], days: number): OverviewFigures {
   };
 }
 
-/** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
-export async function analyticsOverview(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const range = parseInput(dateRangeInput, input ?? {});
-  await requireApp(prisma, actor, appId);
+const OVERVIEW_METRICS = ['active', 'sessions', 'sessions:bounced', 'sessions:crashed', 'crashes', 'value:web_vital'];
+
+function overviewOf(rows: DailyRow[], range: DateRange) {
   const prevStart = range.start - range.days * DAY_MS;
-  const rows = await dailyRows(
-    prisma,
-    actor.orgId,
-    appId,
-    prevStart,
-    range.end,
-    ['active', 'sessions', 'sessions:bounced', 'sessions:crashed', 'crashes', 'value:web_vital'],
-    { withSketch: true },
-  );
   const current = figures(
     rows.filter((r) => r.day.getTime() >= range.start),
     range.days,
@@ -149,6 +142,66 @@ export async function analyticsOverview(prisma: PrismaClient, actor: OrgActor, a
     previous: { start: iso(prevStart), end: iso(range.start - DAY_MS), ...previous },
     change: changes,
   };
+}
+export type AnalyticsOverview = ReturnType<typeof overviewOf>;
+
+/** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
+export async function analyticsOverview(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  input: unknown,
+): Promise<AnalyticsOverview> {
+  const range = parseInput(dateRangeInput, input ?? {});
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(
+    prisma,
+    actor.orgId,
+    appId,
+    range.start - range.days * DAY_MS,
+    range.end,
+    OVERVIEW_METRICS,
+    {
+      withSketch: true,
+    },
+  );
+  return overviewOf(rows, range);
+}
+
+/**
+ * Overviews of several apps of the org in one query (GraphQL's DataLoader batches a list
+ * of apps through here). Apps not of the org are absent from the map.
+ */
+export async function analyticsOverviews(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appIds: readonly number[],
+  input: unknown,
+): Promise<Map<number, AnalyticsOverview>> {
+  assertCan(actor.role, 'telemetry.read');
+  const range = parseInput(dateRangeInput, input ?? {});
+  const apps = await prisma.app.findMany({
+    where: { orgId: actor.orgId, deletedAt: null, id: { in: appIds.filter((id) => Number.isSafeInteger(id)) } },
+    select: { id: true },
+  });
+  const rows = await dailyRows(
+    prisma,
+    actor.orgId,
+    apps.map((a) => a.id),
+    range.start - range.days * DAY_MS,
+    range.end,
+    OVERVIEW_METRICS,
+    { withSketch: true },
+  );
+  return new Map(
+    apps.map((a) => [
+      a.id,
+      overviewOf(
+        rows.filter((r) => r.app_id === a.id),
+        range,
+      ),
+    ]),
+  );
 }
 
 export const eventSeriesInput = z

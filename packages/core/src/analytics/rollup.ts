@@ -356,6 +356,8 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
 export interface AggregationResult {
   hours: number;
   days: number;
+  /** The apps whose rollups changed. */
+  apps: Array<{ orgId: string; appId: number }>;
   /** Days another aggregator was working on; their hours stay marked for the next run. */
   skipped: number;
 }
@@ -378,7 +380,7 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
     entry.hours.push(d);
     days.set(key, entry);
   }
-  const result: AggregationResult = { hours: 0, days: 0, skipped: 0 };
+  const result: AggregationResult = { hours: 0, days: 0, apps: [], skipped: 0 };
   for (const [key, entry] of days) {
     const client = await pool.connect();
     try {
@@ -402,6 +404,8 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
       await client.query('COMMIT');
       result.hours += entry.hours.length;
       result.days++;
+      if (!result.apps.some((a) => a.orgId === entry.orgId && a.appId === entry.appId))
+        result.apps.push({ orgId: entry.orgId, appId: entry.appId });
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

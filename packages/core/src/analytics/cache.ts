@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+// Redis cache for dashboard queries. A key names the org, the app, the app's rollup
+// generation, the query and its input; the aggregator bumps the generation when it rolls
+// up the app, so every cached answer about it is left behind at once (and expires).
+// Keys carry the org: another org's request can never hit them.
+
+const TTL_SECONDS = 600;
+
+export interface AnalyticsCache {
+  /** The cached answer of `query(input)` for the app, or `compute()`'s, cached. */
+  get<T>(orgId: string, appId: number, query: string, input: unknown, compute: () => Promise<T>): Promise<T>;
+  /** New rollups landed for these apps: what was cached about them is stale. */
+  invalidate(apps: ReadonlyArray<{ orgId: string; appId: number }>): Promise<void>;
+}
+
+export function createAnalyticsCache(redis: Redis, namespace = 'sightline'): AnalyticsCache {
+  const generationKey = (orgId: string, appId: number) => `${namespace}:analytics-gen:${orgId}:${appId}`;
+  return {
+    async get(orgId, appId, query, input, compute) {
+      let key: string | null = null;
+      try {
+        const generation = (await redis.get(generationKey(orgId, appId))) ?? '0';
+        const digest = createHash('sha256')
+          .update(JSON.stringify(input ?? null))
+          .digest('base64url')
+          .slice(0, 22);
+        key = `${namespace}:analytics:${orgId}:${appId}:${generation}:${query}:${digest}`;
+        const hit = await redis.get(key);
+        if (hit !== null) return JSON.parse(hit) as Awaited<ReturnType<typeof compute>>;
+      } catch {
+        // Redis unavailable: answer from the database.
+      }
+      const value = await compute();
+      if (key) await redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS).catch(() => undefined);
+      return value;
+    },
+    async invalidate(apps) {
+      if (apps.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const { orgId, appId } of apps) pipeline.incr(generationKey(orgId, appId));
+      await pipeline.exec();
+    },
+  };
+}

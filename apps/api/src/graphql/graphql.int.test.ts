@@ -132,6 +132,12 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
     `{ analyticsPerformance(appId: "${f.appId}", eventType: "web_vital", name: "LCP") { overall { p75 } } }`,
   'Query.analyticsSlowest': (f) => `{ analyticsSlowest(appId: "${f.appId}", eventType: "web_vital") { name } }`,
   'Query.analyticsBreakdown': (f) => `{ analyticsBreakdown(appId: "${f.appId}", by: os) { value } }`,
+  'Query.analyticsFunnel': (f) =>
+    `{ analyticsFunnel(appId: "${f.appId}", steps: [{ type: "a" }, { type: "b" }]) { steps { devices } } }`,
+  'Query.analyticsRetention': (f) => `{ analyticsRetention(appId: "${f.appId}") { cohorts { size } } }`,
+  'Query.analyticsPaths': (f) => `{ analyticsPaths(appId: "${f.appId}", from: "/") { next { count } } }`,
+  'Query.analyticsFeatureAdoption': (f) => `{ analyticsFeatureAdoption(appId: "${f.appId}") { feature } }`,
+  'Query.analyticsSegment': (f) => `{ analyticsSegment(appId: "${f.appId}", filters: { os: "iOS" }) { devices } }`,
 };
 
 interface Foreign {

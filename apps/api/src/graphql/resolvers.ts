@@ -1,6 +1,11 @@
 import {
   analyticsBreakdown,
   analyticsEventSeries,
+  analyticsFeatureAdoption,
+  analyticsFunnel,
+  analyticsPaths,
+  analyticsRetention,
+  analyticsSegment,
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,
@@ -140,6 +145,11 @@ export const resolvers = {
     analyticsPerformance: analytics('performance', analyticsPerformance),
     analyticsSlowest: analytics('slowest', analyticsSlowest),
     analyticsBreakdown: analytics('breakdown', analyticsBreakdown),
+    analyticsFunnel: analytics('funnel', analyticsFunnel),
+    analyticsRetention: analytics('retention', analyticsRetention),
+    analyticsPaths: analytics('paths', analyticsPaths),
+    analyticsFeatureAdoption: analytics('adoption', analyticsFeatureAdoption),
+    analyticsSegment: analytics('segment', analyticsSegment),
     alertRules: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listAlertRules(prisma, actor),
     alertDeliveries: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       listDeliveries(prisma, actor, {

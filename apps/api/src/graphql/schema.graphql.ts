@@ -147,6 +147,87 @@ export const typeDefs = /* GraphQL */ `
     count: Int!
     share: Float
   }
+  input FunnelStepInput {
+    type: String!
+    name: String
+  }
+  type FunnelStep {
+    type: String!
+    name: String
+    devices: Int!
+    conversion: Float
+    fromPrevious: Float
+    dropOff: Int!
+    medianSecondsFromPrevious: Float
+  }
+  type Funnel {
+    start: String!
+    end: String!
+    windowMinutes: Int!
+    steps: [FunnelStep!]!
+  }
+  enum RetentionPeriod {
+    day
+    week
+  }
+  enum RetentionMode {
+    on
+    on_or_after
+  }
+  type RetentionCohort {
+    cohort: String!
+    size: Int!
+    "Devices active in each period since the cohort's (null: not yet happened)"
+    retained: [Int]!
+    percent: [Float]!
+  }
+  type Retention {
+    period: RetentionPeriod!
+    mode: RetentionMode!
+    cohorts: [RetentionCohort!]!
+  }
+  type PathStep {
+    "null: the session ended (next) or started (previous) here"
+    screen: String
+    count: Int!
+    share: Float
+  }
+  type Paths {
+    from: String!
+    next: [PathStep!]!
+    previous: [PathStep!]!
+  }
+  type FeatureAdoption {
+    feature: String!
+    deviceDays: Int!
+    adoption: Float
+    firstHalf: Float
+    secondHalf: Float
+    trend: String!
+  }
+  input PropertyFilterInput {
+    key: String!
+    value: String!
+  }
+  input SegmentFiltersInput {
+    browser: String
+    os: String
+    country: String
+    version: String
+    property: PropertyFilterInput
+  }
+  type Segment {
+    start: String!
+    end: String!
+    devices: Int!
+    shareOfAll: Float
+    sessions: Int!
+    bounceRate: Float
+    avgSessionSeconds: Float
+    pagesPerSession: Float
+    conversionEvent: String
+    conversionRate: Float
+  }
   type CreatedApp {
     app: App!
     ingestKey: String!
@@ -442,6 +523,24 @@ export const typeDefs = /* GraphQL */ `
       end: String
     ): [NamedPercentiles!]!
     analyticsBreakdown(appId: ID!, by: Breakdown!, start: String, end: String, limit: Int = 20): [BreakdownRow!]!
+    analyticsFunnel(appId: ID!, steps: [FunnelStepInput!]!, windowMinutes: Int, start: String, end: String): Funnel!
+    analyticsRetention(
+      appId: ID!
+      period: RetentionPeriod
+      mode: RetentionMode
+      periods: Int
+      start: String
+      end: String
+    ): Retention!
+    analyticsPaths(appId: ID!, from: String!, limit: Int, start: String, end: String): Paths!
+    analyticsFeatureAdoption(appId: ID!, limit: Int, start: String, end: String): [FeatureAdoption!]!
+    analyticsSegment(
+      appId: ID!
+      filters: SegmentFiltersInput
+      conversionEvent: String
+      start: String
+      end: String
+    ): Segment!
   }
 
   type Mutation {

@@ -84,6 +84,11 @@ const CASES: Record<string, Case> = {
   'analytics.performance': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital', name: 'LCP' } })),
   'analytics.slowest': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital' } })),
   'analytics.breakdown': tenant((t) => ({ appId: t.appId, query: { by: 'os' } })),
+  'analytics.funnel': tenant((t) => ({ appId: t.appId, query: { steps: [{ type: 'a' }, { type: 'b' }] } })),
+  'analytics.retention': tenant((t) => ({ appId: t.appId })),
+  'analytics.paths': tenant((t) => ({ appId: t.appId, query: { from: '/' } })),
+  'analytics.adoption': tenant((t) => ({ appId: t.appId })),
+  'analytics.segment': tenant((t) => ({ appId: t.appId, query: { filters: { os: 'iOS' } } })),
   'admin.organizations': { kind: 'platform', ids: () => ({}) },
   'admin.updatePlan': {
     kind: 'platform',

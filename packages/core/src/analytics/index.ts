@@ -15,3 +15,10 @@ export {
   MAX_RANGE_DAYS,
   type OverviewFigures,
 } from './queries.ts';
+export {
+  analyticsFeatureAdoption,
+  analyticsFunnel,
+  analyticsPaths,
+  analyticsRetention,
+  analyticsSegment,
+} from './explore.ts';

@@ -1,7 +1,12 @@
 import {
   analyticsBreakdown,
   analyticsEventSeries,
+  analyticsFeatureAdoption,
+  analyticsFunnel,
   analyticsOverview,
+  analyticsPaths,
+  analyticsRetention,
+  analyticsSegment,
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,
@@ -39,4 +44,9 @@ export const analyticsRouter = router({
   performance: cachedQuery('performance', analyticsPerformance),
   slowest: cachedQuery('slowest', analyticsSlowest),
   breakdown: cachedQuery('breakdown', analyticsBreakdown),
+  funnel: cachedQuery('funnel', analyticsFunnel),
+  retention: cachedQuery('retention', analyticsRetention),
+  paths: cachedQuery('paths', analyticsPaths),
+  adoption: cachedQuery('adoption', analyticsFeatureAdoption),
+  segment: cachedQuery('segment', analyticsSegment),
 });

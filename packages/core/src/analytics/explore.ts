@@ -1,0 +1,377 @@
+import type { PrismaClient } from '@sightline/db';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { OrgActor } from '../tenancy/members.ts';
+import { assertCan } from '../tenancy/permissions.ts';
+import { parseInput } from '../tenancy/validate.ts';
+import { dateRangeInput, type DateRange } from './queries.ts';
+
+// Questions the rollups cannot answer, asked of raw events (and device_days) over bounded
+// ranges: funnels, retention cohorts, paths, feature adoption and segments. Tenant first;
+// every statement is parameterised (only placeholders are generated).
+
+const DAY_MS = 86_400_000;
+const day = z.iso.date('must be a date as YYYY-MM-DD');
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+const SCREEN_TYPES = ['screen_view', 'page_view'];
+
+async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number): Promise<void> {
+  assertCan(actor.role, 'telemetry.read');
+  const app = Number.isSafeInteger(appId)
+    ? await prisma.app.findFirst({ where: { id: appId, orgId: actor.orgId, deletedAt: null }, select: { id: true } })
+    : null;
+  if (!app) throw new AppError('NOT_FOUND', `app ${appId} not found`);
+}
+
+/** Raw-event questions span at most this many days (raw events are kept a week by default anyway). */
+const MAX_RAW_DAYS = 92;
+
+function rawRange(input: { start?: string; end?: string }, defaultDays: number): DateRange & { until: number } {
+  const end = input.end ? Date.parse(input.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const range = parseInput(dateRangeInput, {
+    start: input.start ?? iso(end - (defaultDays - 1) * DAY_MS),
+    end: iso(end),
+  });
+  if (range.days > MAX_RAW_DAYS) {
+    throw new AppError('BAD_REQUEST', `invalid input: start must be at most ${MAX_RAW_DAYS} days before end for this question`);
+  }
+  return { ...range, until: range.end + DAY_MS };
+}
+
+/** Builds `$n` placeholders as values are added. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const stepInput = z
+  .object({
+    /** An event type: page_view, screen_view, button_click, purchase… */
+    type: z.string().trim().min(1).max(100),
+    /** Its name (page path, screen, element); empty for any. */
+    name: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const funnelInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    steps: z.array(stepInput).min(2, 'a funnel needs at least 2 steps').max(8, 'a funnel has at most 8 steps'),
+    /** How long after the first step the last may happen. */
+    windowMinutes: z.number().int().min(1).max(43_200).default(1440),
+  })
+  .strict();
+
+/**
+ * Ordered funnel: devices that did step 1 in the range, then step 2 after it, … each within
+ * the conversion window of their first step 1. Per step: devices, conversion from the
+ * first step and from the previous one, drop-off, median time from the previous step.
+ */
+export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(funnelInput, input);
+  const range = rawRange(q, 7);
+  await requireApp(prisma, actor, appId);
+  const p = new Params();
+  const org = p.add(actor.orgId);
+  const app = p.add(appId);
+  const from = p.add(new Date(range.start));
+  const until = p.add(new Date(range.until));
+  const window = p.add(`${q.windowMinutes} minutes`);
+  const matches = (alias: string, step: z.infer<typeof stepInput>) =>
+    `${alias}.type = ${p.add(step.type)}${step.name ? ` AND ${alias}.name = ${p.add(step.name)}` : ''}`;
+  const ctes = [
+    `s0 AS (SELECT e.device_id, min(e.occurred_at) AS t, min(e.occurred_at) AS t0 FROM events e
+      WHERE e.org_id = ${org}::uuid AND e.app_id = ${app} AND e.occurred_at >= ${from} AND e.occurred_at < ${until}
+        AND ${matches('e', q.steps[0]!)} GROUP BY e.device_id)`,
+  ];
+  q.steps.slice(1).forEach((step, i) => {
+    ctes.push(`s${i + 1} AS (SELECT e.device_id, min(e.occurred_at) AS t, min(prev.t0) AS t0, min(prev.t) AS prev_t FROM events e
+      JOIN s${i} prev ON prev.device_id = e.device_id
+      WHERE e.org_id = ${org}::uuid AND e.app_id = ${app} AND e.occurred_at > prev.t
+        AND e.occurred_at <= prev.t0 + ${window}::interval AND e.occurred_at < ${until} + ${window}::interval
+        AND ${matches('e', step)} GROUP BY e.device_id)`);
+  });
+  const selects = q.steps.map((_, i) =>
+    i === 0
+      ? `SELECT 0 AS step, count(*)::int AS devices, NULL::float8 AS median_seconds FROM s0`
+      : `SELECT ${i}, count(*)::int, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t - prev_t))::float8 FROM s${i}`,
+  );
+  const rows = await prisma.$queryRawUnsafe<Array<{ step: number; devices: number; median_seconds: number | null }>>(
+    `WITH ${ctes.join(',\n')} ${selects.join(' UNION ALL ')} ORDER BY step`,
+    ...p.values,
+  );
+  const first = rows[0]?.devices ?? 0;
+  return {
+    start: iso(range.start),
+    end: iso(range.end),
+    windowMinutes: q.windowMinutes,
+    steps: q.steps.map((step, i) => {
+      const devices = rows[i]?.devices ?? 0;
+      const before = i === 0 ? devices : (rows[i - 1]?.devices ?? 0);
+      return {
+        ...step,
+        devices,
+        conversion: first > 0 ? round((100 * devices) / first) : null,
+        fromPrevious: before > 0 ? round((100 * devices) / before) : null,
+        dropOff: before - devices,
+        medianSecondsFromPrevious: i === 0 ? null : round(rows[i]?.median_seconds ?? null, 1),
+      };
+    }),
+  };
+}
+
+export const retentionInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    period: z.enum(['day', 'week']).default('week'),
+    /** 'on': active in that very period; 'on_or_after': in it or any later one (unbounded). */
+    mode: z.enum(['on', 'on_or_after']).default('on'),
+    periods: z.number().int().min(1).max(52).default(8),
+  })
+  .strict();
+
+/**
+ * Retention cohorts from device_days (exact, and still there after raw events expire):
+ * devices grouped by the day or week they were first seen, and the share active again
+ * in each later period.
+ */
+export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(retentionInput, input ?? {});
+  const periodDays = q.period === 'week' ? 7 : 1;
+  const end = q.end ? Date.parse(q.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const range = parseInput(dateRangeInput, {
+    start: q.start ?? iso(end - (q.periods * periodDays - 1) * DAY_MS),
+    end: iso(end),
+  });
+  await requireApp(prisma, actor, appId);
+  const rows = await prisma.$queryRaw<Array<{ cohort: number; period: number; devices: number }>>`
+    WITH first AS (
+      SELECT device_id, min(day) AS first_day FROM device_days
+      WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${new Date(range.end)}::date
+      GROUP BY device_id
+      HAVING min(day) >= ${new Date(range.start)}::date
+    ), activity AS (
+      SELECT DISTINCT f.device_id,
+        floor((f.first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
+        floor((d.day - f.first_day) / ${periodDays}::float8)::int AS period
+      FROM first f JOIN device_days d ON d.org_id = ${actor.orgId}::uuid AND d.app_id = ${appId} AND d.device_id = f.device_id
+      WHERE d.day <= ${new Date(range.end)}::date
+    )
+    SELECT cohort, period, count(*)::int AS devices FROM activity GROUP BY cohort, period`;
+  const cohorts = Math.ceil(range.days / periodDays);
+  const grid = Array.from({ length: cohorts }, () => new Array<number>(q.periods).fill(0));
+  for (const r of rows) {
+    if (r.period < q.periods && r.cohort < cohorts) grid[r.cohort]![r.period] = r.devices;
+  }
+  if (q.mode === 'on_or_after') {
+    // Active in period k or later: needs each device's last period, not the per-period counts.
+    const last = await prisma.$queryRaw<Array<{ cohort: number; last_period: number; devices: number }>>`
+      WITH first AS (
+        SELECT device_id, min(day) AS first_day, max(day) AS last_day FROM device_days
+        WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${new Date(range.end)}::date
+        GROUP BY device_id HAVING min(day) >= ${new Date(range.start)}::date
+      )
+      SELECT floor((first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
+        floor((last_day - first_day) / ${periodDays}::float8)::int AS last_period, count(*)::int AS devices
+      FROM first GROUP BY 1, 2`;
+    for (const row of grid) row.fill(0);
+    for (const r of last) {
+      if (r.cohort >= cohorts) continue;
+      for (let k = 0; k <= Math.min(r.last_period, q.periods - 1); k++) grid[r.cohort]![k]! += r.devices;
+    }
+  }
+  return {
+    period: q.period,
+    mode: q.mode,
+    cohorts: grid.map((counts, c) => {
+      const size = counts[0] ?? 0;
+      const cohortStart = range.start + c * periodDays * DAY_MS;
+      // Periods that have not happened yet are null, not 0%.
+      const elapsed = Math.floor((range.end - cohortStart) / (periodDays * DAY_MS));
+      return {
+        cohort: iso(cohortStart),
+        size,
+        retained: counts.map((n, k) => (k > elapsed ? null : n)),
+        percent: counts.map((n, k) => (k > elapsed || size === 0 ? null : round((100 * n) / size, 1))),
+      };
+    }),
+  };
+}
+
+export const pathsInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    /** The screen or page path to look around. */
+    from: z.string().min(1).max(2000),
+    limit: z.number().int().min(1).max(50).default(10),
+  })
+  .strict();
+
+/** User journeys around one screen: where people go next and where they came from, by session. */
+export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(pathsInput, input);
+  const range = rawRange(q, 7);
+  await requireApp(prisma, actor, appId);
+  const rows = await prisma.$queryRaw<Array<{ direction: 'next' | 'previous'; screen: string | null; n: number }>>`
+    WITH views AS (
+      SELECT name, lead(name) OVER w AS next, lag(name) OVER w AS previous
+      FROM events
+      WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND type = ANY(${SCREEN_TYPES})
+        AND occurred_at >= ${new Date(range.start)} AND occurred_at < ${new Date(range.until)}
+      WINDOW w AS (PARTITION BY device_id, session_id ORDER BY occurred_at, id)
+    ), around AS (SELECT next, previous FROM views WHERE name = ${q.from})
+    (SELECT 'next' AS direction, next AS screen, count(*)::int AS n FROM around GROUP BY next ORDER BY n DESC, next LIMIT ${q.limit + 1})
+    UNION ALL
+    (SELECT 'previous', previous, count(*)::int FROM around GROUP BY previous ORDER BY 3 DESC, 2 LIMIT ${q.limit + 1})`;
+  const side = (direction: 'next' | 'previous') => {
+    const list = rows.filter((r) => r.direction === direction);
+    const total = list.reduce((s, r) => s + r.n, 0);
+    return list
+      .map((r) => ({ screen: r.screen, count: r.n, share: round((100 * r.n) / Math.max(1, total), 1) }))
+      .slice(0, q.limit + 1);
+  };
+  // A null screen is the session's end (next) or its start (previous).
+  return { start: iso(range.start), end: iso(range.end), from: q.from, next: side('next'), previous: side('previous') };
+}
+
+export const adoptionInput = z
+  .object({ start: day.optional(), end: day.optional(), limit: z.number().int().min(1).max(100).default(20) })
+  .strict();
+
+/**
+ * Feature adoption from the daily rollups: each feature's share of active device-days,
+ * and its trend — the second half of the range against the first (±10% is stable).
+ */
+export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(adoptionInput, input ?? {});
+  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  await requireApp(prisma, actor, appId);
+  const middle = range.start + Math.floor(range.days / 2) * DAY_MS;
+  const rows = await prisma.$queryRaw<Array<{ metric: string; dimension: string; late: boolean; devices: number }>>`
+    SELECT metric, dimension, day >= ${new Date(middle)}::date AS late, sum(unique_devices)::int AS devices
+    FROM rollups_daily
+    WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day >= ${new Date(range.start)}::date
+      AND day <= ${new Date(range.end)}::date AND (metric = 'feature' OR (metric = 'active' AND dimension = ''))
+    GROUP BY 1, 2, 3`;
+  const active = { early: 0, late: 0 };
+  const features = new Map<string, { early: number; late: number }>();
+  for (const r of rows) {
+    const target = r.metric === 'active' ? active : (features.get(r.dimension) ?? { early: 0, late: 0 });
+    if (r.late) target.late += r.devices;
+    else target.early += r.devices;
+    if (r.metric === 'feature') features.set(r.dimension, target);
+  }
+  const share = (n: number, of: number) => (of > 0 ? (100 * n) / of : 0);
+  return [...features.entries()]
+    .map(([feature, f]) => {
+      const early = share(f.early, active.early);
+      const late = share(f.late, active.late);
+      const trend =
+        early === 0 ? (late > 0 ? 'up' : 'stable') : late > early * 1.1 ? 'up' : late < early * 0.9 ? 'down' : 'stable';
+      return {
+        feature,
+        deviceDays: f.early + f.late,
+        adoption: round(share(f.early + f.late, active.early + active.late)),
+        firstHalf: round(early),
+        secondHalf: round(late),
+        trend: trend,
+      };
+    })
+    .sort((a, b) => b.deviceDays - a.deviceDays || a.feature.localeCompare(b.feature))
+    .slice(0, q.limit);
+}
+
+export const segmentInput = z
+  .object({
+    start: day.optional(),
+    end: day.optional(),
+    filters: z
+      .object({
+        browser: z.string().max(100).optional(),
+        os: z.string().max(100).optional(),
+        country: z.string().length(2, 'must be a two-letter country code').toUpperCase().optional(),
+        version: z.string().max(64).optional(),
+        /** An event property (data key) and the value it must have. */
+        property: z
+          .object({ key: z.string().min(1).max(100), value: z.string().max(500) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** The event type that counts as converting (purchase, signup…). */
+    conversionEvent: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+
+/**
+ * A segment of devices by browser, OS, country, version or an event property: its size,
+ * bounce rate, session duration, pages per session and conversion, over raw events.
+ */
+export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const q = parseInput(segmentInput, input ?? {});
+  const range = rawRange(q, 7);
+  await requireApp(prisma, actor, appId);
+  const p = new Params();
+  const where = [
+    `org_id = ${p.add(actor.orgId)}::uuid`,
+    `app_id = ${p.add(appId)}`,
+    `occurred_at >= ${p.add(new Date(range.start))}`,
+    `occurred_at < ${p.add(new Date(range.until))}`,
+  ];
+  const f = q.filters;
+  if (f.browser) where.push(`browser = ${p.add(f.browser)}`);
+  if (f.os) where.push(`os = ${p.add(f.os)}`);
+  if (f.country) where.push(`country = ${p.add(f.country)}`);
+  if (f.version) where.push(`app_version = ${p.add(f.version)}`);
+  if (f.property) where.push(`data->>${p.add(f.property.key)} = ${p.add(f.property.value)}`);
+  const conversion = q.conversionEvent ? p.add(q.conversionEvent) : 'NULL';
+  const [row] = await prisma.$queryRawUnsafe<
+    Array<{
+      devices: number;
+      sessions: number;
+      bounced: number;
+      avg_seconds: number | null;
+      pages: number | null;
+      converted: number;
+      all_devices: number;
+    }>
+  >(
+    `WITH seg AS (
+       SELECT device_id, session_id, type FROM events WHERE ${where.join(' AND ')}
+     ), sess AS (
+       SELECT s.duration_ms, s.screen_count FROM sessions s
+       WHERE s.org_id = $1::uuid AND s.app_id = $2 AND s.id IN (SELECT DISTINCT session_id FROM seg WHERE session_id IS NOT NULL)
+     )
+     SELECT (SELECT count(DISTINCT device_id) FROM seg)::int AS devices,
+       (SELECT count(*) FROM sess)::int AS sessions,
+       (SELECT count(*) FILTER (WHERE screen_count <= 1) FROM sess)::int AS bounced,
+       (SELECT avg(duration_ms) / 1000 FROM sess)::float8 AS avg_seconds,
+       (SELECT avg(screen_count) FROM sess)::float8 AS pages,
+       (SELECT count(DISTINCT device_id) FROM seg WHERE type = ${conversion})::int AS converted,
+       (SELECT count(DISTINCT device_id) FROM events WHERE org_id = $1::uuid AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4)::int AS all_devices`,
+    ...p.values,
+  );
+  const devices = row?.devices ?? 0;
+  const sessions = row?.sessions ?? 0;
+  return {
+    start: iso(range.start),
+    end: iso(range.end),
+    filters: f,
+    devices,
+    shareOfAll: row && row.all_devices > 0 ? round((100 * devices) / row.all_devices) : null,
+    sessions,
+    bounceRate: sessions > 0 ? round((100 * (row?.bounced ?? 0)) / sessions) : null,
+    avgSessionSeconds: round(row?.avg_seconds ?? null, 1),
+    pagesPerSession: round(row?.pages ?? null),
+    conversionEvent: q.conversionEvent ?? null,
+    conversionRate: q.conversionEvent && devices > 0 ? round((100 * (row?.converted ?? 0)) / devices) : null,
+  };
+}

@@ -34,7 +34,10 @@ function rawRange(input: { start?: string; end?: string }, defaultDays: number):
     end: iso(end),
   });
   if (range.days > MAX_RAW_DAYS) {
-    throw new AppError('BAD_REQUEST', `invalid input: start must be at most ${MAX_RAW_DAYS} days before end for this question`);
+    throw new AppError(
+      'BAD_REQUEST',
+      `invalid input: start must be at most ${MAX_RAW_DAYS} days before end for this question`,
+    );
   }
   return { ...range, until: range.end + DAY_MS };
 }
@@ -101,10 +104,16 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
       ? `SELECT 0 AS step, count(*)::int AS devices, NULL::float8 AS median_seconds FROM s0`
       : `SELECT ${i}, count(*)::int, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t - prev_t))::float8 FROM s${i}`,
   );
-  const rows = await prisma.$queryRawUnsafe<Array<{ step: number; devices: number; median_seconds: number | null }>>(
-    `WITH ${ctes.join(',\n')} ${selects.join(' UNION ALL ')} ORDER BY step`,
-    ...p.values,
-  );
+  // Each step joins the devices of the one before on device_id: hash joins scale with the
+  // range, nested loops with its square. Fresh, not yet analysed data can mislead the
+  // planner into the latter, so this query rules them out.
+  const rows = await prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
+    return tx.$queryRawUnsafe<Array<{ step: number; devices: number; median_seconds: number | null }>>(
+      `WITH ${ctes.join(',\n')} ${selects.join(' UNION ALL ')} ORDER BY step`,
+      ...p.values,
+    );
+  });
   const first = rows[0]?.devices ?? 0;
   return {
     start: iso(range.start),
@@ -150,20 +159,17 @@ export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, 
     end: iso(end),
   });
   await requireApp(prisma, actor, appId);
+  // One pass over the app's device days (a window gives each row its device's first day):
+  // no self-join, so the plan does not hinge on fresh statistics.
   const rows = await prisma.$queryRaw<Array<{ cohort: number; period: number; devices: number }>>`
-    WITH first AS (
-      SELECT device_id, min(day) AS first_day FROM device_days
+    WITH d AS (
+      SELECT device_id, day, min(day) OVER (PARTITION BY device_id) AS first_day FROM device_days
       WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${new Date(range.end)}::date
-      GROUP BY device_id
-      HAVING min(day) >= ${new Date(range.start)}::date
-    ), activity AS (
-      SELECT DISTINCT f.device_id,
-        floor((f.first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
-        floor((d.day - f.first_day) / ${periodDays}::float8)::int AS period
-      FROM first f JOIN device_days d ON d.org_id = ${actor.orgId}::uuid AND d.app_id = ${appId} AND d.device_id = f.device_id
-      WHERE d.day <= ${new Date(range.end)}::date
     )
-    SELECT cohort, period, count(*)::int AS devices FROM activity GROUP BY cohort, period`;
+    SELECT floor((first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
+      floor((day - first_day) / ${periodDays}::float8)::int AS period, count(DISTINCT device_id)::int AS devices
+    FROM d WHERE first_day >= ${new Date(range.start)}::date
+    GROUP BY 1, 2`;
   const cohorts = Math.ceil(range.days / periodDays);
   const grid = Array.from({ length: cohorts }, () => new Array<number>(q.periods).fill(0));
   for (const r of rows) {

@@ -128,6 +128,7 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
     `mutation { commentOnCrashGroup(appId: "${f.appId}", fingerprint: "${f.fingerprint}", body: "hi") { id } }`,
   'Query.analyticsEvents': (f) => `{ analyticsEvents(appId: "${f.appId}") { data { count } } }`,
   'Query.analyticsVersions': (f) => `{ analyticsVersions(appId: "${f.appId}") { version } }`,
+  'Query.analyticsHealth': (f) => `{ analyticsHealth(appId: "${f.appId}") { dau } }`,
   'Query.analyticsPerformance': (f) =>
     `{ analyticsPerformance(appId: "${f.appId}", eventType: "web_vital", name: "LCP") { overall { p75 } } }`,
   'Query.analyticsSlowest': (f) => `{ analyticsSlowest(appId: "${f.appId}", eventType: "web_vital") { name } }`,

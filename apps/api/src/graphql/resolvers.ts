@@ -1,5 +1,6 @@
 import {
   analyticsBreakdown,
+  analyticsDailyHealth,
   analyticsEventSeries,
   analyticsFeatureAdoption,
   analyticsFunnel,
@@ -142,6 +143,7 @@ export const resolvers = {
     alertChannels: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listChannels(prisma, actor),
     analyticsEvents: analytics('events', analyticsEventSeries),
     analyticsVersions: analytics('versions', analyticsVersions),
+    analyticsHealth: analytics('health', analyticsDailyHealth),
     analyticsPerformance: analytics('performance', analyticsPerformance),
     analyticsSlowest: analytics('slowest', analyticsSlowest),
     analyticsBreakdown: analytics('breakdown', analyticsBreakdown),

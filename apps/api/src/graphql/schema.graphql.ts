@@ -94,6 +94,14 @@ export const typeDefs = /* GraphQL */ `
     eventType: String
     data: [EventDay!]!
   }
+  type HealthDay {
+    date: String!
+    dau: Int!
+    sessions: Int!
+    crashes: Int!
+    crashedUsers: Int!
+    crashFreeUsers: Float
+  }
   type VersionStat {
     version: String
     deviceDays: Int!
@@ -512,6 +520,7 @@ export const typeDefs = /* GraphQL */ `
     alertDeliveries(channelId: ID, status: String, limit: Int = 50): [AlertDelivery!]!
     analyticsEvents(appId: ID!, start: String, end: String, eventType: String): EventSeries!
     analyticsVersions(appId: ID!, start: String, end: String): [VersionStat!]!
+    analyticsHealth(appId: ID!, start: String, end: String): [HealthDay!]!
     analyticsPerformance(appId: ID!, eventType: String!, name: String, start: String, end: String): PerformanceSeries!
     analyticsSlowest(
       appId: ID!

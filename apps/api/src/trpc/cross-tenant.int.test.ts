@@ -81,6 +81,7 @@ const CASES: Record<string, Case> = {
   'analytics.overview': tenant((t) => ({ appId: t.appId })),
   'analytics.events': tenant((t) => ({ appId: t.appId, query: { eventType: 'app_start' } })),
   'analytics.versions': tenant((t) => ({ appId: t.appId })),
+  'analytics.health': tenant((t) => ({ appId: t.appId })),
   'analytics.performance': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital', name: 'LCP' } })),
   'analytics.slowest': tenant((t) => ({ appId: t.appId, query: { eventType: 'web_vital' } })),
   'analytics.breakdown': tenant((t) => ({ appId: t.appId, query: { by: 'os' } })),

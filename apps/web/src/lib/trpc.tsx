@@ -23,7 +23,9 @@ export function ApiProvider({ children }: { children: ReactNode }) {
       }),
   );
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })] }),
+    createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, maxURLLength: 2000 })],
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

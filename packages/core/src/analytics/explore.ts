@@ -85,19 +85,23 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
   const from = p.add(new Date(range.start));
   const until = p.add(new Date(range.until));
   const window = p.add(`${q.windowMinutes} minutes`);
-  const matches = (alias: string, step: z.infer<typeof stepInput>) =>
-    `${alias}.type = ${p.add(step.type)}${step.name ? ` AND ${alias}.name = ${p.add(step.name)}` : ''}`;
+  const matches = (step: z.infer<typeof stepInput>) =>
+    `(type = ${p.add(step.type)}${step.name ? ` AND name = ${p.add(step.name)}` : ''})`;
+  const conditions = q.steps.map(matches);
+  // One scan of the events any step could match, each row flagged with the steps it matches;
+  // the steps then join these few rows, not the whole range again.
   const ctes = [
-    `s0 AS (SELECT e.device_id, min(e.occurred_at) AS t, min(e.occurred_at) AS t0 FROM events e
-      WHERE e.org_id = ${org}::uuid AND e.app_id = ${app} AND e.occurred_at >= ${from} AND e.occurred_at < ${until}
-        AND ${matches('e', q.steps[0]!)} GROUP BY e.device_id)`,
+    `ev AS MATERIALIZED (SELECT device_id, occurred_at, ${conditions.map((c, i) => `${c} AS m${i}`).join(', ')}
+      FROM events WHERE org_id = ${org}::uuid AND app_id = ${app} AND occurred_at >= ${from}
+        AND occurred_at < ${until}::timestamptz + ${window}::interval AND (${conditions.join(' OR ')}))`,
+    `s0 AS (SELECT device_id, min(occurred_at) AS t, min(occurred_at) AS t0 FROM ev
+      WHERE m0 AND occurred_at < ${until}::timestamptz GROUP BY device_id)`,
   ];
-  q.steps.slice(1).forEach((step, i) => {
-    ctes.push(`s${i + 1} AS (SELECT e.device_id, min(e.occurred_at) AS t, min(prev.t0) AS t0, min(prev.t) AS prev_t FROM events e
+  q.steps.slice(1).forEach((_, i) => {
+    ctes.push(`s${i + 1} AS (SELECT e.device_id, min(e.occurred_at) AS t, min(prev.t0) AS t0, min(prev.t) AS prev_t FROM ev e
       JOIN s${i} prev ON prev.device_id = e.device_id
-      WHERE e.org_id = ${org}::uuid AND e.app_id = ${app} AND e.occurred_at > prev.t
-        AND e.occurred_at <= prev.t0 + ${window}::interval AND e.occurred_at < ${until} + ${window}::interval
-        AND ${matches('e', step)} GROUP BY e.device_id)`);
+      WHERE e.m${i + 1} AND e.occurred_at > prev.t AND e.occurred_at <= prev.t0 + ${window}::interval
+      GROUP BY e.device_id)`);
   });
   const selects = q.steps.map((_, i) =>
     i === 0
@@ -109,6 +113,7 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
   // planner into the latter, so this query rules them out.
   const rows = await prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
+    await tx.$executeRawUnsafe("SET LOCAL work_mem = '64MB'");
     return tx.$queryRawUnsafe<Array<{ step: number; devices: number; median_seconds: number | null }>>(
       `WITH ${ctes.join(',\n')} ${selects.join(' UNION ALL ')} ORDER BY step`,
       ...p.values,

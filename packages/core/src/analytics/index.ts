@@ -3,6 +3,7 @@ export { createAnalyticsCache, type AnalyticsCache } from './cache.ts';
 export { rollupDay, rollupHour, runAggregation, type AggregationResult } from './rollup.ts';
 export {
   analyticsBreakdown,
+  analyticsDailyHealth,
   analyticsEventSeries,
   analyticsOverview,
   analyticsOverviews,

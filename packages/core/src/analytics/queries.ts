@@ -406,3 +406,26 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
     .sort((a, b) => b.deviceDays - a.deviceDays || b.count - a.count)
     .slice(0, q.limit);
 }
+
+/** Day by day: active users, sessions, fatal crashes, crashed users and the crash-free share. */
+export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+  const range = parseInput(dateRangeInput, input ?? {});
+  await requireApp(prisma, actor, appId);
+  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, ['active', 'sessions', 'crashes'], {
+    dimension: '',
+  });
+  const at = new Map(rows.map((r) => [`${r.day.getTime()}|${r.metric}`, r]));
+  return Array.from({ length: range.days }, (_, i) => {
+    const t = range.start + i * DAY_MS;
+    const dau = at.get(`${t}|active`)?.unique_devices ?? 0;
+    const crashed = at.get(`${t}|crashes`)?.unique_devices ?? 0;
+    return {
+      date: iso(t),
+      dau,
+      sessions: Number(at.get(`${t}|sessions`)?.count ?? 0),
+      crashes: Number(at.get(`${t}|crashes`)?.count ?? 0),
+      crashedUsers: crashed,
+      crashFreeUsers: dau > 0 ? round(100 - (100 * crashed) / dau) : null,
+    };
+  });
+}

@@ -74,19 +74,32 @@ const SETS: Record<number, (r: Record<string, string | null>) => [string, string
   0b0111110: (r) => (r.place === null ? null : [r.type === 'feature_used' ? 'feature' : 'screen', r.place]),
 };
 
-async function eventCounts(client: pg.ClientBase, range: Range): Promise<RollupRow[]> {
+/**
+ * The hour's events folded per device and combination of dimensions (a million events of
+ * twenty thousand devices become some tens of thousands of rows) — the distinct counts
+ * and the device records below read this, not the events again.
+ */
+async function foldHourPerDevice(client: pg.ClientBase, range: Range): Promise<void> {
+  await client.query('DROP TABLE IF EXISTS rollup_hour_devices');
+  await client.query(
+    `CREATE TEMP TABLE rollup_hour_devices ON COMMIT DROP AS
+     SELECT device_id, type, app_version, os, browser, country, device_model,
+       CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place,
+       count(*) AS n, max(occurred_at) AS last_at
+     FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+    rangeParams(range),
+  );
+}
+
+async function eventCounts(client: pg.ClientBase): Promise<RollupRow[]> {
   const { rows } = await client.query<Record<string, string | null> & { g: number; n: string; devices: number }>(
     `SELECT GROUPING(type, app_version, os, browser, country, device_model, place) AS g,
         type, app_version, os, browser, country, device_model, place,
-        count(*) AS n, count(DISTINCT device_id)::int AS devices
-     FROM (
-       SELECT type, app_version, os, browser, country, device_model, device_id,
-         CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place
-       FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-     ) e
+        sum(n) AS n, count(DISTINCT device_id)::int AS devices
+     FROM rollup_hour_devices
      GROUP BY GROUPING SETS ((), (type), (type, app_version), (app_version), (os), (browser), (country),
        (device_model), (type, place))`,
-    rangeParams(range),
   );
   const out: RollupRow[] = [];
   for (const r of rows) {
@@ -206,9 +219,9 @@ async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<vo
   const day = new Date(Math.floor(range.from.getTime() / DAY_MS) * DAY_MS);
   await client.query(
     `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, os, browser, country, device_model, last_seen_at)
-     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, app_version, os, browser, country, device_model, occurred_at
-     FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-     ORDER BY device_id, occurred_at DESC
+     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $3::date, device_id, app_version, os, browser, country, device_model, last_at
+     FROM rollup_hour_devices
+     ORDER BY device_id, last_at DESC
      ON CONFLICT (org_id, app_id, day, device_id) DO UPDATE SET
        app_version = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.app_version ELSE d.app_version END,
        os = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.os ELSE d.os END,
@@ -216,7 +229,7 @@ async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<vo
        country = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.country ELSE d.country END,
        device_model = CASE WHEN d.last_seen_at IS NULL OR EXCLUDED.last_seen_at >= d.last_seen_at THEN EXCLUDED.device_model ELSE d.device_model END,
        last_seen_at = GREATEST(d.last_seen_at, EXCLUDED.last_seen_at)`,
-    [...rangeParams(range), day],
+    [range.orgId, range.appId, day],
   );
   await client.query(
     `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, last_seen_at, crashed)
@@ -232,13 +245,15 @@ async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<vo
 /** Recomputes one hour's rollup rows and its devices' day records. */
 export async function rollupHour(client: pg.ClientBase, orgId: string, appId: number, hour: Date): Promise<void> {
   const range = { orgId, appId, from: hour, to: new Date(hour.getTime() + HOUR_MS) };
+  await foldHourPerDevice(client, range);
   const rows = [
-    ...(await eventCounts(client, range)),
+    ...(await eventCounts(client)),
     ...(await valueSummaries(client, range)),
     ...(await crashCounts(client, range)),
   ];
   await replaceRows(client, 'rollups_hourly', range, rows);
   await recordDeviceDays(client, range);
+  await client.query('DROP TABLE rollup_hour_devices');
 }
 
 async function deviceSketch(client: pg.ClientBase, range: Range, crashedOnly: boolean): Promise<DeviceSketch> {
@@ -322,7 +337,8 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
   const { rows: perType } = await client.query<{ g: number; type: string; place: string | null; devices: number }>(
     `SELECT GROUPING(place) AS g, type, place, count(DISTINCT device_id)::int AS devices
      FROM (SELECT type, device_id, CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place
-           FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4) e
+           FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+           GROUP BY 1, 2, 3) e
      GROUP BY GROUPING SETS ((type), (type, place))`,
     params,
   );

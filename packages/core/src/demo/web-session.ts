@@ -68,8 +68,10 @@ function resource(em: SessionEmitter, page: string, initiator: 'img' | 'video' |
     : initiator === 'img'
       ? `/img/p/${random.int(100, 999)}.webp`
       : '/static/js/chunk.js';
-  em.emit('resource_timing', page, duration, {
+  // Named by initiator, as ingestion names resource_timing events: latency by resource type.
+  em.emit('resource_timing', initiator, duration, {
     initiator,
+    page,
     url,
     duration_ms: duration,
     transfer_size: video ? random.int(900_000, 4_000_000) : random.int(8_000, 240_000),

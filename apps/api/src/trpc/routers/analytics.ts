@@ -1,5 +1,6 @@
 import {
   analyticsBreakdown,
+  analyticsDailyHealth,
   analyticsEventSeries,
   analyticsFeatureAdoption,
   analyticsFunnel,
@@ -19,34 +20,40 @@ import { orgProcedure, router } from '../init.ts';
 
 const appQuery = z.object({ appId: z.number().int(), query: z.record(z.string(), z.unknown()).default({}) });
 
-type Query = (
-  prisma: Parameters<typeof analyticsOverview>[0],
-  actor: Parameters<typeof analyticsOverview>[1],
-  appId: number,
-  input: unknown,
-) => Promise<unknown>;
-
-function cachedQuery<F extends Query>(name: string, fn: F) {
-  return orgProcedure
-    .input(appQuery)
-    .query(
-      ({ ctx, input }) =>
-        ctx.deps.analyticsCache.get(ctx.actor.orgId, input.appId, name, input.query, () =>
-          fn(ctx.deps.prisma, ctx.actor, input.appId, input.query),
-        ) as ReturnType<F>,
-    );
+type Prisma = Parameters<typeof analyticsOverview>[0];
+type Actor = Parameters<typeof analyticsOverview>[1];
+interface Ctx {
+  deps: {
+    prisma: Prisma;
+    analyticsCache: { get<T>(o: string, a: number, n: string, i: unknown, c: () => Promise<T>): Promise<T> };
+  };
+  actor: Actor;
 }
 
+function cached<T>(
+  ctx: Ctx,
+  input: z.infer<typeof appQuery>,
+  name: string,
+  fn: (prisma: Prisma, actor: Actor, appId: number, input: unknown) => Promise<T>,
+): Promise<T> {
+  return ctx.deps.analyticsCache.get(ctx.actor.orgId, input.appId, name, input.query, () =>
+    fn(ctx.deps.prisma, ctx.actor, input.appId, input.query),
+  );
+}
+
+const q = orgProcedure.input(appQuery);
+
 export const analyticsRouter = router({
-  overview: cachedQuery('overview', analyticsOverview),
-  events: cachedQuery('events', analyticsEventSeries),
-  versions: cachedQuery('versions', analyticsVersions),
-  performance: cachedQuery('performance', analyticsPerformance),
-  slowest: cachedQuery('slowest', analyticsSlowest),
-  breakdown: cachedQuery('breakdown', analyticsBreakdown),
-  funnel: cachedQuery('funnel', analyticsFunnel),
-  retention: cachedQuery('retention', analyticsRetention),
-  paths: cachedQuery('paths', analyticsPaths),
-  adoption: cachedQuery('adoption', analyticsFeatureAdoption),
-  segment: cachedQuery('segment', analyticsSegment),
+  overview: q.query(({ ctx, input }) => cached(ctx, input, 'overview', analyticsOverview)),
+  events: q.query(({ ctx, input }) => cached(ctx, input, 'events', analyticsEventSeries)),
+  health: q.query(({ ctx, input }) => cached(ctx, input, 'health', analyticsDailyHealth)),
+  versions: q.query(({ ctx, input }) => cached(ctx, input, 'versions', analyticsVersions)),
+  performance: q.query(({ ctx, input }) => cached(ctx, input, 'performance', analyticsPerformance)),
+  slowest: q.query(({ ctx, input }) => cached(ctx, input, 'slowest', analyticsSlowest)),
+  breakdown: q.query(({ ctx, input }) => cached(ctx, input, 'breakdown', analyticsBreakdown)),
+  funnel: q.query(({ ctx, input }) => cached(ctx, input, 'funnel', analyticsFunnel)),
+  retention: q.query(({ ctx, input }) => cached(ctx, input, 'retention', analyticsRetention)),
+  paths: q.query(({ ctx, input }) => cached(ctx, input, 'paths', analyticsPaths)),
+  adoption: q.query(({ ctx, input }) => cached(ctx, input, 'adoption', analyticsFeatureAdoption)),
+  segment: q.query(({ ctx, input }) => cached(ctx, input, 'segment', analyticsSegment)),
 });

@@ -1,9 +1,9 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
+import { AppNav } from '../../../../../../components/analytics';
 import { Field, Notice, SecretValue, Section, Form } from '../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../lib/use-org';
@@ -61,9 +61,7 @@ export default function AppSettingsPage() {
   return (
     <>
       <h1>{a.name}</h1>
-      <p>
-        <Link href={`/o/${orgId}/apps/${appId}/crashes`}>Crashes</Link>
-      </p>
+      <AppNav orgId={orgId} appId={appId} />
       <p className="muted">
         App id {a.id} · bundle id <code>{a.bundleId}</code>
       </p>

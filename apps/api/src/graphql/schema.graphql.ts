@@ -84,6 +84,7 @@ export const typeDefs = /* GraphQL */ `
     change: OverviewChange!
   }
   type EventDay {
+    "The day (YYYY-MM-DD), or the hour's start (ISO 8601) for hourly series"
     date: String!
     count: Int!
     uniqueDevices: Int!
@@ -92,6 +93,7 @@ export const typeDefs = /* GraphQL */ `
     start: String!
     end: String!
     eventType: String
+    interval: String!
     data: [EventDay!]!
   }
   type HealthDay {
@@ -518,7 +520,8 @@ export const typeDefs = /* GraphQL */ `
     alertChannels: [AlertChannel!]!
     alertRules: [AlertRule!]!
     alertDeliveries(channelId: ID, status: String, limit: Int = 50): [AlertDelivery!]!
-    analyticsEvents(appId: ID!, start: String, end: String, eventType: String): EventSeries!
+    "interval: day (default) or hour (at most 14 days)"
+    analyticsEvents(appId: ID!, start: String, end: String, eventType: String, interval: String): EventSeries!
     analyticsVersions(appId: ID!, start: String, end: String): [VersionStat!]!
     analyticsHealth(appId: ID!, start: String, end: String): [HealthDay!]!
     analyticsPerformance(appId: ID!, eventType: String!, name: String, start: String, end: String): PerformanceSeries!

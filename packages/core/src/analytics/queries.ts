@@ -204,37 +204,57 @@ export async function analyticsOverviews(
   );
 }
 
+/** Hourly series read hourly rollups: at most this many days of them at once. */
+export const MAX_HOURLY_DAYS = 14;
+
 export const eventSeriesInput = z
   .object({
     start: day.optional(),
     end: day.optional(),
     eventType: z.string().trim().min(1).max(100).optional(),
+    interval: z.enum(['day', 'hour']).default('day'),
   })
   .strict();
 
-/** Events per day (all, or of one type) with the devices that sent them; every day present. */
+/**
+ * Events per day or per hour (all, or of one type) with the devices that sent them; every
+ * bucket present. An hourly series spans at most MAX_HOURLY_DAYS days.
+ */
 export async function analyticsEventSeries(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
   const q = parseInput(eventSeriesInput, input ?? {});
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
+  if (q.interval === 'hour' && range.days > MAX_HOURLY_DAYS) {
+    throw new AppError('BAD_REQUEST', `invalid input: start an hourly series spans at most ${MAX_HOURLY_DAYS} days`);
+  }
   await requireApp(prisma, actor, appId);
-  const rows = await dailyRows(
-    prisma,
-    actor.orgId,
-    appId,
-    range.start,
-    range.end,
-    [q.eventType ? 'events' : 'active'],
-    { dimension: q.eventType ?? '' },
-  );
-  const byDay = new Map(rows.map((r) => [r.day.getTime(), r]));
+  const metric = q.eventType ? 'events' : 'active';
+  const dimension = q.eventType ?? '';
+  let buckets: Map<number, { count: bigint; unique_devices: number }>;
+  let step = DAY_MS;
+  if (q.interval === 'hour') {
+    step = 3_600_000;
+    const rows = await prisma.$queryRaw<Array<{ bucket: Date; count: bigint; unique_devices: number }>>`
+      SELECT bucket, count, unique_devices FROM rollups_hourly
+      WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND metric = ${metric} AND dimension = ${dimension}
+        AND bucket >= ${new Date(range.start)} AND bucket < ${new Date(range.end + DAY_MS)}`;
+    buckets = new Map(rows.map((r) => [r.bucket.getTime(), r]));
+  } else {
+    const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [metric], { dimension });
+    buckets = new Map(rows.map((r) => [r.day.getTime(), r]));
+  }
   return {
     start: iso(range.start),
     end: iso(range.end),
     eventType: q.eventType ?? null,
-    data: Array.from({ length: range.days }, (_, i) => {
-      const at = range.start + i * DAY_MS;
-      const r = byDay.get(at);
-      return { date: iso(at), count: Number(r?.count ?? 0), uniqueDevices: r?.unique_devices ?? 0 };
+    interval: q.interval,
+    data: Array.from({ length: (range.days * DAY_MS) / step }, (_, i) => {
+      const at = range.start + i * step;
+      const r = buckets.get(at);
+      return {
+        date: step === DAY_MS ? iso(at) : new Date(at).toISOString(),
+        count: Number(r?.count ?? 0),
+        uniqueDevices: r?.unique_devices ?? 0,
+      };
     }),
   };
 }

@@ -217,6 +217,29 @@ describe('rollups against raw events', () => {
     );
   });
 
+  it('gives hourly series with exact counts and devices per hour, every hour present', async () => {
+    const day = start + 3 * DAY;
+    const truth = await raw<{ hour: Date; n: string; devices: number }>(
+      `SELECT date_trunc('hour', occurred_at) AS hour, count(*) AS n, count(DISTINCT device_id)::int AS devices
+       FROM events WHERE app_id = $1 AND type = 'screen_view' AND occurred_at >= $2 AND occurred_at < $3 GROUP BY 1`,
+      [appId, new Date(day), new Date(day + DAY)],
+    );
+    const series = await analyticsEventSeries(prisma, actor, appId, {
+      start: iso(day),
+      end: iso(day),
+      eventType: 'screen_view',
+      interval: 'hour',
+    });
+    expect(series.data).toHaveLength(24);
+    const byHour = new Map(truth.map((t) => [t.hour.toISOString(), [Number(t.n), t.devices]]));
+    expect(series.data.map((d) => [d.date, d.count, d.uniqueDevices])).toEqual(
+      series.data.map((d) => [d.date, ...(byHour.get(d.date) ?? [0, 0])]),
+    );
+    await expect(
+      analyticsEventSeries(prisma, actor, appId, { start: iso(start - 20 * DAY), end: iso(today), interval: 'hour' }),
+    ).rejects.toThrow(/hourly series spans at most 14 days/);
+  });
+
   it('gives percentiles within the sketch accuracy of the exact values, per metric and per page', async () => {
     const truth = await raw<{ p75: number; p95: number }>(
       `SELECT percentile_disc(0.75) WITHIN GROUP (ORDER BY value) AS p75, percentile_disc(0.95) WITHIN GROUP (ORDER BY value) AS p95

@@ -45,7 +45,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
 
   app.get('/v1/apps/:id/analytics/events', async (request) => {
     const { actor, appId, range, query } = await target(request);
-    const input = { ...range, eventType: text(query.event_type) };
+    const input = { ...range, eventType: text(query.event_type), interval: text(query.interval) };
     const series = await deps.analyticsCache.get(actor.orgId, appId, 'events', input, () =>
       analyticsEventSeries(deps.prisma, actor, appId, input),
     );
@@ -53,6 +53,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
       start_date: series.start,
       end_date: series.end,
       event_type: series.eventType,
+      interval: series.interval,
       data: series.data.map((d) => ({ date: d.date, count: d.count, unique_devices: d.uniqueDevices })),
     };
   });

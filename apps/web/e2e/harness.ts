@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createSmtpMailer } from '@sightline/core';
@@ -8,7 +10,15 @@ import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
+import { inject } from 'vitest';
 import { createTestServerDeps } from '@sightline/api/testing';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Provided by the test run's global setup (packages/db/src/testing/global-setup.ts). */
+    testRunId: string;
+  }
+}
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const nextBin = fileURLToPath(new URL('../../../node_modules/next/dist/bin/next', import.meta.url));
@@ -16,13 +26,46 @@ const nextBin = fileURLToPath(new URL('../../../node_modules/next/dist/bin/next'
 const DIST_DIR = '.next-e2e';
 
 /** `next build` into DIST_DIR, without blocking this process's event loop. */
-async function buildPortal(): Promise<void> {
-  const build = spawn(process.execPath, [nextBin, 'build'], { cwd: webDir, env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' } });
+async function runNextBuild(): Promise<void> {
+  const build = spawn(process.execPath, [nextBin, 'build'], {
+    cwd: webDir,
+    env: { ...process.env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   let output = '';
   build.stdout.on('data', (d: Buffer) => (output += d.toString()));
   build.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
   if (code !== 0) throw new Error(`next build failed:\n${output}`);
+}
+
+/**
+ * Builds the portal once per test run, however many e2e files start a stack at once: the
+ * first takes a lock directory and builds, the others wait for it and reuse the build.
+ */
+async function buildPortal(): Promise<void> {
+  const runId = inject('testRunId');
+  const lock = join(webDir, `${DIST_DIR}.lock`);
+  const stamp = join(webDir, DIST_DIR, 'sightline-test-run');
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true }); // left by a killed run
+      if (Date.now() > deadline) throw new Error(`waited 15 min for another portal build (${lock})`, { cause: error });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    if ((await readFile(stamp, 'utf8').catch(() => '')) === runId) return;
+    await runNextBuild();
+    await writeFile(stamp, runId);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Mail {

@@ -311,6 +311,13 @@ describe('GraphQL analytics', () => {
     expect(data.analyticsVersions).toEqual([{ version: '1.0.0', deviceDays: 3, share: 100 }]);
     expect(data.analyticsPerformance.overall.count).toBe(6);
     expect(data.analyticsBreakdown).toEqual([{ value: 'Android', deviceDays: 3 }]);
+    // Omitted optional input fields arrive as null at any depth and mean "not given".
+    const funnel = await gql(
+      readKey,
+      `{ analyticsFunnel(appId: "${id}", steps: [{ type: "web_vital", name: null }, { type: "app_start" }], windowMinutes: null) { steps { devices } } }`,
+    );
+    expect(funnel.errors).toBeUndefined();
+    expect((funnel.data?.analyticsFunnel as { steps: Array<{ devices: number }> }).steps[0]?.devices).toBe(3);
     const bad = await gql(readKey, `{ analyticsEvents(appId: "${id}", start: "yesterday") { start } }`);
     expect(bad.errors?.[0]?.message).toMatch(/start.*YYYY-MM-DD/);
   });

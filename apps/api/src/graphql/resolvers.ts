@@ -73,11 +73,23 @@ const withoutNulls = (args: Args): Args => Object.fromEntries(Object.entries(arg
 
 type AnalyticsQuery = (prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) => Promise<unknown>;
 
+/** Nulls dropped at every depth: GraphQL sends an omitted optional input field as null. */
+const deepWithoutNulls = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(deepWithoutNulls)
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => [k, deepWithoutNulls(v)]),
+        )
+      : value;
+
 /** An analytics query field: the app id apart, its arguments are the core function's input; cached per rollup. */
 const analytics =
   (name: string, query: AnalyticsQuery) =>
   (_: unknown, args: Args, { actor, prisma, analyticsCache }: GraphQLContext) => {
-    const { appId: id, ...input } = withoutNulls(args);
+    const { appId: id, ...input } = deepWithoutNulls(args) as Args;
     const app = appId(id);
     return analyticsCache.get(actor.orgId, app, name, input, () => query(prisma, actor, app, input));
   };

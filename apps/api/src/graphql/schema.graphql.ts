@@ -54,12 +54,12 @@ export const typeDefs = /* GraphQL */ `
     "Average daily active users (devices)"
     dau: Float!
     "Distinct users over the range (HyperLogLog, about 1%)"
-    users: Int!
-    events: Int!
-    sessions: Int!
+    users: Float!
+    events: Float!
+    sessions: Float!
     avgSessionSeconds: Float
     bounceRate: Float
-    crashes: Int!
+    crashes: Float!
     "Percent of users without a fatal crash"
     crashFreeUsers: Float
     crashFreeSessions: Float
@@ -86,7 +86,7 @@ export const typeDefs = /* GraphQL */ `
   type EventDay {
     "The day (YYYY-MM-DD), or the hour's start (ISO 8601) for hourly series"
     date: String!
-    count: Int!
+    count: Float!
     uniqueDevices: Int!
   }
   type EventSeries {
@@ -99,23 +99,23 @@ export const typeDefs = /* GraphQL */ `
   type HealthDay {
     date: String!
     dau: Int!
-    sessions: Int!
-    crashes: Int!
+    sessions: Float!
+    crashes: Float!
     crashedUsers: Int!
     crashFreeUsers: Float
   }
   type VersionStat {
     version: String
-    deviceDays: Int!
+    deviceDays: Float!
     share: Float
-    crashes: Int!
-    starts: Int!
+    crashes: Float!
+    starts: Float!
     "Fatal crashes per 100 starts"
     crashRate: Float
     crashFreeUsers: Float
   }
   type Percentiles {
-    count: Int!
+    count: Float!
     p50: Float
     p75: Float
     p95: Float
@@ -123,7 +123,7 @@ export const typeDefs = /* GraphQL */ `
   }
   type PerformanceDay {
     date: String!
-    count: Int!
+    count: Float!
     p50: Float
     p75: Float
     p95: Float
@@ -137,7 +137,7 @@ export const typeDefs = /* GraphQL */ `
   }
   type NamedPercentiles {
     name: String!
-    count: Int!
+    count: Float!
     p50: Float
     p75: Float
     p95: Float
@@ -153,8 +153,8 @@ export const typeDefs = /* GraphQL */ `
   }
   type BreakdownRow {
     value: String
-    deviceDays: Int!
-    count: Int!
+    deviceDays: Float!
+    count: Float!
     share: Float
   }
   input FunnelStepInput {

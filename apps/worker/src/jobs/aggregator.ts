@@ -34,9 +34,10 @@ export async function startAggregator(deps: AggregatorDeps) {
       total.hours += pass.hours;
       total.days += pass.days;
       total.skipped += pass.skipped;
+      for (const failure of pass.failed) deps.log.error(failure, 'rollup of an app-day failed; it stays marked');
       if (pass.days > 0) await deps.onRolledUp?.(pass);
 
-      if (pass.hours === 0 || Date.now() - startedAt > sliceMs) break;
+      if (pass.hours === 0 || pass.failed.length > 0 || Date.now() - startedAt > sliceMs) break;
     }
     if (total.hours > 0) deps.log.info({ ...total, ms: Date.now() - startedAt }, 'rollups updated');
     return total;

@@ -120,10 +120,13 @@ export async function deliverNotification(
   });
   if (!delivery || delivery.status === 'SENT' || delivery.status === 'SUPPRESSED') return 'skipped';
   const payload = delivery.payload as unknown as AlertPayload;
-  if (delivery.channel.flaggedAt && payload.kind !== 'TEST') {
+  if ((delivery.channel.flaggedAt || !delivery.channel.enabled) && payload.kind !== 'TEST') {
     await deps.prisma.notificationDelivery.update({
       where: { id: deliveryId },
-      data: { status: 'SUPPRESSED', lastError: 'channel is flagged after repeated failures' },
+      data: {
+        status: 'SUPPRESSED',
+        lastError: delivery.channel.enabled ? 'channel is flagged after repeated failures' : 'channel is disabled',
+      },
     });
     return 'skipped';
   }

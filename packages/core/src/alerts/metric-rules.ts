@@ -103,7 +103,8 @@ export async function evaluateMetricRules(
         const threshold = c.threshold ?? 0;
         const crossed = c.operator === 'below' ? m.value < threshold : m.value > threshold;
         const name = `${c.eventType}${c.metricName ? ` ${c.metricName}` : ''} ${c.aggregate}`;
-        if (m.samples >= (c.minSamples ?? 20) && crossed) {
+        // A count needs no minimum: "fewer than 10 sign-ups an hour" must fire at zero.
+        if ((c.aggregate === 'count' || m.samples >= (c.minSamples ?? 20)) && crossed) {
           fired = {
             title: `${name} ${c.operator} ${format(threshold)} in ${app.name}`,
             text: `${name} is ${format(m.value)} over ${m.samples} samples in the last ${minutes} min (alert ${c.operator} ${format(threshold)})`,

@@ -120,10 +120,10 @@ export async function releaseDigests(prisma: PrismaClient, now = Date.now()): Pr
   const send: string[] = [];
   for (const { orgId, ruleId, channelId } of pairs) {
     const rule = ruleId ? await prisma.alertRule.findFirst({ where: { id: ruleId, orgId } }) : null;
-    if (!rule) {
+    if (!rule || !rule.enabled) {
       await prisma.notificationDelivery.updateMany({
         where: { orgId, ruleId, channelId, status: 'HELD' },
-        data: { status: 'SUPPRESSED', lastError: 'its alert rule was deleted' },
+        data: { status: 'SUPPRESSED', lastError: rule ? 'its alert rule was disabled' : 'its alert rule was deleted' },
       });
       continue;
     }

@@ -4,14 +4,13 @@ import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { dateRangeInput, type DateRange } from './queries.ts';
+import { dateRangeInput, dayInput, type DateRange } from './queries.ts';
 
 // Questions the rollups cannot answer, asked of raw events (and device_days) over bounded
 // ranges: funnels, retention cohorts, paths, feature adoption and segments. Tenant first;
 // every statement is parameterised (only placeholders are generated).
 
 const DAY_MS = 86_400_000;
-const day = z.iso.date('must be a date as YYYY-MM-DD');
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 const SCREEN_TYPES = ['screen_view', 'page_view'];
@@ -42,6 +41,32 @@ function rawRange(input: { start?: string; end?: string }, defaultDays: number):
   return { ...range, until: range.end + DAY_MS };
 }
 
+/** A raw-event question gives up after this long rather than hold a connection for minutes. */
+export const RAW_QUESTION_TIMEOUT_MS = 20_000;
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Runs a raw-event question under a statement timeout; running out is a 503 that says what to do. */
+async function bounded<T>(prisma: PrismaClient, run: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${RAW_QUESTION_TIMEOUT_MS}`);
+        return run(tx);
+      },
+      { timeout: RAW_QUESTION_TIMEOUT_MS + 5_000, maxWait: 10_000 },
+    );
+  } catch (error) {
+    if (/statement timeout|57014|P2028|Transaction already closed/.test(String(error) + JSON.stringify(error))) {
+      throw new AppError(
+        'UNAVAILABLE',
+        `this question took longer than ${RAW_QUESTION_TIMEOUT_MS / 1000} s; narrow the date range or the filters`,
+      );
+    }
+    throw error;
+  }
+}
+
 /** Builds `$n` placeholders as values are added. */
 class Params {
   readonly values: unknown[] = [];
@@ -62,8 +87,8 @@ const stepInput = z
 
 export const funnelInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     steps: z.array(stepInput).min(2, 'a funnel needs at least 2 steps').max(8, 'a funnel has at most 8 steps'),
     /** How long after the first step the last may happen. */
     windowMinutes: z.number().int().min(1).max(43_200).default(1440),
@@ -111,7 +136,7 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
   // Each step joins the devices of the one before on device_id: hash joins scale with the
   // range, nested loops with its square. Fresh, not yet analysed data can mislead the
   // planner into the latter, so this query rules them out.
-  const rows = await prisma.$transaction(async (tx) => {
+  const rows = await bounded(prisma, async (tx) => {
     await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
     await tx.$executeRawUnsafe("SET LOCAL work_mem = '64MB'");
     return tx.$queryRawUnsafe<Array<{ step: number; devices: number; median_seconds: number | null }>>(
@@ -141,8 +166,8 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
 
 export const retentionInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     period: z.enum(['day', 'week']).default('week'),
     /** 'on': active in that very period; 'on_or_after': in it or any later one (unbounded). */
     mode: z.enum(['on', 'on_or_after']).default('on'),
@@ -169,11 +194,11 @@ export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, 
   const rows = await prisma.$queryRaw<Array<{ cohort: number; period: number; devices: number }>>`
     WITH d AS (
       SELECT device_id, day, min(day) OVER (PARTITION BY device_id) AS first_day FROM device_days
-      WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${new Date(range.end)}::date
+      WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${iso(range.end)}::date
     )
-    SELECT floor((first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
+    SELECT floor((first_day - ${iso(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
       floor((day - first_day) / ${periodDays}::float8)::int AS period, count(DISTINCT device_id)::int AS devices
-    FROM d WHERE first_day >= ${new Date(range.start)}::date
+    FROM d WHERE first_day >= ${iso(range.start)}::date
     GROUP BY 1, 2`;
   const cohorts = Math.ceil(range.days / periodDays);
   const grid = Array.from({ length: cohorts }, () => new Array<number>(q.periods).fill(0));
@@ -185,10 +210,10 @@ export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, 
     const last = await prisma.$queryRaw<Array<{ cohort: number; last_period: number; devices: number }>>`
       WITH first AS (
         SELECT device_id, min(day) AS first_day, max(day) AS last_day FROM device_days
-        WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${new Date(range.end)}::date
-        GROUP BY device_id HAVING min(day) >= ${new Date(range.start)}::date
+        WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day <= ${iso(range.end)}::date
+        GROUP BY device_id HAVING min(day) >= ${iso(range.start)}::date
       )
-      SELECT floor((first_day - ${new Date(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
+      SELECT floor((first_day - ${iso(range.start)}::date) / ${periodDays}::float8)::int AS cohort,
         floor((last_day - first_day) / ${periodDays}::float8)::int AS last_period, count(*)::int AS devices
       FROM first GROUP BY 1, 2`;
     for (const row of grid) row.fill(0);
@@ -217,8 +242,8 @@ export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, 
 
 export const pathsInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     /** The screen or page path to look around. */
     from: z.string().min(1).max(2000),
     limit: z.number().int().min(1).max(50).default(10),
@@ -230,7 +255,9 @@ export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appI
   const q = parseInput(pathsInput, input);
   const range = rawRange(q, 7);
   await requireApp(prisma, actor, appId);
-  const rows = await prisma.$queryRaw<Array<{ direction: 'next' | 'previous'; screen: string | null; n: number }>>`
+  const rows = await bounded(
+    prisma,
+    (tx) => tx.$queryRaw<Array<{ direction: 'next' | 'previous'; screen: string | null; n: number; total: number }>>`
     WITH views AS (
       SELECT name, lead(name) OVER w AS next, lag(name) OVER w AS previous
       FROM events
@@ -238,22 +265,24 @@ export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appI
         AND occurred_at >= ${new Date(range.start)} AND occurred_at < ${new Date(range.until)}
       WINDOW w AS (PARTITION BY device_id, session_id ORDER BY occurred_at, id)
     ), around AS (SELECT next, previous FROM views WHERE name = ${q.from})
-    (SELECT 'next' AS direction, next AS screen, count(*)::int AS n FROM around GROUP BY next ORDER BY n DESC, next LIMIT ${q.limit + 1})
+    (SELECT 'next' AS direction, next AS screen, count(*)::int AS n, (SELECT count(*) FROM around)::int AS total
+     FROM around GROUP BY next ORDER BY n DESC, next LIMIT ${q.limit})
     UNION ALL
-    (SELECT 'previous', previous, count(*)::int FROM around GROUP BY previous ORDER BY 3 DESC, 2 LIMIT ${q.limit + 1})`;
+    (SELECT 'previous', previous, count(*)::int, (SELECT count(*) FROM around)::int
+     FROM around GROUP BY previous ORDER BY 3 DESC, 2 LIMIT ${q.limit})`,
+  );
   const side = (direction: 'next' | 'previous') => {
-    const list = rows.filter((r) => r.direction === direction);
-    const total = list.reduce((s, r) => s + r.n, 0);
-    return list
-      .map((r) => ({ screen: r.screen, count: r.n, share: round((100 * r.n) / Math.max(1, total), 1) }))
-      .slice(0, q.limit + 1);
+    // Shares of all views of the page, not of the rows shown.
+    return rows
+      .filter((r) => r.direction === direction)
+      .map((r) => ({ screen: r.screen, count: r.n, share: round((100 * r.n) / Math.max(1, r.total), 1) }));
   };
   // A null screen is the session's end (next) or its start (previous).
   return { start: iso(range.start), end: iso(range.end), from: q.from, next: side('next'), previous: side('previous') };
 }
 
 export const adoptionInput = z
-  .object({ start: day.optional(), end: day.optional(), limit: z.number().int().min(1).max(100).default(20) })
+  .object({ start: dayInput.optional(), end: dayInput.optional(), limit: z.number().int().min(1).max(100).default(20) })
   .strict();
 
 /**
@@ -266,10 +295,10 @@ export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgA
   await requireApp(prisma, actor, appId);
   const middle = range.start + Math.floor(range.days / 2) * DAY_MS;
   const rows = await prisma.$queryRaw<Array<{ metric: string; dimension: string; late: boolean; devices: number }>>`
-    SELECT metric, dimension, day >= ${new Date(middle)}::date AS late, sum(unique_devices)::int AS devices
+    SELECT metric, dimension, day >= ${iso(middle)}::date AS late, sum(unique_devices)::int AS devices
     FROM rollups_daily
-    WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day >= ${new Date(range.start)}::date
-      AND day <= ${new Date(range.end)}::date AND (metric = 'feature' OR (metric = 'active' AND dimension = ''))
+    WHERE org_id = ${actor.orgId}::uuid AND app_id = ${appId} AND day >= ${iso(range.start)}::date
+      AND day <= ${iso(range.end)}::date AND (metric = 'feature' OR (metric = 'active' AND dimension = ''))
     GROUP BY 1, 2, 3`;
   const active = { early: 0, late: 0 };
   const features = new Map<string, { early: number; late: number }>();
@@ -301,8 +330,8 @@ export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgA
 
 export const segmentInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     filters: z
       .object({
         browser: z.string().max(100).optional(),
@@ -344,18 +373,19 @@ export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, ap
   if (f.version) where.push(`app_version = ${p.add(f.version)}`);
   if (f.property) where.push(`data->>${p.add(f.property.key)} = ${p.add(f.property.value)}`);
   const conversion = q.conversionEvent ? p.add(q.conversionEvent) : 'NULL';
-  const [row] = await prisma.$queryRawUnsafe<
-    Array<{
-      devices: number;
-      sessions: number;
-      bounced: number;
-      avg_seconds: number | null;
-      pages: number | null;
-      converted: number;
-      all_devices: number;
-    }>
-  >(
-    `WITH seg AS (
+  const [row] = await bounded(prisma, (tx) =>
+    tx.$queryRawUnsafe<
+      Array<{
+        devices: number;
+        sessions: number;
+        bounced: number;
+        avg_seconds: number | null;
+        pages: number | null;
+        converted: number;
+        all_devices: number;
+      }>
+    >(
+      `WITH seg AS (
        SELECT device_id, session_id, type FROM events WHERE ${where.join(' AND ')}
      ), sess AS (
        SELECT s.duration_ms, s.screen_count FROM sessions s
@@ -368,7 +398,8 @@ export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, ap
        (SELECT avg(screen_count) FROM sess)::float8 AS pages,
        (SELECT count(DISTINCT device_id) FROM seg WHERE type = ${conversion})::int AS converted,
        (SELECT count(DISTINCT device_id) FROM events WHERE org_id = $1::uuid AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4)::int AS all_devices`,
-    ...p.values,
+      ...p.values,
+    ),
   );
   const devices = row?.devices ?? 0;
   const sessions = row?.sessions ?? 0;

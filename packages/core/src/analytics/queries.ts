@@ -13,9 +13,11 @@ import { DeviceSketch, ValueSketch } from './sketch.ts';
 const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = 731;
 
-const day = z.iso.date('must be a date as YYYY-MM-DD');
+export const dayInput = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
 
-export const dateRangeInput = z.object({ start: day.optional(), end: day.optional() }).transform((r, ctx) => {
+export const dateRangeInput = z.object({ start: dayInput.optional(), end: dayInput.optional() }).transform((r, ctx) => {
   const end = r.end ? Date.parse(r.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const start = r.start ? Date.parse(r.start) : end - 29 * DAY_MS;
   const days = Math.round((end - start) / DAY_MS) + 1;
@@ -57,7 +59,7 @@ async function dailyRows(
   from: number,
   to: number,
   metrics: readonly string[],
-  options: { dimension?: string; withSketch?: boolean } = {},
+  options: { dimension?: string; withSketch?: boolean; lcpOnly?: boolean } = {},
 ): Promise<DailyRow[]> {
   const withSketch = options.withSketch ?? false;
   const appIds = typeof appId === 'number' ? [appId] : [...appId];
@@ -66,9 +68,10 @@ async function dailyRows(
       CASE WHEN ${withSketch} THEN sketch END AS sketch
     FROM rollups_daily
     WHERE org_id = ${orgId}::uuid AND app_id = ANY(${appIds}::int[])
-      AND day >= ${new Date(from)}::date AND day <= ${new Date(to)}::date
+      AND day >= ${iso(from)}::date AND day <= ${iso(to)}::date
       AND metric = ANY(${metrics as string[]})
-      AND (${options.dimension ?? null}::text IS NULL OR dimension = ${options.dimension ?? null})`;
+      AND (${options.dimension ?? null}::text IS NULL OR dimension = ${options.dimension ?? null})
+      AND NOT (${options.lcpOnly ?? false} AND metric = 'value:web_vital' AND dimension <> 'LCP')`;
 }
 
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : null);
@@ -161,9 +164,7 @@ export async function analyticsOverview(
     range.start - range.days * DAY_MS,
     range.end,
     OVERVIEW_METRICS,
-    {
-      withSketch: true,
-    },
+    { withSketch: true, lcpOnly: true },
   );
   return overviewOf(rows, range);
 }
@@ -191,7 +192,7 @@ export async function analyticsOverviews(
     range.start - range.days * DAY_MS,
     range.end,
     OVERVIEW_METRICS,
-    { withSketch: true },
+    { withSketch: true, lcpOnly: true },
   );
   return new Map(
     apps.map((a) => [
@@ -209,8 +210,8 @@ export const MAX_HOURLY_DAYS = 14;
 
 export const eventSeriesInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     eventType: z.string().trim().min(1).max(100).optional(),
     interval: z.enum(['day', 'hour']).default('day'),
   })
@@ -310,8 +311,8 @@ export const PERCENTILES = [0.5, 0.75, 0.95, 0.99] as const;
 
 export const performanceInput = z
   .object({
-    start: day.optional(),
-    end: day.optional(),
+    start: dayInput.optional(),
+    end: dayInput.optional(),
     /** An event type carrying values: web_vital, perf_frame, perf_startup, resource_timing, http_request, timing… */
     eventType: z.string().trim().min(1).max(100),
     /** Its name: LCP, an initiator (img), a route, a timing name; empty for all. */
@@ -402,8 +403,8 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
   const q = parseInput(
     z
       .object({
-        start: day.optional(),
-        end: day.optional(),
+        start: dayInput.optional(),
+        end: dayInput.optional(),
         by: z.enum(BREAKDOWNS),
         limit: z.number().int().min(1).max(200).default(20),
       })

@@ -342,6 +342,64 @@ describe('rollups against raw events', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('rolls up values that only differ by event type or by empty versus missing, and caps long names', async () => {
+    const edge = (await createTestApp(prisma, actor.orgId)).app.id;
+    const hour = today - DAY + 5 * HOUR;
+    const longPath = `/${'页'.repeat(1500)}`;
+    const base = { orgId: actor.orgId, appId: edge, receivedAt: Date.now(), occurredAt: hour + 1000 };
+    await createEventWriter(pool).write([
+      { ...base, id: randomUUID(), type: 'screen_view', name: 'home', deviceId: 'a', appVersion: '' },
+      { ...base, id: randomUUID(), type: 'page_view', name: 'home', deviceId: 'b', appVersion: null },
+      { ...base, id: randomUUID(), type: 'page_view', name: longPath, deviceId: 'a', os: '' },
+      {
+        ...base,
+        id: randomUUID(),
+        type: 'web_vital',
+        name: 'LCP',
+        value: 900,
+        deviceId: 'a',
+        data: { page: longPath },
+      },
+    ]);
+    const result = await runAggregation(pool);
+    expect(result.failed).toEqual([]);
+    const screens = await raw<{ dimension: string; count: string; unique_devices: number }>(
+      `SELECT dimension, count, unique_devices FROM rollups_daily WHERE app_id = $1 AND metric = 'screen' ORDER BY count DESC`,
+      [edge],
+    );
+    expect(screens[0]).toMatchObject({ dimension: 'home', count: '2', unique_devices: 2 });
+    expect(screens[1]!.dimension).toHaveLength(300);
+    const versions = await raw<{ dimension: string; unique_devices: number }>(
+      `SELECT dimension, unique_devices FROM rollups_daily WHERE app_id = $1 AND metric = 'version'`,
+      [edge],
+    );
+    expect(versions).toEqual([{ dimension: '', unique_devices: 2 }]);
+  });
+
+  it('takes a crash reported after its raw events expired into the crash figures, keeping the rest', async () => {
+    // No events partition for that day any more; its device records (kept two years) are
+    // the truth for active devices, and here hold only the crashed one.
+    const old = today - 40 * DAY;
+    await pool.query(
+      `INSERT INTO rollups_daily (org_id, app_id, day, metric, dimension, count, unique_devices)
+       VALUES ($1, $2, $3::date, 'events', 'app_start', 12, 5), ($1, $2, $3::date, 'active', '', 30, 5)`,
+      [actor.orgId, appId, iso(old)],
+    );
+    await crashes([old + 3 * HOUR], '0.9.0');
+    const result = await runAggregation(pool);
+    expect(result.failed).toEqual([]);
+    const rows = await raw<{ metric: string; dimension: string; count: string; unique_devices: number }>(
+      `SELECT metric, dimension, count, unique_devices FROM rollups_daily WHERE app_id = $1 AND day = $2::date ORDER BY metric, dimension`,
+      [appId, iso(old)],
+    );
+    expect(rows).toEqual([
+      { metric: 'active', dimension: '', count: '30', unique_devices: 1 },
+      { metric: 'crashes', dimension: '', count: '1', unique_devices: 1 },
+      { metric: 'crashes:version', dimension: '0.9.0', count: '1', unique_devices: 1 },
+      { metric: 'events', dimension: 'app_start', count: '12', unique_devices: 5 },
+    ]);
+  });
+
   it('answers 404 for another org, and 400 for a bad range', async () => {
     await expect(analyticsOverview(prisma, other, appId, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(analyticsOverview(prisma, actor, appId, { start: '2026-02-30' })).rejects.toMatchObject({

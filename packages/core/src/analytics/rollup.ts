@@ -1,3 +1,4 @@
+import { partitionName } from '@sightline/db/event-store';
 import type pg from 'pg';
 import { DeviceSketch, HLL_REGISTER_SQL, VALUE_BUCKET_SQL, ValueSketch } from './sketch.ts';
 
@@ -23,6 +24,12 @@ import { DeviceSketch, HLL_REGISTER_SQL, VALUE_BUCKET_SQL, ValueSketch } from '.
 // of crashed ones (HyperLogLog) gives unique users and crash-free users over any range.
 
 const HOUR_MS = 3_600_000;
+/** Longest dimension value kept (page paths can be 2,000 characters; index keys must stay small). */
+const MAX_DIMENSION = 300;
+/** UTC day as YYYY-MM-DD: date parameters go as text, whatever the process's time zone. */
+const isoDay = (t: Date | number) => new Date(t).toISOString().slice(0, 10);
+/** A text column with empty strings as NULL and long values cut, as every dimension is stored. */
+const dim = (column: string) => `left(NULLIF(${column}, ''), ${MAX_DIMENSION})`;
 const DAY_MS = 86_400_000;
 
 interface RollupRow {
@@ -61,7 +68,7 @@ interface Range {
 }
 const rangeParams = (r: Range) => [r.orgId, r.appId, r.from, r.to];
 
-// GROUPING() bits, type first: 1 marks a column the set does not group by.
+// GROUPING() bits, type (or, for the last set, kind) first: 1 marks a column the set does not group by.
 const SETS: Record<number, (r: Record<string, string | null>) => [string, string | null | undefined] | null> = {
   0b1111111: () => ['active', ''],
   0b0111111: (r) => ['events', r.type!],
@@ -71,7 +78,7 @@ const SETS: Record<number, (r: Record<string, string | null>) => [string, string
   0b1110111: (r) => ['browser', r.browser],
   0b1111011: (r) => ['country', r.country],
   0b1111101: (r) => ['device_model', r.device_model],
-  0b0111110: (r) => (r.place === null ? null : [r.type === 'feature_used' ? 'feature' : 'screen', r.place]),
+  0b1111110: (r) => (r.place === null ? null : [r.kind!, r.place]),
 };
 
 /**
@@ -83,11 +90,13 @@ async function foldHourPerDevice(client: pg.ClientBase, range: Range): Promise<v
   await client.query('DROP TABLE IF EXISTS rollup_hour_devices');
   await client.query(
     `CREATE TEMP TABLE rollup_hour_devices ON COMMIT DROP AS
-     SELECT device_id, type, app_version, os, browser, country, device_model,
-       CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place,
+     SELECT device_id, type, ${dim('app_version')} AS app_version, ${dim('os')} AS os, ${dim('browser')} AS browser,
+       ${dim('country')} AS country, ${dim('device_model')} AS device_model,
+       CASE WHEN type = 'feature_used' THEN 'feature' WHEN type IN ('screen_view', 'page_view') THEN 'screen' END AS kind,
+       CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN ${dim('name')} END AS place,
        count(*) AS n, max(occurred_at) AS last_at
      FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
     rangeParams(range),
   );
 }
@@ -95,11 +104,11 @@ async function foldHourPerDevice(client: pg.ClientBase, range: Range): Promise<v
 async function eventCounts(client: pg.ClientBase): Promise<RollupRow[]> {
   const { rows } = await client.query<Record<string, string | null> & { g: number; n: string; devices: number }>(
     `SELECT GROUPING(type, app_version, os, browser, country, device_model, place) AS g,
-        type, app_version, os, browser, country, device_model, place,
+        type, app_version, os, browser, country, device_model, kind, place,
         sum(n) AS n, count(DISTINCT device_id)::int AS devices
      FROM rollup_hour_devices
      GROUP BY GROUPING SETS ((), (type), (type, app_version), (app_version), (os), (browser), (country),
-       (device_model), (type, place))`,
+       (device_model), (kind, place))`,
   );
   const out: RollupRow[] = [];
   for (const r of rows) {
@@ -121,10 +130,10 @@ async function valueSummaries(client: pg.ClientBase, range: Range): Promise<Roll
   }>(
     `SELECT type, dim, ${VALUE_BUCKET_SQL} AS bucket, count(*) AS n, sum(value) AS s, min(value) AS mn, max(value) AS mx
      FROM (
-       SELECT type, COALESCE(name, '') AS dim, value FROM events
+       SELECT type, COALESCE(${dim('name')}, '') AS dim, value FROM events
        WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND value IS NOT NULL
        UNION ALL
-       SELECT type, name || '@' || (data->>'page'), value FROM events
+       SELECT type, left(name || '@' || (data->>'page'), ${MAX_DIMENSION}), value FROM events
        WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND type = 'web_vital'
          AND value IS NOT NULL AND data ? 'page' AND name IS NOT NULL
      ) v
@@ -165,7 +174,8 @@ async function crashCounts(client: pg.ClientBase, range: Range): Promise<RollupR
         count(*) FILTER (WHERE level = 'fatal') AS fatal,
         count(DISTINCT device_id) FILTER (WHERE level = 'fatal')::int AS devices,
         count(*) FILTER (WHERE level <> 'fatal') AS errors
-     FROM crash_reports WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+     FROM (SELECT ${dim('app_version')} AS app_version, level, device_id FROM crash_reports
+           WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4) c
      GROUP BY GROUPING SETS ((), (app_version))`,
     rangeParams(range),
   );
@@ -188,10 +198,11 @@ async function replaceRows(
   rows: RollupRow[],
 ): Promise<void> {
   const key = table === 'rollups_hourly' ? 'bucket' : 'day';
+  const at = table === 'rollups_hourly' ? range.from : isoDay(range.from);
   await client.query(`DELETE FROM ${table} WHERE org_id = $1 AND app_id = $2 AND ${key} = $3`, [
     range.orgId,
     range.appId,
-    range.from,
+    at,
   ]);
   if (rows.length === 0) return;
   await client.query(
@@ -201,7 +212,7 @@ async function replaceRows(
     [
       range.orgId,
       range.appId,
-      range.from,
+      at,
       rows.map((r) => r.metric),
       rows.map((r) => r.dimension),
       rows.map((r) => r.count),
@@ -216,7 +227,8 @@ async function replaceRows(
 
 /** The devices seen in the hour, folded into their day (latest attributes win; a fatal crash marks the day). */
 async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<void> {
-  const day = new Date(Math.floor(range.from.getTime() / DAY_MS) * DAY_MS);
+  const day = isoDay(range.from);
+  await recordCrashedDevices(client, range);
   await client.query(
     `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, os, browser, country, device_model, last_seen_at)
      SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $3::date, device_id, app_version, os, browser, country, device_model, last_at
@@ -231,14 +243,82 @@ async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<vo
        last_seen_at = GREATEST(d.last_seen_at, EXCLUDED.last_seen_at)`,
     [range.orgId, range.appId, day],
   );
+}
+
+/** Devices with a fatal crash in the hour: their day is marked crashed (and active). */
+async function recordCrashedDevices(client: pg.ClientBase, range: Range): Promise<void> {
   await client.query(
-    `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, last_seen_at, crashed)
-     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, app_version, occurred_at, true
+    `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, crashed)
+     SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, ${dim('app_version')}, true
      FROM crash_reports
      WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND level = 'fatal'
      ORDER BY device_id, occurred_at DESC
      ON CONFLICT (org_id, app_id, day, device_id) DO UPDATE SET crashed = true`,
-    [...rangeParams(range), day],
+    [...rangeParams(range), isoDay(range.from)],
+  );
+}
+
+const CRASH_METRICS = ['crashes', 'crashes:version', 'errors'];
+
+/**
+ * An hour whose raw events are gone (past retention) but which got a late crash report:
+ * only its crash rows and crashed devices are recomputed; its event figures stay as they were.
+ */
+async function rollupHourCrashes(client: pg.ClientBase, range: Range): Promise<void> {
+  await client.query(
+    `DELETE FROM rollups_hourly WHERE org_id = $1 AND app_id = $2 AND bucket = $3 AND metric = ANY($4)`,
+    [range.orgId, range.appId, range.from, CRASH_METRICS],
+  );
+  const rows = await crashCounts(client, range);
+  if (rows.length > 0) {
+    await client.query(
+      `INSERT INTO rollups_hourly (org_id, app_id, bucket, metric, dimension, count, unique_devices)
+       SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::bigint[], $7::int[])`,
+      [
+        range.orgId,
+        range.appId,
+        range.from,
+        rows.map((r) => r.metric),
+        rows.map((r) => r.dimension),
+        rows.map((r) => r.count),
+        rows.map((r) => r.uniqueDevices),
+      ],
+    );
+  }
+  await recordCrashedDevices(client, range);
+}
+
+/** The day of such an hour: crash rows from its hours and device records; active devices from device records. */
+async function rollupDayCrashes(client: pg.ClientBase, range: Range): Promise<void> {
+  const day = isoDay(range.from);
+  await client.query(
+    `DELETE FROM rollups_daily WHERE org_id = $1 AND app_id = $2 AND day = $3::date AND metric = ANY($4)`,
+    [range.orgId, range.appId, day, CRASH_METRICS],
+  );
+  await client.query(
+    `INSERT INTO rollups_daily (org_id, app_id, day, metric, dimension, count, unique_devices)
+     SELECT $1, $2, $3::date, h.metric, h.dimension, sum(h.count),
+       CASE h.metric WHEN 'crashes' THEN (SELECT count(*) FROM device_days d
+           WHERE d.org_id = $1 AND d.app_id = $2 AND d.day = $3::date AND d.crashed)
+         WHEN 'crashes:version' THEN (SELECT count(*) FROM device_days d
+           WHERE d.org_id = $1 AND d.app_id = $2 AND d.day = $3::date AND d.crashed AND d.app_version = NULLIF(h.dimension, ''))
+         ELSE 0 END
+     FROM rollups_hourly h
+     WHERE h.org_id = $1 AND h.app_id = $2 AND h.bucket >= $4 AND h.bucket < $5 AND h.metric = ANY($6)
+     GROUP BY h.metric, h.dimension`,
+    [range.orgId, range.appId, day, range.from, range.to, CRASH_METRICS],
+  );
+  const active = await deviceSketch(client, range, false);
+  await client.query(
+    `UPDATE rollups_daily SET sketch = $4, unique_devices = (SELECT count(*) FROM device_days
+       WHERE org_id = $1 AND app_id = $2 AND day = $3::date)
+     WHERE org_id = $1 AND app_id = $2 AND day = $3::date AND metric = 'active' AND dimension = ''`,
+    [range.orgId, range.appId, day, active.encode()],
+  );
+  const crashed = await deviceSketch(client, range, true);
+  await client.query(
+    `UPDATE rollups_daily SET sketch = $4 WHERE org_id = $1 AND app_id = $2 AND day = $3::date AND metric = 'crashes' AND dimension = ''`,
+    [range.orgId, range.appId, day, crashed.encode()],
   );
 }
 
@@ -261,7 +341,7 @@ async function deviceSketch(client: pg.ClientBase, range: Range, crashedOnly: bo
     `SELECT ${HLL_REGISTER_SQL.register} AS register, max(${HLL_REGISTER_SQL.rank})::int AS rank
      FROM device_days WHERE org_id = $1 AND app_id = $2 AND day = $3::date ${crashedOnly ? 'AND crashed' : ''}
      GROUP BY 1`,
-    [range.orgId, range.appId, range.from],
+    [range.orgId, range.appId, isoDay(range.from)],
   );
   const sketch = new DeviceSketch();
   for (const r of rows) sketch.set(r.register, r.rank);
@@ -318,7 +398,7 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
         count(*)::int AS devices, count(*) FILTER (WHERE crashed)::int AS crashed
      FROM device_days WHERE org_id = $1 AND app_id = $2 AND day = $3::date
      GROUP BY GROUPING SETS ((), (app_version), (os), (browser), (country), (device_model))`,
-    [orgId, appId, day],
+    [orgId, appId, isoDay(day)],
   );
   for (const d of devices) {
     if (d.g === 0b11111) {
@@ -334,17 +414,25 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
   }
 
   // Unique devices per event type and per screen need the day's events.
-  const { rows: perType } = await client.query<{ g: number; type: string; place: string | null; devices: number }>(
-    `SELECT GROUPING(place) AS g, type, place, count(DISTINCT device_id)::int AS devices
-     FROM (SELECT type, device_id, CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN name END AS place
+  const { rows: perType } = await client.query<{
+    g: number;
+    type: string;
+    kind: string | null;
+    place: string | null;
+    devices: number;
+  }>(
+    `SELECT GROUPING(type) AS g, type, kind, place, count(DISTINCT device_id)::int AS devices
+     FROM (SELECT type, device_id,
+             CASE WHEN type = 'feature_used' THEN 'feature' WHEN type IN ('screen_view', 'page_view') THEN 'screen' END AS kind,
+             CASE WHEN type IN ('screen_view', 'page_view', 'feature_used') THEN ${dim('name')} END AS place
            FROM events WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-           GROUP BY 1, 2, 3) e
-     GROUP BY GROUPING SETS ((type), (type, place))`,
+           GROUP BY 1, 2, 3, 4) e
+     GROUP BY GROUPING SETS ((type), (kind, place))`,
     params,
   );
   for (const t of perType) {
-    if (t.g === 1) put('events', t.type, t.devices);
-    else if (t.place !== null) put(t.type === 'feature_used' ? 'feature' : 'screen', t.place, t.devices);
+    if (t.g === 0) put('events', t.type, t.devices);
+    else if (t.kind !== null && t.place !== null) put(t.kind, t.place, t.devices);
   }
 
   // Sessions that started this day, as they stand now (a session's end may come hours later).
@@ -376,6 +464,8 @@ export interface AggregationResult {
   apps: Array<{ orgId: string; appId: number }>;
   /** Days another aggregator was working on; their hours stay marked for the next run. */
   skipped: number;
+  /** App-days that failed (their hours stay marked); the worker logs them. */
+  failed: Array<{ orgId: string; appId: number; day: string; error: string }>;
 }
 
 /**
@@ -396,7 +486,7 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
     entry.hours.push(d);
     days.set(key, entry);
   }
-  const result: AggregationResult = { hours: 0, days: 0, apps: [], skipped: 0 };
+  const result: AggregationResult = { hours: 0, days: 0, apps: [], skipped: 0, failed: [] };
   for (const [key, entry] of days) {
     const client = await pool.connect();
     try {
@@ -410,8 +500,29 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
         result.skipped++;
         continue;
       }
-      for (const h of entry.hours) await rollupHour(client, entry.orgId, entry.appId, h.hour);
-      await rollupDay(client, entry.orgId, entry.appId, entry.day);
+      const { rows: kept } = await client.query<{ kept: boolean }>('SELECT to_regclass($1) IS NOT NULL AS kept', [
+        partitionName(Math.floor(entry.day.getTime() / DAY_MS)),
+      ]);
+      if (kept[0]?.kept) {
+        for (const h of entry.hours) await rollupHour(client, entry.orgId, entry.appId, h.hour);
+        await rollupDay(client, entry.orgId, entry.appId, entry.day);
+      } else {
+        // Raw events of the day are gone (retention): a late crash report updates crash figures only.
+        for (const h of entry.hours) {
+          await rollupHourCrashes(client, {
+            orgId: entry.orgId,
+            appId: entry.appId,
+            from: h.hour,
+            to: new Date(h.hour.getTime() + HOUR_MS),
+          });
+        }
+        await rollupDayCrashes(client, {
+          orgId: entry.orgId,
+          appId: entry.appId,
+          from: entry.day,
+          to: new Date(entry.day.getTime() + DAY_MS),
+        });
+      }
       await client.query(
         `DELETE FROM rollup_dirty_hours AS d USING unnest($3::timestamptz[], $4::timestamptz[]) AS t(hour, marked_at)
          WHERE d.org_id = $1 AND d.app_id = $2 AND d.hour = t.hour AND d.marked_at <= t.marked_at`,
@@ -423,8 +534,10 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
       if (!result.apps.some((a) => a.orgId === entry.orgId && a.appId === entry.appId))
         result.apps.push({ orgId: entry.orgId, appId: entry.appId });
     } catch (error) {
+      // One app-day that cannot be rolled up must not hold up every other: it stays marked,
+      // is reported, and the pass goes on.
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      result.failed.push({ orgId: entry.orgId, appId: entry.appId, day: isoDay(entry.day), error: String(error) });
     } finally {
       client.release();
     }

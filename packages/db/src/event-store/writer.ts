@@ -199,10 +199,12 @@ export async function markDirtyHours(
   const appIds = sorted.map((t) => t.appId);
   const hours = sorted.map((t) => new Date(t.hour).toISOString());
   await client.query(
-    `INSERT INTO rollup_dirty_hours (org_id, app_id, hour)
-     SELECT org_id, app_id, hour FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS t(org_id, app_id, hour, n)
+    // clock_timestamp(), not now(): a long transaction's mark must not date from its start, or
+    // the aggregator could clear it as already rolled up while its events were uncommitted.
+    `INSERT INTO rollup_dirty_hours (org_id, app_id, hour, marked_at)
+     SELECT org_id, app_id, hour, clock_timestamp() FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS t(org_id, app_id, hour, n)
      ORDER BY n
-     ON CONFLICT (org_id, app_id, hour) DO UPDATE SET marked_at = now()`,
+     ON CONFLICT (org_id, app_id, hour) DO UPDATE SET marked_at = clock_timestamp()`,
     [orgIds, appIds, hours],
   );
 }

@@ -107,6 +107,11 @@ describe('GET /v1/apps/:id/analytics/overview', () => {
   });
 
   it('refuses bad dates with 400, other orgs with 404 and no key with 401', async () => {
+    const farFuture = await get<{ error: { message: string } }>(
+      `/v1/apps/${appId}/analytics/overview?start_date=2026-01-01&end_date=9999-12-31`,
+    );
+    expect(farFuture.status).toBe(400);
+    expect(farFuture.body.error.message).toMatch(/end must be between 2000-01-01 and 2100-12-31/);
     const bad = await get<{ error: { message: string } }>(`/v1/apps/${appId}/analytics/overview?start_date=2026-13-01`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/start.*YYYY-MM-DD/);

@@ -1,4 +1,4 @@
-import type { EventRow } from '@sightline/db/event-store';
+import { markDirtyHours, type EventRow } from '@sightline/db/event-store';
 import type pg from 'pg';
 
 interface SessionDelta {
@@ -76,7 +76,7 @@ export function sessionDeltas(rows: readonly EventRow[]): SessionDelta[] {
 export async function deriveSessions(client: pg.ClientBase, rows: readonly EventRow[]): Promise<void> {
   const deltas = sessionDeltas(rows);
   if (deltas.length === 0) return;
-  await client.query(
+  const { rows: stored } = await client.query<{ org_id: string; app_id: number; started_at: Date; ended_at: Date }>(
     `INSERT INTO sessions AS s (org_id, app_id, id, device_id, user_id, app_version, os, browser, country, started_at, ended_at,
        duration_ms, event_count, screen_count, entry_screen, exit_screen, crashed, updated_at)
      SELECT d.org_id, d.app_id, d.id, d.device_id, d.user_id, d.app_version, d.os, d.browser, d.country,
@@ -93,7 +93,8 @@ export async function deriveSessions(client: pg.ClientBase, rows: readonly Event
        entry_screen = CASE WHEN EXCLUDED.started_at < s.started_at THEN COALESCE(EXCLUDED.entry_screen, s.entry_screen) ELSE COALESCE(s.entry_screen, EXCLUDED.entry_screen) END,
        exit_screen = CASE WHEN EXCLUDED.ended_at >= s.ended_at THEN COALESCE(EXCLUDED.exit_screen, s.exit_screen) ELSE COALESCE(s.exit_screen, EXCLUDED.exit_screen) END,
        crashed = s.crashed OR EXCLUDED.crashed,
-       updated_at = now()`,
+       updated_at = now()
+     RETURNING org_id, app_id, started_at, ended_at`,
     [
       JSON.stringify(
         deltas.map((d) => ({
@@ -116,5 +117,15 @@ export async function deriveSessions(client: pg.ClientBase, rows: readonly Event
         })),
       ),
     ],
+  );
+  // Daily session figures count sessions by the day they started; one that ran past midnight
+  // changed a day these events do not mark, so mark its first hour for the aggregator.
+  const DAY = 86_400_000;
+  const overnight = stored.filter(
+    (r) => Math.floor(r.started_at.getTime() / DAY) !== Math.floor(r.ended_at.getTime() / DAY),
+  );
+  await markDirtyHours(
+    client,
+    overnight.map((r) => ({ orgId: r.org_id, appId: r.app_id, occurredAt: r.started_at })),
   );
 }

@@ -196,8 +196,10 @@ describe('segments', () => {
     const pro = await analyticsSegment(prisma, actor, appId, {
       ...range,
       filters: { property: { key: 'plan', value: 'pro' }, country: 'de' },
+      conversionEvent: 'page_view',
     });
-    expect(pro.devices).toBe(1);
+    // A's purchase carries plan=pro; A's page views do not, and still count as converting.
+    expect(pro).toMatchObject({ devices: 1, conversionRate: 100 });
   });
 });
 

@@ -396,7 +396,9 @@ export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, ap
        (SELECT count(*) FILTER (WHERE screen_count <= 1) FROM sess)::int AS bounced,
        (SELECT avg(duration_ms) / 1000 FROM sess)::float8 AS avg_seconds,
        (SELECT avg(screen_count) FROM sess)::float8 AS pages,
-       (SELECT count(DISTINCT device_id) FROM seg WHERE type = ${conversion})::int AS converted,
+       (SELECT count(DISTINCT device_id) FROM events
+         WHERE org_id = $1::uuid AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND type = ${conversion}
+           AND device_id IN (SELECT device_id FROM seg))::int AS converted,
        (SELECT count(DISTINCT device_id) FROM events WHERE org_id = $1::uuid AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4)::int AS all_devices`,
       ...p.values,
     ),

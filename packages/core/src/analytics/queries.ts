@@ -301,7 +301,9 @@ export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, a
       starts: v.starts,
       /** The seed's crash rate: fatal crashes per 100 starts. */
       crashRate: round(pct(v.crashes, v.starts)),
-      crashFreeUsers: v.deviceDays > 0 ? round(100 - pct(v.crashedDeviceDays, v.deviceDays)!) : null,
+      // Crashes count against the version that crashed; devices by their latest version of
+      // the day, so on upgrade days a version can have more crashed devices than devices.
+      crashFreeUsers: v.deviceDays > 0 ? round(Math.max(0, 100 - pct(v.crashedDeviceDays, v.deviceDays)!)) : null,
     }))
     .filter((v) => v.deviceDays > 0 || v.crashes > 0)
     .sort((a, b) => b.deviceDays - a.deviceDays || (a.version ?? '').localeCompare(b.version ?? ''));

@@ -300,8 +300,9 @@ async function rollupDayCrashes(client: pg.ClientBase, range: Range): Promise<vo
      SELECT $1, $2, $3::date, h.metric, h.dimension, sum(h.count),
        CASE h.metric WHEN 'crashes' THEN (SELECT count(*) FROM device_days d
            WHERE d.org_id = $1 AND d.app_id = $2 AND d.day = $3::date AND d.crashed)
-         WHEN 'crashes:version' THEN (SELECT count(*) FROM device_days d
-           WHERE d.org_id = $1 AND d.app_id = $2 AND d.day = $3::date AND d.crashed AND d.app_version = NULLIF(h.dimension, ''))
+         WHEN 'crashes:version' THEN (SELECT count(DISTINCT c.device_id) FROM crash_reports c
+           WHERE c.org_id = $1 AND c.app_id = $2 AND c.occurred_at >= $4 AND c.occurred_at < $5 AND c.level = 'fatal'
+             AND COALESCE(${dim('c.app_version')}, '') = h.dimension)
          ELSE 0 END
      FROM rollups_hourly h
      WHERE h.org_id = $1 AND h.app_id = $2 AND h.bucket >= $4 AND h.bucket < $5 AND h.metric = ANY($6)
@@ -406,12 +407,21 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
       if (d.crashed > 0) put('crashes', '', d.crashed, { sketch: (await deviceSketch(client, range, true)).encode() });
     } else if (d.g === 0b01111) {
       put('version', d.app_version, d.devices);
-      if (d.crashed > 0) put('crashes:version', d.app_version, d.crashed);
     } else if (d.g === 0b10111) put('os', d.os, d.devices);
     else if (d.g === 0b11011) put('browser', d.browser, d.devices);
     else if (d.g === 0b11101) put('country', d.country, d.devices);
     else if (d.g === 0b11110) put('device_model', d.device_model, d.devices);
   }
+
+  // Crashed devices per version from the crash reports themselves: on an upgrade day a
+  // device's record holds its newer version, but the crash belongs to the one that crashed.
+  const { rows: crashedByVersion } = await client.query<{ app_version: string | null; devices: number }>(
+    `SELECT ${dim('app_version')} AS app_version, count(DISTINCT device_id)::int AS devices FROM crash_reports
+     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND level = 'fatal'
+     GROUP BY 1`,
+    params,
+  );
+  for (const c of crashedByVersion) put('crashes:version', c.app_version, c.devices);
 
   // Unique devices per event type and per screen need the day's events.
   const { rows: perType } = await client.query<{

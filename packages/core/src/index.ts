@@ -11,3 +11,4 @@ export * from './ingest/index.ts';
 export * from './crashes/index.ts';
 export * from './alerts/index.ts';
 export * from './analytics/index.ts';
+export * from './privacy/index.ts';

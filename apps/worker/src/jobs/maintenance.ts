@@ -1,4 +1,4 @@
-import { flushLastUsed, flushUsageCounters, QUEUES, type CredentialCache, type Logger } from '@sightline/core';
+import { flushLastUsed, flushUsageCounters, QUEUES, runRetention, type CredentialCache, type Logger } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import { createPartitionsAhead } from '@sightline/db/event-store';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
@@ -9,6 +9,7 @@ export const MAINTENANCE_JOBS = {
   createPartitions: 'create-event-partitions',
   flushLastUsed: 'flush-credential-last-used',
   flushUsage: 'flush-usage-counters',
+  retention: 'retention',
 } as const;
 
 export interface MaintenanceDeps {
@@ -25,12 +26,14 @@ export interface MaintenanceDeps {
   namespace?: string;
   /** Where ingestion counts each org's monthly usage; flushed to usage_counters every minute. */
   usageRedis?: Redis;
+  /** How often expired data is removed (default hourly). */
+  retentionEveryMs?: number;
 }
 
 /**
  * Keeps day partitions of `events` created ahead of time (every 6 hours and at start), so
  * the event writer never waits on DDL in the hot path; copies credential last-used times
- * from Redis to PostgreSQL every minute.
+ * from Redis to PostgreSQL every minute; removes expired data every hour (retention).
  */
 export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close(): Promise<void> }> {
   const queue = new Queue(QUEUES.maintenance, { connection: deps.connection, prefix: deps.prefix ?? 'bull' });
@@ -38,6 +41,11 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
     MAINTENANCE_JOBS.createPartitions,
     { every: 6 * 3_600_000 },
     { name: MAINTENANCE_JOBS.createPartitions, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  await queue.upsertJobScheduler(
+    MAINTENANCE_JOBS.retention,
+    { every: deps.retentionEveryMs ?? 3_600_000 },
+    { name: MAINTENANCE_JOBS.retention, opts: { removeOnComplete: 24, removeOnFail: 100 } },
   );
   await queue.upsertJobScheduler(
     MAINTENANCE_JOBS.flushLastUsed,
@@ -67,6 +75,11 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
             deps.namespace ?? (deps.prefix ? `${deps.prefix}-sightline` : undefined),
           ),
         };
+      }
+      if (job.name === MAINTENANCE_JOBS.retention) {
+        const removed = await runRetention(deps.pool);
+        if (removed?.length) deps.log.info({ removed }, 'retention removed expired data');
+        return { removed };
       }
       if (job.name === MAINTENANCE_JOBS.flushUsage && deps.usageRedis) {
         return { orgMonths: await flushUsageCounters(deps.pool, deps.usageRedis, deps.namespace) };

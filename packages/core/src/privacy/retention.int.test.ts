@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAndGroupCrashes } from '../crashes/group-crashes.ts';
 import { testCrashRecord } from '../testing/crash-record.ts';
 import { createTestApp, createTestOrg } from '../testing/factories.ts';
+import { runAggregation } from '../analytics/rollup.ts';
 import { runRetention } from './retention.ts';
 
 // Retention against real partitions and rows: expired data goes (whole days of raw events
@@ -116,6 +117,48 @@ describe('retention', () => {
     expect(Number(byTarget('events', shortApp)?.removed)).toBe(50);
     expect(Number(byTarget('crash_reports', shortApp)?.removed)).toBe(1);
     expect(Number(byTarget('rollups_daily', shortApp)?.removed)).toBe(1);
+  });
+
+  it("removes a deleted app's data, and only its", async () => {
+    const doomed = (await createTestApp(prisma, orgId, { name: 'Doomed' })).app.id;
+    await createEventWriter(pool).write(events(doomed, 1, 30));
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const crash = testCrashRecord({ orgId, appId: doomed }, { deviceId: 'd1' });
+      await storeAndGroupCrashes(client, [crash]);
+      await markDirtyHours(client, [crash]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    while ((await runAggregation(pool)).hours > 0); // rolled up like any app's
+    const others = async () => [await rawCount(shortApp, 7, -1), await rawCount(longApp, 30, -1)];
+    const before = await others();
+    await prisma.app.update({ where: { id: doomed }, data: { deletedAt: new Date() } });
+
+    const removed = (await runRetention(pool, { now }))!;
+    const tables = [
+      'events',
+      'sessions',
+      'crash_reports',
+      'crash_groups',
+      'crash_group_devices',
+      'rollups_hourly',
+      'rollups_daily',
+      'device_days',
+    ];
+    for (const table of tables) {
+      const where =
+        table === 'crash_group_devices'
+          ? 'org_id = $1 AND group_id NOT IN (SELECT id FROM crash_groups WHERE app_id <> $2)'
+          : 'app_id = $2 AND org_id = $1';
+      expect(await count(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, [orgId, doomed]), table).toBe(0);
+    }
+    expect(removed.filter((r) => r.appId === doomed).map((r) => r.target)).toEqual(
+      expect.arrayContaining(['events', 'crash_reports', 'crash_groups', 'rollups_daily', 'device_days']),
+    );
+    expect(await others()).toEqual(before);
   });
 
   it('removes nothing more when run again, and loses nothing while ingestion writes', async () => {

@@ -95,6 +95,43 @@ export async function runRetention(pool: pg.Pool, options: { now?: number } = {}
   }
 }
 
+/**
+ * Everything held for apps that were deleted ("delete app": keys stop at once, data goes
+ * here), table by table in batches; children before parents so no cascade is ever large.
+ * The app row stays, marked deleted, for the audit log's sake.
+ */
+async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
+  const { rows: apps } = await pool.query<{ id: number; org_id: string }>(
+    'SELECT id, org_id FROM apps WHERE deleted_at IS NOT NULL ORDER BY id',
+  );
+  const removals: RetentionRemoval[] = [];
+  const app = 'org_id = $1 AND app_id = $2';
+  const ofGroups = 'org_id = $1 AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)';
+  const tables: Array<[string, string[], string]> = [
+    ['events', ['org_id', 'app_id', 'occurred_at', 'id'], app],
+    ['sessions', ['org_id', 'app_id', 'id'], app],
+    ['crash_reports', ['id'], app],
+    ['crash_group_devices', ['group_id', 'device_id'], ofGroups],
+    ['crash_group_comments', ['id'], ofGroups],
+    ['crash_groups', ['id'], app],
+    ['rollups_hourly', ['org_id', 'app_id', 'bucket', 'metric', 'dimension'], app],
+    ['rollups_daily', ['org_id', 'app_id', 'day', 'metric', 'dimension'], app],
+    ['device_days', ['org_id', 'app_id', 'day', 'device_id'], app],
+    ['rollup_dirty_hours', ['org_id', 'app_id', 'hour'], app],
+    ['alert_outbox', ['id'], app],
+    ['device_tokens', ['id'], app],
+    ['devices', ['id'], app],
+  ];
+  for (const { id, org_id } of apps) {
+    for (const [table, keys, where] of tables) {
+      const removed = await deleteInBatches(pool, table, keys, where, [org_id, id]);
+      if (removed > 0)
+        removals.push({ target: table, orgId: org_id, appId: id, removed, detail: { appDeleted: true } });
+    }
+  }
+  return removals;
+}
+
 async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
   const startedAt = new Date();
   const { rows: apps } = await pool.query<AppRetention>(
@@ -192,6 +229,7 @@ async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
       ),
     );
   }
+  removals.push(...(await purgeDeletedApps(pool)));
   const deliveries = await deleteInBatches(
     pool,
     'notification_deliveries',

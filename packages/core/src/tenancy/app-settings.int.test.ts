@@ -57,6 +57,13 @@ describe('app settings', () => {
 
   it('updates settings for ADMIN+, validating every field, and leaves other orgs’ apps untouched', async () => {
     const app = await createTestApp(prisma, owner.orgId);
+    // Retention within the plan's limits: the free plan keeps raw events a week at most.
+    await rejects(
+      updateApp(prisma, owner, app.app.id, { rawEventRetentionDays: 14 }),
+      'BAD_REQUEST',
+      /rawEventRetentionDays may be at most 7 days on the FREE plan/,
+    );
+    await prisma.organization.update({ where: { id: owner.orgId }, data: { plan: 'TEAM' } });
     const updated = await updateApp(prisma, owner, app.app.id, {
       name: 'Renamed',
       sampleRate: 0.25,

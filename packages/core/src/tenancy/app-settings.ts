@@ -29,6 +29,17 @@ export const updateAppInput = z
   .partial()
   .strict();
 
+/**
+ * How long each plan may keep an app's data, in days. The seed's defaults (raw events 7,
+ * crash reports 90, daily aggregates 2 years) are the free plan's ceiling.
+ */
+export const RETENTION_LIMITS = {
+  FREE: { rawEventRetentionDays: 7, crashReportRetentionDays: 90, aggregateRetentionDays: 730 },
+  TEAM: { rawEventRetentionDays: 30, crashReportRetentionDays: 180, aggregateRetentionDays: 1095 },
+  BUSINESS: { rawEventRetentionDays: 90, crashReportRetentionDays: 365, aggregateRetentionDays: 1825 },
+  ENTERPRISE: { rawEventRetentionDays: 365, crashReportRetentionDays: 365, aggregateRetentionDays: 3650 },
+} as const;
+
 async function findApp(prisma: PrismaClient, orgId: string, appId: number) {
   const app = Number.isSafeInteger(appId)
     ? await prisma.app.findFirst({ where: { id: appId, orgId, deletedAt: null }, select: PUBLIC_APP_FIELDS })
@@ -61,6 +72,18 @@ export async function updateApp(prisma: PrismaClient, actor: OrgActor, appId: nu
   assertCan(actor.role, 'app.update');
   const data = parseInput(updateAppInput, input);
   const app = await findApp(prisma, actor.orgId, appId);
+  const retention = (['rawEventRetentionDays', 'crashReportRetentionDays', 'aggregateRetentionDays'] as const).filter(
+    (field) => data[field] !== undefined,
+  );
+  if (retention.length > 0) {
+    const { plan } = await prisma.organization.findUniqueOrThrow({ where: { id: actor.orgId }, select: { plan: true } });
+    for (const field of retention) {
+      const limit = RETENTION_LIMITS[plan][field];
+      if (data[field]! > limit) {
+        throw new AppError('BAD_REQUEST', `invalid input: ${field} may be at most ${limit} days on the ${plan} plan`);
+      }
+    }
+  }
   if (data.allowedOrigins) data.allowedOrigins = [...new Set(data.allowedOrigins.map((o) => new URL(o).origin))];
   return prisma.$transaction(async (tx) => {
     const updated = await tx.app.update({ where: { id: app.id }, data, select: PUBLIC_APP_FIELDS });

@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createPrivacyQueue,
   createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
@@ -43,6 +44,7 @@ async function start(): Promise<void> {
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
   const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL } });
+  const privacyQueue = createPrivacyQueue({ connection: { url: env.REDIS_URL } });
   const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
   const app = await buildServer({
     log,
@@ -64,6 +66,7 @@ async function start(): Promise<void> {
     publicApiUrl: env.PUBLIC_API_URL,
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
+    privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
   });
   await app.listen({ port: env.PORT, host: env.HOST });
@@ -81,6 +84,7 @@ async function start(): Promise<void> {
       cache.quit(),
       invalidations.quit(),
       alertQueue.close(),
+      privacyQueue.close(),
       prisma.$disconnect(),
     ]);
     process.exit(0);

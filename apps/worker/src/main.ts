@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
 import { startAggregator } from './jobs/aggregator.ts';
 import { startAlerts } from './jobs/alerts.ts';
+import { startPrivacy } from './jobs/privacy.ts';
 import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
@@ -59,6 +60,7 @@ async function start(): Promise<void> {
     everyMs: env.AGGREGATE_EVERY_MS,
     onRolledUp: ({ apps }) => analyticsCache.invalidate(apps),
   });
+  const privacy = await startPrivacy({ connection, pool, log });
   const writers = startIngestWriters({
     pool,
     redis: writersRedis,
@@ -75,7 +77,7 @@ async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
-    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close(), aggregator.close()]);
+    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close(), aggregator.close(), privacy.close()]);
     metricsServer?.close();
     writersRedis.disconnect();
     await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   AlertQueue,
   AnalyticsCache,
+  PrivacyQueue,
   AppDirectory,
   CredentialResolver,
   IngestBuffer,
@@ -27,6 +28,7 @@ import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
+import { registerPrivacyRoutes } from './routes/privacy.ts';
 import { registerTrpc } from '../trpc/plugin.ts';
 
 export interface ServerDeps {
@@ -55,6 +57,8 @@ export interface ServerDeps {
   secret: string;
   /** Where test alerts are queued for the worker to deliver. */
   alertQueue: AlertQueue;
+  /** Where GDPR requests are queued for the worker. */
+  privacyQueue: PrivacyQueue;
   /** Dashboard answers, kept until the app's next rollup. */
   analyticsCache: AnalyticsCache;
 }
@@ -104,6 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerPrivacyRoutes(app, deps);
   registerTelemetryRoutes(app, deps);
   registerSentryRoutes(app, deps);
   registerCrashRoutes(app, deps);

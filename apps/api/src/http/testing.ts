@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createPrivacyQueue,
   createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
@@ -38,6 +39,10 @@ export function createTestServerDeps(
     connection: { url: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     prefix: `${namespace}-bull`,
   });
+  const privacyQueue = createPrivacyQueue({
+    connection: { url: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: `${namespace}-bull`,
+  });
   return {
     log,
     mailer: mailer ?? createLogMailer(log),
@@ -60,9 +65,11 @@ export function createTestServerDeps(
     namespace,
     secret: TEST_SECRET,
     alertQueue,
+    privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace),
     async close() {
       await alertQueue.close();
+      await privacyQueue.close();
       await pool.end();
       await prisma.$disconnect();
       redis.disconnect();

@@ -1,1 +1,8 @@
 export { DELIVERY_LOG_DAYS, HOURLY_ROLLUP_DAYS, runRetention, type RetentionRemoval } from './retention.ts';
+export {
+  DELETION_STEPS,
+  requestDeviceDeletion,
+  runSubjectDeletion,
+  type DeletionProgress,
+} from './subject-deletion.ts';
+export { createPrivacyQueue, PRIVACY_JOBS, type PrivacyQueue } from './queue.ts';

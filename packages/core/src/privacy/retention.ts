@@ -40,7 +40,7 @@ interface AppRetention {
  * Deletes the rows of `table` matching `where` (with $1… bound to `params`), BATCH at a
  * time by their key columns: each batch is one short statement, never a long lock.
  */
-async function deleteInBatches(
+export async function deleteInBatches(
   pool: pg.Pool,
   table: string,
   keys: string[],

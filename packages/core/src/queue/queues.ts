@@ -6,6 +6,7 @@ export const QUEUES = {
   maintenance: '{sightline-maintenance}',
   alerts: '{sightline-alerts}',
   analytics: '{sightline-analytics}',
+  privacy: '{sightline-privacy}',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, registerDevice, requestDeviceDeletion, type Principal } from '@sightline/core';
+import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
+import { createEventWriter } from '@sightline/db/event-store';
+import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './ingest-stack.testing.ts';
+import { startPrivacy } from './privacy.ts';
+
+// The worker's side of GDPR deletion on real BullMQ: a request whose job never reached
+// Redis is found by the sweep, queued and carried out.
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let prisma: PrismaClient;
+let privacy: Awaited<ReturnType<typeof startPrivacy>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = createPool({ connectionString: db.url, max: 4 });
+  prisma = createPrismaClient({ connectionString: db.url, max: 2 });
+  privacy = await startPrivacy({
+    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    prefix: `test-privacy-${randomUUID().slice(0, 8)}`,
+    pool,
+    log: createLogger('privacy-test', 'silent'),
+    sweepEveryMs: 0,
+  });
+});
+
+afterAll(async () => {
+  await privacy?.close();
+  await prisma?.$disconnect();
+  await pool?.end();
+  await db?.drop();
+});
+
+describe('privacy jobs', () => {
+  it('sweeps up a deletion that was never queued and carries it out', async () => {
+    const org = await createTestOrg(prisma);
+    const app = await createTestApp(prisma, org.org.id);
+    const ingest: Principal = {
+      kind: 'ingest_key',
+      credentialId: 'k',
+      orgId: org.org.id,
+      appId: app.app.id,
+      scopes: ['ingest'],
+      orgSuspended: false,
+    };
+    const { deviceId } = await registerDevice(
+      prisma,
+      ingest,
+      { app_id: app.app.id, device_id: 'raw' },
+      'secret-for-tests-0123456789abcdef',
+    );
+    const device = await prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
+    await createEventWriter(pool).write([
+      {
+        orgId: org.org.id,
+        appId: app.app.id,
+        id: randomUUID(),
+        occurredAt: Date.now(),
+        receivedAt: Date.now(),
+        type: 'app_start',
+        deviceId: device.deviceIdHash,
+      },
+    ]);
+    const request = await requestDeviceDeletion(prisma, {
+      ...ingest,
+      kind: 'device_token',
+      deviceId,
+      deviceIdHash: device.deviceIdHash,
+    });
+    await prisma.gdprRequest.update({ where: { id: request.id }, data: { createdAt: new Date(Date.now() - 120_000) } });
+
+    expect(await privacy.sweep()).toBe(1);
+    const done = await until(async () => {
+      const r = await prisma.gdprRequest.findUniqueOrThrow({ where: { id: request.id } });
+      return r.status === 'COMPLETED' ? r : undefined;
+    }, 20);
+    expect(done.progress).toMatchObject({ removed: { events: 1, device: 1 } });
+    expect(await prisma.event.count({ where: { appId: app.app.id } })).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { createPrivacyQueue, PRIVACY_JOBS, QUEUES, runSubjectDeletion, type Logger } from '@sightline/core';
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type pg from 'pg';
+
+// GDPR requests in the worker. A deletion records each finished step in its request, so a
+// worker killed midway leaves a stalled job that BullMQ hands to the next worker, which
+// resumes at the first unfinished step. A sweep every minute queues requests whose job
+// never made it to Redis (the api answers "scheduled" either way).
+
+const SWEEP = 'privacy-sweep';
+
+export async function startPrivacy(deps: {
+  connection: ConnectionOptions;
+  prefix?: string;
+  pool: pg.Pool;
+  log: Logger;
+  sweepEveryMs?: number;
+}) {
+  const prefix = deps.prefix ?? 'bull';
+  const producer = createPrivacyQueue({ connection: deps.connection, prefix });
+  const sweep = async (): Promise<number> => {
+    const { rows } = await deps.pool.query<{ id: string }>(
+      `SELECT id FROM gdpr_requests WHERE kind = 'DELETE' AND status IN ('PENDING', 'RUNNING')
+         AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 100`,
+    );
+    for (const { id } of rows) await producer.enqueueDeletion(id);
+    return rows.length;
+  };
+  const worker = new Worker<{ requestId: string }>(
+    QUEUES.privacy,
+    async (job) => {
+      if (job.name === SWEEP) return sweep();
+      if (job.name !== PRIVACY_JOBS.delete) return null;
+      const progress = await runSubjectDeletion(deps.pool, job.data.requestId);
+      if (progress) deps.log.info({ requestId: job.data.requestId, removed: progress.removed }, 'subject deleted');
+      return progress;
+    },
+    { connection: deps.connection, prefix, concurrency: 2 },
+  );
+  worker.on('failed', (job, err) =>
+    deps.log.error({ requestId: job?.data.requestId, err: err.message }, 'privacy job failed; it will be retried'),
+  );
+  const scheduler = new Queue(QUEUES.privacy, { connection: deps.connection, prefix });
+  scheduler.on('error', () => undefined);
+  const every = deps.sweepEveryMs ?? 60_000;
+  if (every > 0) {
+    await scheduler.upsertJobScheduler(
+      SWEEP,
+      { every },
+      { name: SWEEP, opts: { removeOnComplete: 10, removeOnFail: 50 } },
+    );
+  }
+  return {
+    sweep,
+    async close(): Promise<void> {
+      await worker.close();
+      await Promise.all([scheduler.close(), producer.close()]);
+    },
+  };
+}

@@ -62,3 +62,19 @@ describe('api health', () => {
     expect(missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /nope', issues: [] } });
   });
 });
+
+describe('tRPC batching', () => {
+  it('answers a batch of ten procedures in one request (their names make one long path segment)', async () => {
+    const procedures = Array.from({ length: 10 }, (_, i) => (i % 2 ? 'analytics.overview' : 'analytics.versions'));
+    const input = Object.fromEntries(procedures.map((_, i) => [i, { json: { orgId: 'x', appId: 1 } }]));
+    const res = await app.inject({
+      method: 'GET',
+      url: `/trpc/${procedures.join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(input))}`,
+    });
+    // Not signed in: ten tRPC errors, one per call — not a 414 for the path.
+    expect(res.statusCode).toBe(401);
+    const body = res.json<Array<{ error: { json: { data: { code: string } } } }>>();
+    expect(body).toHaveLength(10);
+    expect(body.every((r) => r.error.json.data.code === 'UNAUTHORIZED')).toBe(true);
+  });
+});

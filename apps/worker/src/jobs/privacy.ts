@@ -1,4 +1,11 @@
-import { createPrivacyQueue, PRIVACY_JOBS, QUEUES, runSubjectDeletion, type Logger } from '@sightline/core';
+import {
+  createPrivacyQueue,
+  PRIVACY_JOBS,
+  QUEUES,
+  runSubjectDeletion,
+  runSubjectExport,
+  type Logger,
+} from '@sightline/core';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
@@ -19,17 +26,19 @@ export async function startPrivacy(deps: {
   const prefix = deps.prefix ?? 'bull';
   const producer = createPrivacyQueue({ connection: deps.connection, prefix });
   const sweep = async (): Promise<number> => {
-    const { rows } = await deps.pool.query<{ id: string }>(
-      `SELECT id FROM gdpr_requests WHERE kind = 'DELETE' AND status IN ('PENDING', 'RUNNING')
+    const { rows } = await deps.pool.query<{ id: string; kind: string }>(
+      `SELECT id, kind FROM gdpr_requests WHERE status IN ('PENDING', 'RUNNING')
          AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 100`,
     );
-    for (const { id } of rows) await producer.enqueueDeletion(id);
+    for (const { id, kind } of rows)
+      await (kind === 'EXPORT' ? producer.enqueueExport(id) : producer.enqueueDeletion(id));
     return rows.length;
   };
   const worker = new Worker<{ requestId: string }>(
     QUEUES.privacy,
     async (job) => {
       if (job.name === SWEEP) return sweep();
+      if (job.name === PRIVACY_JOBS.export) return runSubjectExport(deps.pool, job.data.requestId);
       if (job.name !== PRIVACY_JOBS.delete) return null;
       const progress = await runSubjectDeletion(deps.pool, job.data.requestId);
       if (progress) deps.log.info({ requestId: job.data.requestId, removed: progress.removed }, 'subject deleted');

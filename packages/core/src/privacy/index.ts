@@ -6,3 +6,10 @@ export {
   type DeletionProgress,
 } from './subject-deletion.ts';
 export { createPrivacyQueue, PRIVACY_JOBS, type PrivacyQueue } from './queue.ts';
+export {
+  EXPORT_TTL_MS,
+  openExport,
+  requestDeviceExport,
+  runSubjectExport,
+  type ExportRequestAnswer,
+} from './subject-export.ts';

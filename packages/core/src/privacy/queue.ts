@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUES } from '../queue/queues.ts';
 
-export const PRIVACY_JOBS = { delete: 'delete-subject' } as const;
+export const PRIVACY_JOBS = { delete: 'delete-subject', export: 'export-subject' } as const;
 
 /** Producer side of the privacy queue: the api queues GDPR requests, the worker carries them out. */
 export function createPrivacyQueue(options: { connection: ConnectionOptions; prefix?: string }) {
@@ -16,6 +16,19 @@ export function createPrivacyQueue(options: { connection: ConnectionOptions; pre
         {
           jobId: requestId,
           attempts: 10,
+          backoff: { type: 'exponential', delay: 5_000 },
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        },
+      );
+    },
+    enqueueExport: async (requestId: string): Promise<void> => {
+      await queue.add(
+        PRIVACY_JOBS.export,
+        { requestId },
+        {
+          jobId: `export-${requestId}`,
+          attempts: 5,
           backoff: { type: 'exponential', delay: 5_000 },
           removeOnComplete: 1000,
           removeOnFail: 5000,

@@ -230,6 +230,14 @@ async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
     );
   }
   removals.push(...(await purgeDeletedApps(pool)));
+  const exports = await deleteInBatches(
+    pool,
+    'gdpr_export_files',
+    ['request_id'],
+    'request_id IN (SELECT id FROM gdpr_requests WHERE kind = $1 AND result_expires_at < $2)',
+    ['EXPORT', new Date(now)],
+  );
+  if (exports > 0) removals.push({ target: 'gdpr_export_files', orgId: null, appId: null, removed: exports });
   const deliveries = await deleteInBatches(
     pool,
     'notification_deliveries',

@@ -19,6 +19,7 @@ export const DELETION_STEPS = [
   'crash_reports',
   'crash_group_devices',
   'device_days',
+  'exports',
   'device',
 ] as const;
 type Step = (typeof DELETION_STEPS)[number];
@@ -144,6 +145,16 @@ async function runStep(pool: pg.Pool, step: Step, orgId: string, appId: number, 
         'device_days',
         ['org_id', 'app_id', 'day', 'device_id'],
         'org_id = $1 AND app_id = $2 AND device_id = $3',
+        subject,
+      );
+    case 'exports':
+      // Bundles of the subject's earlier exports hold its data too.
+      return deleteInBatches(
+        pool,
+        'gdpr_export_files',
+        ['request_id'],
+        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests
+           WHERE org_id = $1 AND app_id = $2 AND kind = 'EXPORT' AND subject_key = $3)`,
         subject,
       );
     case 'device':

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { hashDeviceId, QUEUES, runSubjectDeletion } from '@sightline/core';
+import { gunzipSync } from 'node:zlib';
+import { hashDeviceId, openExport, QUEUES, runSubjectDeletion, runSubjectExport } from '@sightline/core';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
@@ -90,5 +91,73 @@ describe('DELETE /v1/privacy/data', () => {
     expect((await del(app.ingestKey)).statusCode).toBe(403);
     const anonymous = await api.inject({ method: 'DELETE', url: '/v1/privacy/data' });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('GET /v1/privacy/export', () => {
+  it("builds the device's bundle behind a signed link that only works unchanged and unexpired", async () => {
+    const org = await createTestOrg(deps.prisma);
+    const app = await createTestApp(deps.prisma, org.org.id);
+    const mine = await deviceWithEvents(app, 'tablet-1');
+    await deviceWithEvents(app, 'tablet-2');
+    const ask = () =>
+      api.inject({ method: 'GET', url: '/v1/privacy/export', headers: { authorization: `Bearer ${mine.token}` } });
+
+    const first = await ask();
+    expect(first.statusCode).toBe(202);
+    const body = first.json<{ download_url: string; status: string; request_id: string; expires_at: string }>();
+    expect(body).toMatchObject({ status: 'scheduled' });
+    expect(body.download_url).toMatch(
+      /^http:\/\/api\.test:4000\/v1\/privacy\/exports\/[0-9a-f-]{36}\?expires=\d+&sig=/,
+    );
+    const path = body.download_url.replace('http://api.test:4000', '');
+    expect((await api.inject({ method: 'GET', url: path })).statusCode).toBe(202); // still being built
+
+    await runSubjectExport(deps.pool, body.request_id); // what the worker's job does
+    const again = await ask();
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ status: 'ready', request_id: body.request_id });
+    const file = await api.inject({ method: 'GET', url: path });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-encoding']).toBe('gzip');
+    const bundle = JSON.parse(gunzipSync(file.rawPayload).toString()) as {
+      subject: { deviceId: string };
+      device: unknown[];
+      events: Array<{ type: string }>;
+    };
+    expect(bundle.subject.deviceId).toBe(mine.hash);
+    expect(bundle.device).toHaveLength(1);
+    expect(bundle.events).toHaveLength(5); // its own five, not the other tablet's
+    expect(JSON.stringify(bundle)).not.toContain(
+      hashDeviceId((await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } })).deviceIdSalt, 'tablet-2'),
+    );
+
+    // A changed signature, another request's id under this signature, or a link past its expiry: 404.
+    expect((await api.inject({ method: 'GET', url: path.replace(/sig=./, 'sig=x') })).statusCode).toBe(404);
+    const theirs = await createTestOrg(deps.prisma);
+    const theirApp = await createTestApp(deps.prisma, theirs.org.id);
+    const theirDevice = await deviceWithEvents(theirApp, 'tablet-1');
+    const theirExport = (
+      await api.inject({
+        method: 'GET',
+        url: '/v1/privacy/export',
+        headers: { authorization: `Bearer ${theirDevice.token}` },
+      })
+    ).json<{ request_id: string }>();
+    expect(
+      (await api.inject({ method: 'GET', url: path.replace(body.request_id, theirExport.request_id) })).statusCode,
+    ).toBe(404);
+    const expires = Number(new URL(body.download_url).searchParams.get('expires'));
+    const sig = new URL(body.download_url).searchParams.get('sig');
+    expect(await openExport(deps.prisma, deps.secret, { id: body.request_id, expires, sig }, expires + 1)).toBeNull();
+    expect(
+      (
+        await api.inject({
+          method: 'GET',
+          url: '/v1/privacy/export',
+          headers: { authorization: `Bearer ${app.ingestKey}` },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

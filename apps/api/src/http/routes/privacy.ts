@@ -1,10 +1,49 @@
-import { requestDeviceDeletion } from '@sightline/core';
+import { openExport, requestDeviceDeletion, requestDeviceExport } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../server.ts';
 
 // The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints").
 
 export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // An export of everything held about this device: built by the worker, downloadable for 24 h.
+  app.get('/v1/privacy/export', async (request, reply) => {
+    const principal = await deps.auth.authenticate(request);
+    const answer = await requestDeviceExport(deps.prisma, principal, deps.secret);
+    if (answer.queue) {
+      await deps.privacyQueue
+        .enqueueExport(answer.id)
+        .catch((error: unknown) =>
+          deps.log.warn({ err: String(error), requestId: answer.id }, 'export queued by the sweep later'),
+        );
+    }
+    return reply.status(answer.status === 'COMPLETED' ? 200 : 202).send({
+      download_url: `${deps.publicApiUrl}${answer.downloadPath}`,
+      status: answer.status === 'COMPLETED' ? 'ready' : 'scheduled',
+      request_id: answer.id,
+      expires_at: answer.expiresAt,
+    });
+  });
+
+  // The signed link itself is the credential; a changed, foreign or expired one is 404.
+  app.get('/v1/privacy/exports/:id', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const found = await openExport(deps.prisma, deps.secret, {
+      id: (request.params as { id: string }).id,
+      expires: query.expires,
+      sig: query.sig,
+    });
+    if (!found)
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_FOUND', message: 'no such export, or the link has expired' } });
+    if (found.pending) return reply.status(202).header('retry-after', '10').send({ status: 'scheduled' });
+    return reply
+      .header('content-type', 'application/json')
+      .header('content-encoding', 'gzip')
+      .header('content-disposition', 'attachment; filename="sightline-export.json"')
+      .send(Buffer.from(found.gzip));
+  });
+
   // Deletion of everything held about this device: scheduled now, carried out by the worker.
   app.delete('/v1/privacy/data', async (request, reply) => {
     const principal = await deps.auth.authenticate(request);

@@ -1,5 +1,6 @@
 import {
   clearAlertOutbox,
+  refusingDevices,
   storeAndGroupCrashes,
   writeAlertOutbox,
   type CrashRecord,
@@ -62,6 +63,10 @@ export function createCrashBatchHandler(deps: {
         await deps.deadLetter(entry, error instanceof Error ? error.message : String(error), 'unreadable');
       }
     }
+    // Devices that opted out, or turned crash reports off, are not stored.
+    const refused = await refusingDevices(deps.pool, reports, 'crashes');
+    if (refused.size > 0)
+      reports.splice(0, reports.length, ...reports.filter((r) => !refused.has(`${r.appId}:${r.deviceId}`)));
     if (reports.length === 0) return;
     const client = await deps.pool.connect();
     const ignoreLostConnection = () => undefined;

@@ -1,4 +1,4 @@
-import type { BufferedBatch } from '@sightline/core';
+import { refusingDevices, type BufferedBatch } from '@sightline/core';
 import { createEventWriter, type EventRow } from '@sightline/db/event-store';
 import type pg from 'pg';
 import type { DeadLetterSink } from './dead-letters.ts';
@@ -62,8 +62,12 @@ export function decodeEntries(entries: StreamEntry[]): {
 export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadLetterSink; metrics?: WriterMetrics }) {
   const writer = createEventWriter(deps.pool);
   return async (entries: StreamEntry[]): Promise<void> => {
-    const { rows, bad } = decodeEntries(entries);
-    for (const { entry, reason } of bad) await deps.deadLetter(entry, reason, 'unreadable');
+    const decoded = decodeEntries(entries);
+    for (const { entry, reason } of decoded.bad) await deps.deadLetter(entry, reason, 'unreadable');
+    // Devices that opted out, or turned usage analytics off, are not stored.
+    const refused = await refusingDevices(deps.pool, decoded.rows, 'analytics');
+    const rows =
+      refused.size === 0 ? decoded.rows : decoded.rows.filter((r) => !refused.has(`${r.appId}:${r.deviceId}`));
     if (rows.length === 0) return;
     const started = process.hrtime.bigint();
     await writer.write(rows, deriveSessions);

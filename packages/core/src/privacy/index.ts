@@ -13,3 +13,4 @@ export {
   runSubjectExport,
   type ExportRequestAnswer,
 } from './subject-export.ts';
+export { devicePrivacySettings, privacySettingsInput, refusingDevices, type PrivacySettings } from './consent.ts';

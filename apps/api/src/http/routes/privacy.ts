@@ -1,10 +1,18 @@
-import { openExport, requestDeviceDeletion, requestDeviceExport } from '@sightline/core';
+import { devicePrivacySettings, openExport, requestDeviceDeletion, requestDeviceExport } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../server.ts';
 
 // The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints").
 
 export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // The device's consent: opted out of everything, usage analytics, crash reports.
+  app.get('/v1/privacy/settings', async (request) =>
+    devicePrivacySettings(deps.prisma, await deps.auth.authenticate(request)),
+  );
+  app.put('/v1/privacy/settings', async (request) =>
+    devicePrivacySettings(deps.prisma, await deps.auth.authenticate(request), request.body ?? {}),
+  );
+
   // An export of everything held about this device: built by the worker, downloadable for 24 h.
   app.get('/v1/privacy/export', async (request, reply) => {
     const principal = await deps.auth.authenticate(request);

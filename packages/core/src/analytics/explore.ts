@@ -2,26 +2,14 @@ import type { PrismaClient } from '@sightline/db';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
-import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { dateRangeInput, dayInput, type DateRange } from './queries.ts';
+import { dateRangeInput, DAY_MS, dayInput, iso, requireApp, round, type DateRange } from './queries.ts';
 
 // Questions the rollups cannot answer, asked of raw events (and device_days) over bounded
 // ranges: funnels, retention cohorts, paths, feature adoption and segments. Tenant first;
 // every statement is parameterised (only placeholders are generated).
 
-const DAY_MS = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 const SCREEN_TYPES = ['screen_view', 'page_view'];
-
-async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number): Promise<void> {
-  assertCan(actor.role, 'telemetry.read');
-  const app = Number.isSafeInteger(appId)
-    ? await prisma.app.findFirst({ where: { id: appId, orgId: actor.orgId, deletedAt: null }, select: { id: true } })
-    : null;
-  if (!app) throw new AppError('NOT_FOUND', `app ${appId} not found`);
-}
 
 /** Raw-event questions span at most this many days (raw events are kept a week by default anyway). */
 const MAX_RAW_DAYS = 92;

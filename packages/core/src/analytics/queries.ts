@@ -10,7 +10,7 @@ import { DeviceSketch, ValueSketch } from './sketch.ts';
 // read from the daily rollups: a 30-day overview is a few hundred rows, whatever the
 // event volume. Dates are UTC days, both ends included.
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = 731;
 
 export const dayInput = z.iso
@@ -28,9 +28,11 @@ export const dateRangeInput = z.object({ start: dayInput.optional(), end: dayInp
 });
 export type DateRange = z.output<typeof dateRangeInput>;
 
-const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A UTC day as YYYY-MM-DD. */
+export const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number): Promise<void> {
+/** Reading analytics of an app: the actor may read telemetry and the app is a live app of its org (404 otherwise). */
+export async function requireApp(prisma: PrismaClient, actor: OrgActor, appId: number): Promise<void> {
   assertCan(actor.role, 'telemetry.read');
   const app = Number.isSafeInteger(appId)
     ? await prisma.app.findFirst({ where: { id: appId, orgId: actor.orgId, deletedAt: null }, select: { id: true } })
@@ -77,7 +79,8 @@ async function dailyRows(
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : null);
 const change = (now: number | null, before: number | null) =>
   now === null || before === null || before === 0 ? null : (100 * (now - before)) / Math.abs(before);
-const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+export const round = (n: number | null, digits = 2) =>
+  n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits;
 
 export interface OverviewFigures {
   /** Average daily active users (devices) over the range. */

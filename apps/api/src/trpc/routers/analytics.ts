@@ -11,6 +11,7 @@ import {
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,
+  type AnalyticsCache,
 } from '@sightline/core';
 import { z } from 'zod';
 import { orgProcedure, router } from '../init.ts';
@@ -25,7 +26,7 @@ type Actor = Parameters<typeof analyticsOverview>[1];
 interface Ctx {
   deps: {
     prisma: Prisma;
-    analyticsCache: { get<T>(o: string, a: number, n: string, i: unknown, c: () => Promise<T>): Promise<T> };
+    analyticsCache: AnalyticsCache;
   };
   actor: Actor;
 }

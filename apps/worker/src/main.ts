@@ -60,7 +60,12 @@ async function start(): Promise<void> {
     everyMs: env.AGGREGATE_EVERY_MS,
     onRolledUp: ({ apps }) => analyticsCache.invalidate(apps),
   });
-  const privacy = await startPrivacy({ connection, pool, log });
+  const privacy = await startPrivacy({
+    connection,
+    pool,
+    log,
+    onAppDataDeleted: (apps) => analyticsCache.invalidate(apps),
+  });
   const writers = startIngestWriters({
     pool,
     redis: writersRedis,
@@ -77,7 +82,13 @@ async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
-    await Promise.allSettled([writers.close(), maintenance.close(), alerts.close(), aggregator.close(), privacy.close()]);
+    await Promise.allSettled([
+      writers.close(),
+      maintenance.close(),
+      alerts.close(),
+      aggregator.close(),
+      privacy.close(),
+    ]);
     metricsServer?.close();
     writersRedis.disconnect();
     await Promise.allSettled([pool.end(), connection.quit(), prisma.$disconnect()]);

@@ -138,6 +138,12 @@ const CROSS_TENANT: Record<string, (ids: Foreign) => string> = {
   'Query.analyticsRetention': (f) => `{ analyticsRetention(appId: "${f.appId}") { cohorts { size } } }`,
   'Query.analyticsPaths': (f) => `{ analyticsPaths(appId: "${f.appId}", from: "/") { next { count } } }`,
   'Query.analyticsFeatureAdoption': (f) => `{ analyticsFeatureAdoption(appId: "${f.appId}") { feature } }`,
+  'Query.privacyRequests': (f) => `{ privacyRequests(appId: "${f.appId}") { id } }`,
+  'Query.privacyRequest': (f) => `{ privacyRequest(id: "${f.requestId}") { status } }`,
+  'Mutation.requestSubjectExport': (f) => `mutation { requestSubjectExport(appId: "${f.appId}", userId: "u") { id } }`,
+  'Mutation.requestSubjectDeletion': (f) =>
+    `mutation { requestSubjectDeletion(appId: "${f.appId}", deviceId: "theirs") { id } }`,
+  'Mutation.deleteAppData': (f) => `mutation { deleteAppData(appId: "${f.appId}", confirm: "x") { id } }`,
   'Query.analyticsSegment': (f) => `{ analyticsSegment(appId: "${f.appId}", filters: { os: "iOS" }) { devices } }`,
 };
 
@@ -150,6 +156,7 @@ interface Foreign {
   fingerprint: string;
   channelId: string;
   ruleId: string;
+  requestId: string;
 }
 
 function idTakingFields(): string[] {
@@ -210,7 +217,11 @@ describe('GraphQL tenancy', () => {
       const rule = await deps.prisma.alertRule.create({
         data: { orgId: theirs.org.id, name: 'theirs', kind: 'NEW_CRASH_GROUP' },
       });
+      const request = await deps.prisma.gdprRequest.create({
+        data: { orgId: theirs.org.id, appId: app.app.id, kind: 'DELETE', scope: 'APP', requestedByType: 'SYSTEM' },
+      });
       const foreign: Foreign = {
+        requestId: request.id,
         channelId: channel.id,
         ruleId: rule.id,
         fingerprint: group.fingerprint,
@@ -240,6 +251,9 @@ describe('GraphQL tenancy', () => {
       expect(await deps.prisma.notificationChannel.count({ where: { id: channel.id } })).toBe(1);
       expect(await deps.prisma.alertRule.count({ where: { id: rule.id } })).toBe(1);
       expect(await deps.prisma.notificationDelivery.count({ where: { channelId: channel.id } })).toBe(0);
+      expect(await deps.prisma.gdprRequest.findMany({ where: { appId: app.app.id } })).toMatchObject([
+        { status: 'PENDING' },
+      ]);
     },
   );
 });

@@ -72,6 +72,7 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
               alertQueue: deps.alertQueue,
               analyticsCache: deps.analyticsCache,
               loaders: createLoaders(deps.prisma, actor),
+              privacy: deps,
             }
           : {}),
       });

@@ -46,9 +46,16 @@ import {
   type CredentialResolver,
   type Mailer,
   type OrgActor,
+  type PrivacyRequestView,
+  deleteAppDataAs,
+  exportOrgAs,
+  getPrivacyRequestAs,
+  listPrivacyRequestsAs,
+  requestSubjectAs,
   type Role,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import { schedulePrivacyRequest, withDownloadUrl, type ScheduleDeps } from '../privacy/schedule.ts';
 import type { Loaders } from './loaders.ts';
 
 export interface GraphQLContext {
@@ -62,6 +69,7 @@ export interface GraphQLContext {
   alertQueue: AlertQueue;
   analyticsCache: AnalyticsCache;
   loaders: Loaders;
+  privacy: ScheduleDeps;
 }
 
 type Args = Record<string, unknown>;
@@ -70,6 +78,15 @@ const appId = (v: unknown): number => Number(str(v));
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 /** Absent optional arguments arrive as null from GraphQL: drop them so they mean "not given". */
 const withoutNulls = (args: Args): Args => Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
+
+/** requestSubjectExport / requestSubjectDeletion. */
+const subjectRequest =
+  (kind: 'EXPORT' | 'DELETE') =>
+  async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
+    schedulePrivacyRequest(
+      privacy,
+      await requestSubjectAs(prisma, actor, { ...withoutNulls(args), appId: appId(args.appId), kind }, secret),
+    );
 
 type AnalyticsQuery = (prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) => Promise<unknown>;
 
@@ -111,6 +128,14 @@ export const resolvers = {
   },
   Invitation: { expiresAt: (i: { expiresAt: Date }) => i.expiresAt.toISOString() },
   AuditEntry: { createdAt: (e: { createdAt: Date }) => e.createdAt.toISOString() },
+  PrivacyRequest: {
+    requestedByType: (r: PrivacyRequestView) => r.requestedBy.type,
+    stepsDone: (r: PrivacyRequestView) => r.progress?.done ?? null,
+    stepsTotal: (r: PrivacyRequestView) => r.progress?.total ?? null,
+    createdAt: (r: PrivacyRequestView) => r.createdAt.toISOString(),
+    completedAt: (r: PrivacyRequestView) => iso(r.completedAt),
+    expiresAt: (r: PrivacyRequestView) => iso(r.expiresAt),
+  },
   CrashGroup: {
     firstSeenAt: (g: { firstSeenAt: Date }) => g.firstSeenAt.toISOString(),
     lastSeenAt: (g: { lastSeenAt: Date }) => g.lastSeenAt.toISOString(),
@@ -140,6 +165,20 @@ export const resolvers = {
   CrashComment: { createdAt: (c: { createdAt: Date }) => c.createdAt.toISOString() },
   Organization: { monthlyEventQuota: (o: { monthlyEventQuota: bigint }) => Number(o.monthlyEventQuota) },
   Query: {
+    privacyRequests: async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
+      (
+        await listPrivacyRequestsAs(
+          prisma,
+          actor,
+          {
+            ...(args.appId == null ? {} : { appId: appId(args.appId) }),
+            limit: Number(args.limit ?? 50),
+          },
+          secret,
+        )
+      ).map((r) => withDownloadUrl(privacy.publicApiUrl, r)),
+    privacyRequest: async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
+      withDownloadUrl(privacy.publicApiUrl, await getPrivacyRequestAs(prisma, actor, str(args.id), secret)),
     organization: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => getOrganization(prisma, actor),
     apps: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listApps(prisma, actor),
     app: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => getApp(prisma, actor, appId(args.id)),
@@ -256,6 +295,15 @@ export const resolvers = {
     },
     updateOrganization: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       updateOrganization(prisma, actor, { name: args.name ?? undefined, slug: args.slug ?? undefined }),
+    requestSubjectExport: subjectRequest('EXPORT'),
+    requestSubjectDeletion: subjectRequest('DELETE'),
+    deleteAppData: async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
+      schedulePrivacyRequest(
+        privacy,
+        await deleteAppDataAs(prisma, actor, { appId: appId(args.appId), confirm: str(args.confirm) }, secret),
+      ),
+    exportOrganization: async (_: unknown, __: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
+      schedulePrivacyRequest(privacy, await exportOrgAs(prisma, actor, secret)),
     revokeDeviceTokens: (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) =>
       revokeDeviceTokensAs(
         prisma,

@@ -499,6 +499,31 @@ export const typeDefs = /* GraphQL */ `
     digestId: ID
   }
 
+  "A GDPR request: a device's own, or the organization's on behalf of an end user, for an app or for itself."
+  type PrivacyRequest {
+    id: ID!
+    "EXPORT or DELETE"
+    kind: String!
+    "SUBJECT (one end user), APP (all of an app's data) or ORG (the organization's export)"
+    scope: String!
+    appId: ID
+    "DEVICE or USER"
+    subjectType: String
+    "The app's user id, or the device's stored (hashed) id"
+    subject: String
+    requestedByType: String!
+    "PENDING, RUNNING, COMPLETED or FAILED"
+    status: String!
+    stepsDone: Int
+    stepsTotal: Int
+    createdAt: String!
+    completedAt: String
+    expiresAt: String
+    "A finished export's signed download link, valid until expiresAt"
+    downloadUrl: String
+    error: String
+  }
+
   type Query {
     organization: Organization!
     apps: [App!]!
@@ -520,6 +545,8 @@ export const typeDefs = /* GraphQL */ `
     alertChannels: [AlertChannel!]!
     alertRules: [AlertRule!]!
     alertDeliveries(channelId: ID, status: String, limit: Int = 50): [AlertDelivery!]!
+    privacyRequests(appId: ID, limit: Int = 50): [PrivacyRequest!]!
+    privacyRequest(id: ID!): PrivacyRequest!
     "interval: day (default) or hour (at most 14 days)"
     analyticsEvents(appId: ID!, start: String, end: String, eventType: String, interval: String): EventSeries!
     analyticsVersions(appId: ID!, start: String, end: String): [VersionStat!]!
@@ -575,5 +602,12 @@ export const typeDefs = /* GraphQL */ `
     sendTestAlert(channelId: ID!): ID!
     createAlertRule(input: AlertRuleInput!): AlertRule!
     deleteAlertRule(id: ID!): Boolean!
+    "Export an end user's data on their behalf: deviceId as the SDK sent it, or the app's userId."
+    requestSubjectExport(appId: ID!, deviceId: String, userId: String): PrivacyRequest!
+    "Delete an end user's data on their behalf: deviceId as the SDK sent it, or the app's userId."
+    requestSubjectDeletion(appId: ID!, deviceId: String, userId: String): PrivacyRequest!
+    "Delete all of an app's telemetry; confirm repeats the app's name."
+    deleteAppData(appId: ID!, confirm: String!): PrivacyRequest!
+    exportOrganization: PrivacyRequest!
   }
 `;

@@ -21,6 +21,7 @@ interface Theirs {
   fingerprint: string;
   channelId: string;
   ruleId: string;
+  requestId: string;
 }
 
 type Case =
@@ -95,6 +96,11 @@ const CASES: Record<string, Case> = {
     kind: 'platform',
     ids: (t) => ({ orgId: t.orgId, plan: 'ENTERPRISE', monthlyEventQuota: 1e9 }),
   },
+  'privacy.list': tenant((t) => ({ appId: t.appId })),
+  'privacy.get': tenant((t) => ({ id: t.requestId })),
+  'privacy.requestForSubject': tenant((t) => ({ appId: t.appId, kind: 'DELETE', deviceId: 'their-device' })),
+  'privacy.deleteAppData': tenant((t) => ({ appId: t.appId, confirm: 'their app' })),
+  'privacy.exportOrg': tenant(() => ({})),
   'admin.setSuspended': { kind: 'platform', ids: (t) => ({ orgId: t.orgId, suspended: true, reason: 'takeover' }) },
 };
 
@@ -135,6 +141,7 @@ async function snapshot(orgId: string) {
     rules: await p.alertRule.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
     deliveries: await p.notificationDelivery.count({ where: { orgId } }),
     audit: await p.auditLog.count({ where: { orgId } }),
+    privacyRequests: await p.gdprRequest.findMany({ where: { orgId }, orderBy: { id: 'asc' } }),
   };
 }
 
@@ -192,7 +199,18 @@ beforeAll(async () => {
       channels: { create: [{ orgId: other.org.id, channelId: channel.id }] },
     },
   });
+  const request = await deps.prisma.gdprRequest.create({
+    data: {
+      orgId: other.org.id,
+      appId: app.app.id,
+      kind: 'EXPORT',
+      subjectType: 'USER',
+      subjectKey: 'u',
+      requestedByType: 'SYSTEM',
+    },
+  });
   theirs = {
+    requestId: request.id,
     channelId: channel.id,
     ruleId: rule.id,
     fingerprint: group.fingerprint,

@@ -10,6 +10,7 @@ import { invitationsRouter } from './routers/invitations.ts';
 import { keysRouter } from './routers/keys.ts';
 import { membersRouter } from './routers/members.ts';
 import { orgsRouter } from './routers/orgs.ts';
+import { privacyRouter } from './routers/privacy.ts';
 
 /** The portal's API at /trpc (apps/web proxies /api/trpc here, same origin for the cookie). */
 export const appRouter = router({
@@ -23,6 +24,7 @@ export const appRouter = router({
   crashes: crashesRouter,
   alerts: alertsRouter,
   analytics: analyticsRouter,
+  privacy: privacyRouter,
   admin: adminRouter,
 });
 

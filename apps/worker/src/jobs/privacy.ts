@@ -22,6 +22,8 @@ export async function startPrivacy(deps: {
   pool: pg.Pool;
   log: Logger;
   sweepEveryMs?: number;
+  /** An app's data was deleted: cached dashboard answers about it are stale. */
+  onAppDataDeleted?: (apps: Array<{ orgId: string; appId: number }>) => Promise<void>;
 }) {
   const prefix = deps.prefix ?? 'bull';
   const producer = createPrivacyQueue({ connection: deps.connection, prefix });
@@ -41,7 +43,13 @@ export async function startPrivacy(deps: {
       if (job.name === PRIVACY_JOBS.export) return runSubjectExport(deps.pool, job.data.requestId);
       if (job.name !== PRIVACY_JOBS.delete) return null;
       const progress = await runSubjectDeletion(deps.pool, job.data.requestId);
-      if (progress) deps.log.info({ requestId: job.data.requestId, removed: progress.removed }, 'subject deleted');
+      if (!progress) return null;
+      deps.log.info(
+        { requestId: job.data.requestId, scope: progress.scope, removed: progress.removed },
+        'data deleted',
+      );
+      if (progress.scope === 'APP')
+        await deps.onAppDataDeleted?.([{ orgId: progress.orgId, appId: progress.appId }]).catch(() => undefined);
       return progress;
     },
     { connection: deps.connection, prefix, concurrency: 2 },

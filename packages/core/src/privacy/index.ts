@@ -14,3 +14,14 @@ export {
   type ExportRequestAnswer,
 } from './subject-export.ts';
 export { devicePrivacySettings, privacySettingsInput, refusingDevices, type PrivacySettings } from './consent.ts';
+export {
+  deleteAppDataAs,
+  deleteAppDataInput,
+  exportOrgAs,
+  getPrivacyRequestAs,
+  listPrivacyRequestsAs,
+  listPrivacyRequestsInput,
+  requestSubjectAs,
+  subjectRequestInput,
+  type PrivacyRequestView,
+} from './requests.ts';

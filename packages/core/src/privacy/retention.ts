@@ -100,14 +100,15 @@ export async function runRetention(pool: pg.Pool, options: { now?: number } = {}
  * here), table by table in batches; children before parents so no cascade is ever large.
  * The app row stays, marked deleted, for the audit log's sake.
  */
-async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
-  const { rows: apps } = await pool.query<{ id: number; org_id: string }>(
-    'SELECT id, org_id FROM apps WHERE deleted_at IS NOT NULL ORDER BY id',
-  );
-  const removals: RetentionRemoval[] = [];
+/**
+ * Every table holding an app's telemetry, in a safe order (children before parents), with
+ * its key columns and the condition naming one app ($1 org, $2 app). The last two hold the
+ * app's device registrations and their consent choices.
+ */
+export const APP_DATA_TABLES: ReadonlyArray<readonly [table: string, keys: string[], where: string]> = (() => {
   const app = 'org_id = $1 AND app_id = $2';
   const ofGroups = 'org_id = $1 AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)';
-  const tables: Array<[string, string[], string]> = [
+  return [
     ['events', ['org_id', 'app_id', 'occurred_at', 'id'], app],
     ['sessions', ['org_id', 'app_id', 'id'], app],
     ['crash_reports', ['id'], app],
@@ -121,9 +122,16 @@ async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
     ['alert_outbox', ['id'], app],
     ['device_tokens', ['id'], app],
     ['devices', ['id'], app],
-  ];
+  ] as const;
+})();
+
+async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
+  const { rows: apps } = await pool.query<{ id: number; org_id: string }>(
+    'SELECT id, org_id FROM apps WHERE deleted_at IS NOT NULL ORDER BY id',
+  );
+  const removals: RetentionRemoval[] = [];
   for (const { id, org_id } of apps) {
-    for (const [table, keys, where] of tables) {
+    for (const [table, keys, where] of APP_DATA_TABLES) {
       const removed = await deleteInBatches(pool, table, keys, where, [org_id, id]);
       if (removed > 0)
         removals.push({ target: table, orgId: org_id, appId: id, removed, detail: { appDeleted: true } });

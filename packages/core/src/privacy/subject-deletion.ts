@@ -3,10 +3,12 @@ import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { recordAudit } from '../tenancy/audit.ts';
-import { deleteInBatches } from './retention.ts';
+import { listEventPartitions } from '@sightline/db/event-store';
+import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
+import { subjectParams, subjectRows, userDevices, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
 
-// GDPR deletion of one subject — a device, identified by its stored (salted, hashed) id —
-// as a resumable job. Each step is idempotent and recorded in the request's progress when
+// GDPR deletion of one subject — a device (its stored, salted and hashed id) or an app's
+// user id (subjects.ts) — or of all of an app's telemetry, as a resumable job. Each step is idempotent and recorded in the request's progress when
 // it is done, so a worker killed midway picks up where it stopped and repeats nothing
 // harmful. What remains afterwards are aggregates that hold no identifier.
 
@@ -25,8 +27,17 @@ export const DELETION_STEPS = [
 type Step = (typeof DELETION_STEPS)[number];
 
 export interface DeletionProgress {
-  done: Step[];
-  removed: Partial<Record<Step, number>>;
+  requestId: string;
+  orgId: string;
+  appId: number;
+  scope: 'SUBJECT' | 'APP' | 'ORG';
+  /** Finished steps (a subject's) or tables (an app's). */
+  done: string[];
+  removed: Record<string, number>;
+  /** A user subject's devices, decided once. */
+  devices?: string[];
+  /** Day partitions of `events` already cleared of the subject. */
+  partitions?: string[];
 }
 
 /**
@@ -87,115 +98,180 @@ export async function requestDeviceDeletion(
   });
 }
 
-async function runStep(pool: pg.Pool, step: Step, orgId: string, appId: number, key: string): Promise<number> {
-  const subject = [orgId, appId, key];
+const deviceParams = (t: SubjectTarget): unknown[] => [t.orgId, t.appId, t.devices];
+
+async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progress: DeletionProgress): Promise<number> {
+  const rows = subjectRows(target);
+  const params = subjectParams(target);
   switch (step) {
     case 'device_tokens':
       return deleteInBatches(
         pool,
         'device_tokens',
         ['id'],
-        'org_id = $1 AND app_id = $2 AND device_id IN (SELECT id FROM devices WHERE org_id = $1 AND app_id = $2 AND device_id_hash = $3)',
-        subject,
+        `org_id = $1 AND app_id = $2 AND device_id IN (SELECT id FROM devices
+           WHERE org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[]))`,
+        deviceParams(target),
       );
-    case 'events':
-      return deleteInBatches(
-        pool,
-        'events',
-        ['org_id', 'app_id', 'occurred_at', 'id'],
-        'org_id = $1 AND app_id = $2 AND device_id = $3',
-        subject,
-      );
+    case 'events': {
+      // One pass per day partition (no index leads to a device's events), each recorded,
+      // so a resumed job goes on from the next day.
+      let removed = 0;
+      const done = new Set(progress.partitions ?? []);
+      for (const partition of await listEventPartitions(pool)) {
+        if (done.has(partition.name)) continue;
+        const result = await pool.query(`DELETE FROM "${partition.name}" WHERE ${rows}`, params);
+        removed += result.rowCount ?? 0;
+        progress.partitions = [...(progress.partitions ?? []), partition.name];
+        await saveProgress(pool, progress);
+      }
+      return removed;
+    }
     case 'sessions':
-      return deleteInBatches(
-        pool,
-        'sessions',
-        ['org_id', 'app_id', 'id'],
-        'org_id = $1 AND app_id = $2 AND device_id = $3',
-        subject,
-      );
+      return deleteInBatches(pool, 'sessions', ['org_id', 'app_id', 'id'], rows, params);
     case 'crash_samples': {
-      // A group whose sample came from this device gets another device's latest report as its sample, or none.
+      // A group whose sample came from the subject gets another subject's latest report as its sample, or none.
+      const other = `r.group_id = g.id AND NOT (${subjectRows(target, 'r')})`;
       const result = await pool.query(
         `UPDATE crash_groups g SET
-           sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE r.group_id = g.id AND r.device_id <> $3
-                                 ORDER BY r.occurred_at DESC LIMIT 1),
-           sample_frames = (SELECT r.frames FROM crash_reports r WHERE r.group_id = g.id AND r.device_id <> $3
-                            ORDER BY r.occurred_at DESC LIMIT 1)
+           sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1),
+           sample_frames = (SELECT r.frames FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1)
          WHERE g.org_id = $1 AND g.app_id = $2 AND g.id IN (
-           SELECT r.group_id FROM crash_reports r WHERE r.org_id = $1 AND r.app_id = $2 AND r.device_id = $3
+           SELECT r.group_id FROM crash_reports r WHERE ${subjectRows(target, 'r')}
              AND r.stack_trace IS NOT DISTINCT FROM g.sample_stack_trace)`,
-        subject,
+        params,
       );
       return result.rowCount ?? 0;
     }
     case 'crash_reports':
-      return deleteInBatches(pool, 'crash_reports', ['id'], 'org_id = $1 AND app_id = $2 AND device_id = $3', subject);
+      return deleteInBatches(pool, 'crash_reports', ['id'], rows, params);
     case 'crash_group_devices':
       return deleteInBatches(
         pool,
         'crash_group_devices',
         ['group_id', 'device_id'],
-        'org_id = $1 AND device_id = $3 AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)',
-        subject,
+        'org_id = $1 AND device_id = ANY($3::text[]) AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)',
+        deviceParams(target),
       );
     case 'device_days':
       return deleteInBatches(
         pool,
         'device_days',
         ['org_id', 'app_id', 'day', 'device_id'],
-        'org_id = $1 AND app_id = $2 AND device_id = $3',
-        subject,
+        'org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[])',
+        deviceParams(target),
       );
     case 'exports':
       // Bundles of the subject's earlier exports hold its data too.
       return deleteInBatches(
         pool,
         'gdpr_export_files',
-        ['request_id'],
-        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests
-           WHERE org_id = $1 AND app_id = $2 AND kind = 'EXPORT' AND subject_key = $3)`,
-        subject,
+        ['request_id', 'part'],
+        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE org_id = $1 AND app_id = $2 AND kind = 'EXPORT'
+           AND ((subject_type = 'DEVICE' AND subject_key = ANY($3::text[]))
+             OR (subject_type = 'USER' AND subject_key = $4)))`,
+        [target.orgId, target.appId, target.devices, target.userId ?? ''],
       );
     case 'device':
-      return deleteInBatches(pool, 'devices', ['id'], 'org_id = $1 AND app_id = $2 AND device_id_hash = $3', subject);
+      return deleteInBatches(
+        pool,
+        'devices',
+        ['id'],
+        'org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[])',
+        deviceParams(target),
+      );
   }
 }
 
 /**
- * Carries out (or resumes) a deletion request; returns its progress. Safe to run again
- * after a crash, or twice: finished steps are skipped, and each step deletes only what is left.
+ * "Delete this app's data": every table of APP_DATA_TABLES but the device registrations
+ * (installed apps keep working, and a device that opted out stays opted out), plus the
+ * app's export bundles. Batched like the retention job.
+ */
+const APP_STEPS = [
+  ...APP_DATA_TABLES.filter(([table]) => table !== 'device_tokens' && table !== 'devices'),
+  [
+    'gdpr_export_files',
+    ['request_id', 'part'],
+    'org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE org_id = $1 AND app_id = $2)',
+  ] as const,
+];
+
+/** How many steps an app's deletion takes (for its progress). */
+export const APP_DELETION_STEPS = APP_STEPS.length;
+
+type RequestRow = GdprRequestRow & { progress: Partial<DeletionProgress> };
+
+async function saveProgress(pool: pg.Pool, progress: DeletionProgress): Promise<void> {
+  await pool.query('UPDATE gdpr_requests SET progress = $2 WHERE id = $1', [
+    progress.requestId,
+    JSON.stringify(progress),
+  ]);
+}
+
+/**
+ * Carries out (or resumes) a deletion request — a subject's or an app's — and returns its
+ * progress. Safe to run again after a crash, or twice: finished steps are skipped, and
+ * each step deletes only what is left.
  */
 export async function runSubjectDeletion(pool: pg.Pool, requestId: string): Promise<DeletionProgress | null> {
-  const { rows } = await pool.query<{
-    org_id: string;
-    app_id: number | null;
-    subject_key: string | null;
-    status: string;
-    progress: Partial<DeletionProgress>;
-  }>(
+  const { rows } = await pool.query<RequestRow>(
     `UPDATE gdpr_requests SET status = 'RUNNING', started_at = COALESCE(started_at, now())
-     WHERE id = $1 AND kind = 'DELETE' AND status IN ('PENDING', 'RUNNING')
-     RETURNING org_id, app_id, subject_key, status, progress`,
+     WHERE id = $1 AND kind = 'DELETE' AND status IN ('PENDING', 'RUNNING') AND app_id IS NOT NULL
+     RETURNING id, org_id, app_id, scope, subject_type, subject_key, progress`,
     [requestId],
   );
   const request = rows[0];
-  if (!request || request.app_id === null || !request.subject_key) return null;
-  const progress: DeletionProgress = { done: request.progress.done ?? [], removed: request.progress.removed ?? {} };
-  for (const step of DELETION_STEPS) {
-    if (progress.done.includes(step)) continue;
-    progress.removed[step] =
-      (progress.removed[step] ?? 0) + (await runStep(pool, step, request.org_id, request.app_id, request.subject_key));
-    progress.done.push(step);
-    await pool.query('UPDATE gdpr_requests SET progress = $2 WHERE id = $1', [requestId, JSON.stringify(progress)]);
+  if (!request || request.app_id === null) return null;
+  const progress: DeletionProgress = {
+    requestId,
+    orgId: request.org_id,
+    appId: request.app_id,
+    scope: request.scope,
+    done: request.progress.done ?? [],
+    removed: request.progress.removed ?? {},
+    ...(request.progress.devices ? { devices: request.progress.devices } : {}),
+    ...(request.progress.partitions ? { partitions: request.progress.partitions } : {}),
+  };
+  const appId = request.app_id;
+  if (request.scope === 'APP') {
+    for (const [table, keys, where] of APP_STEPS) {
+      if (progress.done.includes(table)) continue;
+      progress.removed[table] =
+        (progress.removed[table] ?? 0) +
+        (await deleteInBatches(pool, table, [...keys], where, [request.org_id, appId]));
+      progress.done.push(table);
+      await saveProgress(pool, progress);
+    }
+  } else if (request.subject_key) {
+    if (request.subject_type === 'USER' && !progress.devices) {
+      progress.devices = await userDevices(pool, request.org_id, appId, request.subject_key);
+      await saveProgress(pool, progress);
+    }
+    const target: SubjectTarget = {
+      orgId: request.org_id,
+      appId,
+      devices: request.subject_type === 'USER' ? (progress.devices ?? []) : [request.subject_key],
+      userId: request.subject_type === 'USER' ? request.subject_key : null,
+    };
+    for (const step of DELETION_STEPS) {
+      if (progress.done.includes(step)) continue;
+      progress.removed[step] = (progress.removed[step] ?? 0) + (await runStep(pool, step, target, progress));
+      progress.done.push(step);
+      await saveProgress(pool, progress);
+    }
+  } else {
+    return null;
   }
   await pool.query(
     `WITH done AS (
-       UPDATE gdpr_requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1 AND status = 'RUNNING' RETURNING org_id, id
+       UPDATE gdpr_requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1 AND status = 'RUNNING'
+       RETURNING org_id, id, scope
      )
      INSERT INTO audit_logs (org_id, actor_type, action, target_type, target_id, metadata)
-     SELECT org_id, 'SYSTEM', 'gdpr.delete_completed', 'gdpr_request', id::text, $2::jsonb FROM done`,
-    [requestId, JSON.stringify({ removed: progress.removed })],
+     SELECT org_id, 'SYSTEM', CASE scope WHEN 'APP' THEN 'gdpr.app_data_deleted' ELSE 'gdpr.delete_completed' END,
+       'gdpr_request', id::text, $2::jsonb FROM done`,
+    [requestId, JSON.stringify({ appId, removed: progress.removed })],
   );
   return progress;
 }

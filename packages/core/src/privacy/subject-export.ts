@@ -1,19 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
+import { once } from 'node:events';
 import type { PrismaClient } from '@sightline/db';
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { recordAudit } from '../tenancy/audit.ts';
+import { subjectParams, subjectRows, userDevices, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
 
-// GDPR export of one device: everything held about it (device record, raw events,
-// sessions, crash reports, device days) as one gzip JSON bundle, built by a worker job and
-// kept 24 hours. The download link is signed over the request, its org and its expiry: a
+// GDPR exports: everything held about one subject — a device or an app's user id (device
+// records, raw events, sessions, crash reports, device days) — as one gzip JSON document, or
+// an organization's data as gzip JSON lines; built by a worker job and kept 24 hours. The download link is signed over the request, its org and its expiry: a
 // changed link, another org's or an expired one finds nothing (404).
 
 export const EXPORT_TTL_MS = 24 * 3_600_000;
-const gzipAsync = promisify(gzip);
 
 export interface ExportRequestAnswer {
   id: string;
@@ -27,7 +27,8 @@ function signature(secret: string, requestId: string, orgId: string, expires: nu
   return createHmac('sha256', secret).update(`gdpr-export:${requestId}:${orgId}:${expires}`).digest('base64url');
 }
 
-function linkFor(secret: string, request: { id: string; orgId: string }, expires: number): string {
+/** The signed path of an export's bundle, valid until `expires`. */
+export function exportLink(secret: string, request: { id: string; orgId: string }, expires: number): string {
   return `/v1/privacy/exports/${request.id}?expires=${expires}&sig=${signature(secret, request.id, request.orgId, expires)}`;
 }
 
@@ -85,62 +86,209 @@ export async function requestDeviceExport(
   return {
     id: request.id,
     status: request.status,
-    downloadPath: linkFor(secret, request, expires),
+    downloadPath: exportLink(secret, request, expires),
     expiresAt: new Date(expires).toISOString(),
     queue: !existing || request.status !== 'COMPLETED',
   };
 }
 
+/** A stored bundle is cut in parts of this size (compressed) by default. */
+const PART_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Gzips what `write` produces into the request's parts 0…n (a rebuilt bundle replaces an
+ * earlier one, parts and all). Returns the compressed size and the number of parts.
+ */
+async function storeBundle(
+  pool: pg.Pool,
+  request: { id: string; org_id: string },
+  write: (line: (text: string) => Promise<void>) => Promise<void>,
+  partBytes: number,
+): Promise<{ bytes: number; parts: number }> {
+  const gz = createGzip();
+  let part = 0;
+  let bytes = 0;
+  const flush = async (chunks: Buffer[]) => {
+    const content = Buffer.concat(chunks);
+    bytes += content.length;
+    await pool.query(
+      `INSERT INTO gdpr_export_files (request_id, part, org_id, content) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (request_id, part) DO UPDATE SET content = EXCLUDED.content, created_at = now()`,
+      [request.id, part++, request.org_id, content],
+    );
+  };
+  const stored = (async () => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of gz as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= partBytes) {
+        await flush(chunks);
+        chunks = [];
+        size = 0;
+      }
+    }
+    if (chunks.length > 0 || part === 0) await flush(chunks);
+  })();
+  try {
+    await write(async (text) => {
+      if (!gz.write(text)) await once(gz, 'drain');
+    });
+    gz.end();
+  } catch (error) {
+    gz.destroy();
+    await stored.catch(() => undefined);
+    throw error;
+  }
+  await stored;
+  await pool.query('DELETE FROM gdpr_export_files WHERE request_id = $1 AND part >= $2', [request.id, part]);
+  return { bytes, parts: part };
+}
+
+const asJson = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+
+/** Everything held about one subject (a device or an app's user id), as one JSON document. */
+async function subjectBundle(
+  pool: pg.Pool,
+  request: { app_id: number; org_id: string; subject_type: 'DEVICE' | 'USER'; subject_key: string },
+): Promise<Record<string, unknown>> {
+  const userId = request.subject_type === 'USER' ? request.subject_key : null;
+  const target: SubjectTarget = {
+    orgId: request.org_id,
+    appId: request.app_id,
+    devices: userId === null ? [request.subject_key] : await userDevices(pool, request.org_id, request.app_id, userId),
+    userId,
+  };
+  const rows = subjectRows(target);
+  const all = async (sql: string, params = subjectParams(target)): Promise<Array<Record<string, unknown>>> =>
+    (await pool.query<Record<string, unknown>>(sql, params)).rows;
+  const devices = [target.orgId, target.appId, target.devices];
+  return {
+    format: 'sightline-subject-export/1',
+    exportedAt: new Date().toISOString(),
+    subject:
+      userId === null
+        ? { type: 'device', appId: request.app_id, deviceId: request.subject_key }
+        : { type: 'user', appId: request.app_id, userId, devices: target.devices },
+    devices: await all(
+      `SELECT device_id_hash AS device_id, user_id, opted_out, analytics_enabled, crashes_enabled, last_app_version, os,
+         os_version, model, country, locale, first_seen_at, last_seen_at
+       FROM devices WHERE org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[])`,
+      devices,
+    ),
+    events: await all(
+      `SELECT id, occurred_at, received_at, device_id, type, name, session_id, user_id, app_version, environment, os,
+         os_version, browser, device_model, country, value, data
+       FROM events WHERE ${rows} ORDER BY occurred_at, id`,
+    ),
+    sessions: await all(
+      `SELECT id, device_id, user_id, app_version, os, browser, country, started_at, ended_at, duration_ms, event_count,
+         screen_count, entry_screen, exit_screen, crashed
+       FROM sessions WHERE ${rows} ORDER BY started_at`,
+    ),
+    crashReports: await all(
+      `SELECT id, occurred_at, received_at, device_id, session_id, user_id, app_version, environment, crash_type, level,
+         message, stack_trace, context, breadcrumbs, tags, os, os_version, browser, device_model
+       FROM crash_reports WHERE ${rows} ORDER BY occurred_at`,
+    ),
+    activeDays: await all(
+      `SELECT device_id, day, app_version, os, browser, country, device_model, crashed FROM device_days
+       WHERE org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[]) ORDER BY device_id, day`,
+      devices,
+    ),
+  };
+}
+
+/**
+ * An organization's data, one JSON line per row ("section" and "row"), read in one
+ * consistent snapshot through cursors so no table is held in memory. Credentials (key and
+ * token hashes, device-id salts, channel secrets) are left out.
+ */
+const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: string[]]> = [
+  ['organization', 'organizations t WHERE t.id = $1', []],
+  [
+    'members',
+    `(SELECT m.*, u.email, u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1) t`,
+    [],
+  ],
+  ['apps', 'apps t WHERE t.org_id = $1', ['device_id_salt']],
+  ['ingest_keys', 'ingest_keys t WHERE t.org_id = $1', ['key_hash']],
+  ['api_keys', 'api_keys t WHERE t.org_id = $1', ['key_hash']],
+  ['notification_channels', 'notification_channels t WHERE t.org_id = $1', ['secret_ciphertext']],
+  ['alert_rules', 'alert_rules t WHERE t.org_id = $1', []],
+  ['crash_groups', 'crash_groups t WHERE t.org_id = $1', []],
+  ['crash_group_comments', 'crash_group_comments t WHERE t.org_id = $1', []],
+  ['devices', 'devices t WHERE t.org_id = $1', []],
+  ['sessions', 'sessions t WHERE t.org_id = $1', []],
+  ['crash_reports', 'crash_reports t WHERE t.org_id = $1', []],
+  ['events', 'events t WHERE t.org_id = $1', []],
+  ['rollups_daily', 'rollups_daily t WHERE t.org_id = $1', ['sketch']],
+  ['gdpr_requests', 'gdpr_requests t WHERE t.org_id = $1', ['progress']],
+  ['audit_logs', 'audit_logs t WHERE t.org_id = $1', []],
+];
+
+async function writeOrgExport(pool: pg.Pool, orgId: string, line: (text: string) => Promise<void>): Promise<void> {
+  await line(`${asJson({ format: 'sightline-org-export/1', orgId, exportedAt: new Date().toISOString() })}\n`);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    for (const [section, from, omit] of ORG_SECTIONS) {
+      await client.query(
+        `DECLARE org_export NO SCROLL CURSOR FOR
+           SELECT jsonb_build_object('section', $2::text, 'row', to_jsonb(t) - $3::text[])::text AS line FROM ${from}`,
+        [orgId, section, omit],
+      );
+      for (;;) {
+        const { rows } = await client.query<{ line: string }>('FETCH 2000 FROM org_export');
+        if (rows.length === 0) break;
+        await line(`${rows.map((r) => r.line).join('\n')}\n`);
+      }
+      await client.query('CLOSE org_export');
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** Builds and stores the bundle of an export request (idempotent: a rebuilt bundle replaces the first). */
-export async function runSubjectExport(pool: pg.Pool, requestId: string): Promise<{ bytes: number } | null> {
-  const { rows } = await pool.query<{ org_id: string; app_id: number; subject_key: string }>(
+export async function runSubjectExport(
+  pool: pg.Pool,
+  requestId: string,
+  options: { partBytes?: number } = {},
+): Promise<{ bytes: number; parts: number } | null> {
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const { rows } = await pool.query<GdprRequestRow>(
     `UPDATE gdpr_requests SET status = 'RUNNING', started_at = COALESCE(started_at, now())
-     WHERE id = $1 AND kind = 'EXPORT' AND status IN ('PENDING', 'RUNNING') AND app_id IS NOT NULL AND subject_key IS NOT NULL
-     RETURNING org_id, app_id, subject_key`,
+     WHERE id = $1 AND kind = 'EXPORT' AND status IN ('PENDING', 'RUNNING')
+     RETURNING id, org_id, app_id, scope, subject_type, subject_key`,
     [requestId],
   );
   const request = rows[0];
   if (!request) return null;
-  const subject = [request.org_id, request.app_id, request.subject_key];
-  const all = async (sql: string): Promise<Array<Record<string, unknown>>> =>
-    (await pool.query<Record<string, unknown>>(sql, subject)).rows;
-  const bundle = {
-    format: 'sightline-subject-export/1',
-    exportedAt: new Date().toISOString(),
-    subject: { type: 'device', appId: request.app_id, deviceId: request.subject_key },
-    device: await all(
-      `SELECT device_id_hash AS device_id, user_id, opted_out, analytics_enabled, crashes_enabled, last_app_version, os,
-         os_version, model, country, locale, first_seen_at, last_seen_at
-       FROM devices WHERE org_id = $1 AND app_id = $2 AND device_id_hash = $3`,
-    ),
-    events: await all(
-      `SELECT id, occurred_at, received_at, type, name, session_id, user_id, app_version, environment, os, os_version,
-         browser, device_model, country, value, data
-       FROM events WHERE org_id = $1 AND app_id = $2 AND device_id = $3 ORDER BY occurred_at, id`,
-    ),
-    sessions: await all(
-      `SELECT id, user_id, app_version, os, browser, country, started_at, ended_at, duration_ms, event_count, screen_count,
-         entry_screen, exit_screen, crashed
-       FROM sessions WHERE org_id = $1 AND app_id = $2 AND device_id = $3 ORDER BY started_at`,
-    ),
-    crashReports: await all(
-      `SELECT id, occurred_at, received_at, session_id, user_id, app_version, environment, crash_type, level, message,
-         stack_trace, context, breadcrumbs, tags, os, os_version, browser, device_model
-       FROM crash_reports WHERE org_id = $1 AND app_id = $2 AND device_id = $3 ORDER BY occurred_at`,
-    ),
-    activeDays: await all(
-      `SELECT day, app_version, os, browser, country, device_model, crashed FROM device_days
-       WHERE org_id = $1 AND app_id = $2 AND device_id = $3 ORDER BY day`,
-    ),
-  };
-  const content = await gzipAsync(JSON.stringify(bundle, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
-  await pool.query(
-    `INSERT INTO gdpr_export_files (request_id, org_id, content) VALUES ($1, $2, $3)
-     ON CONFLICT (request_id) DO UPDATE SET content = EXCLUDED.content, created_at = now()`,
-    [requestId, request.org_id, content],
-  );
+  let stored: { bytes: number; parts: number };
+  if (request.scope === 'ORG') {
+    stored = await storeBundle(pool, request, (line) => writeOrgExport(pool, request.org_id, line), partBytes);
+  } else if (request.app_id !== null && request.subject_key !== null && request.subject_type !== null) {
+    const bundle = await subjectBundle(pool, {
+      ...request,
+      app_id: request.app_id,
+      subject_key: request.subject_key,
+      subject_type: request.subject_type,
+    });
+    stored = await storeBundle(pool, request, (line) => line(asJson(bundle)), partBytes);
+  } else {
+    await pool.query(`UPDATE gdpr_requests SET status = 'FAILED', error = 'nothing to export' WHERE id = $1`, [
+      requestId,
+    ]);
+    return null;
+  }
   await pool.query(`UPDATE gdpr_requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [requestId]);
-  return { bytes: content.length };
+  return stored;
 }
 
 /**
@@ -152,7 +300,11 @@ export async function openExport(
   secret: string,
   link: { id: string; expires: unknown; sig: unknown },
   now = Date.now(),
-): Promise<{ pending: true } | { pending: false; gzip: Uint8Array } | null> {
+): Promise<
+  | { pending: true }
+  | { pending: false; scope: 'SUBJECT' | 'APP' | 'ORG'; gzip: () => AsyncGenerator<Uint8Array> }
+  | null
+> {
   const expires = Number(link.expires);
   if (
     !/^[0-9a-f-]{36}$/.test(link.id) ||
@@ -168,6 +320,22 @@ export async function openExport(
   const given = Buffer.from(link.sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   if (request.status !== 'COMPLETED') return request.status === 'FAILED' ? null : { pending: true };
-  const file = await prisma.gdprExportFile.findFirst({ where: { requestId: request.id, orgId: request.orgId } });
-  return file ? { pending: false, gzip: file.content } : null;
+  const parts = await prisma.gdprExportFile.count({ where: { requestId: request.id, orgId: request.orgId } });
+  if (parts === 0) return null;
+  const { id, orgId } = request;
+  return {
+    pending: false,
+    scope: request.scope,
+    /** The gzip stream, part by part: one part in memory at a time. */
+    async *gzip() {
+      for (let part = 0; part < parts; part++) {
+        const file = await prisma.gdprExportFile.findUnique({
+          where: { requestId_part: { requestId: id, part } },
+          select: { content: true, orgId: true },
+        });
+        if (!file || file.orgId !== orgId) return;
+        yield file.content;
+      }
+    },
+  };
 }

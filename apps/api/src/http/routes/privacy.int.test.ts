@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { hashDeviceId, openExport, QUEUES, runSubjectDeletion, runSubjectExport } from '@sightline/core';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { Queue } from 'bullmq';
@@ -122,11 +122,11 @@ describe('GET /v1/privacy/export', () => {
     expect(file.headers['content-encoding']).toBe('gzip');
     const bundle = JSON.parse(gunzipSync(file.rawPayload).toString()) as {
       subject: { deviceId: string };
-      device: unknown[];
+      devices: unknown[];
       events: Array<{ type: string }>;
     };
     expect(bundle.subject.deviceId).toBe(mine.hash);
-    expect(bundle.device).toHaveLength(1);
+    expect(bundle.devices).toHaveLength(1);
     expect(bundle.events).toHaveLength(5); // its own five, not the other tablet's
     expect(JSON.stringify(bundle)).not.toContain(
       hashDeviceId((await deps.prisma.app.findUniqueOrThrow({ where: { id: app.app.id } })).deviceIdSalt, 'tablet-2'),
@@ -159,5 +159,70 @@ describe('GET /v1/privacy/export', () => {
         })
       ).statusCode,
     ).toBe(403);
+  });
+});
+
+describe("the organization's requests over GraphQL", () => {
+  const gql = async (key: string, query: string) => {
+    const res = await api.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      payload: { query },
+    });
+    return res.json<{
+      data?: Record<string, Record<string, unknown> & { id: string; downloadUrl: string | null }> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    }>();
+  };
+
+  it("deletes an end user's device on their behalf, and exports the organization behind a working link", async () => {
+    const org = await createTestOrg(deps.prisma);
+    const app = await createTestApp(deps.prisma, org.org.id);
+    const admin = (await createTestApiKey(deps.prisma, org.org.id, ['admin'])).secret;
+    const reader = (await createTestApiKey(deps.prisma, org.org.id, ['read'])).secret;
+    const device = await deviceWithEvents(app, 'support-ticket-device');
+
+    const refused = await gql(reader, `mutation { exportOrganization { id } }`);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const wrongName = await gql(admin, `mutation { deleteAppData(appId: "${app.app.id}", confirm: "oops") { id } }`);
+    expect(wrongName.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+    expect(wrongName.errors?.[0]?.message).toContain(app.app.name);
+    const both = await gql(
+      admin,
+      `mutation { requestSubjectDeletion(appId: "${app.app.id}", deviceId: "a", userId: "b") { id } }`,
+    );
+    expect(both.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+
+    const deletion = await gql(
+      admin,
+      `mutation { requestSubjectDeletion(appId: "${app.app.id}", deviceId: "support-ticket-device") {
+          id status subjectType subject stepsDone stepsTotal } }`,
+    );
+    expect(deletion.data?.requestSubjectDeletion).toMatchObject({
+      status: 'PENDING',
+      subjectType: 'DEVICE',
+      subject: device.hash,
+      stepsDone: 0,
+      stepsTotal: 9,
+    });
+    // The device's token stops working at once, before the job runs.
+    expect((await del(device.token)).statusCode).toBe(401);
+    await runSubjectDeletion(deps.pool, deletion.data!.requestSubjectDeletion!.id);
+    expect(await deps.prisma.event.count({ where: { appId: app.app.id } })).toBe(0);
+
+    const exported = await gql(admin, `mutation { exportOrganization { id status downloadUrl expiresAt } }`);
+    const id = exported.data!.exportOrganization!.id;
+    expect(exported.data?.exportOrganization).toMatchObject({ status: 'PENDING', downloadUrl: null });
+    await runSubjectExport(deps.pool, id);
+    const listed = await gql(admin, `{ privacyRequests { id kind scope status downloadUrl } }`);
+    const list = listed.data?.privacyRequests as unknown as Array<{ id: string; downloadUrl: string | null }>;
+    expect(list.map((r) => r.id)).toEqual([id, deletion.data!.requestSubjectDeletion!.id]);
+    const file = await api.inject({ method: 'GET', url: list[0]!.downloadUrl!.replace('http://api.test:4000', '') });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toContain('application/x-ndjson');
+    const lines = gunzipSync(file.rawPayload).toString().trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'sightline-org-export/1', orgId: org.org.id });
+    expect(lines.some((l) => l.includes('"section": "apps"') || l.includes('"section":"apps"'))).toBe(true);
   });
 });

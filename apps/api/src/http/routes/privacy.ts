@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { devicePrivacySettings, openExport, requestDeviceDeletion, requestDeviceExport } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
+import { queuePrivacyJob } from '../../privacy/schedule.ts';
 import type { ServerDeps } from '../server.ts';
 
 // The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints").
@@ -17,13 +19,7 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
   app.get('/v1/privacy/export', async (request, reply) => {
     const principal = await deps.auth.authenticate(request);
     const answer = await requestDeviceExport(deps.prisma, principal, deps.secret);
-    if (answer.queue) {
-      await deps.privacyQueue
-        .enqueueExport(answer.id)
-        .catch((error: unknown) =>
-          deps.log.warn({ err: String(error), requestId: answer.id }, 'export queued by the sweep later'),
-        );
-    }
+    if (answer.queue) await queuePrivacyJob(deps, 'EXPORT', answer.id);
     return reply.status(answer.status === 'COMPLETED' ? 200 : 202).send({
       download_url: `${deps.publicApiUrl}${answer.downloadPath}`,
       status: answer.status === 'COMPLETED' ? 'ready' : 'scheduled',
@@ -45,11 +41,13 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
         .status(404)
         .send({ error: { code: 'NOT_FOUND', message: 'no such export, or the link has expired' } });
     if (found.pending) return reply.status(202).header('retry-after', '10').send({ status: 'scheduled' });
+    // A subject's export is one JSON document; an organization's, JSON lines (one row each).
+    const org = found.scope === 'ORG';
     return reply
-      .header('content-type', 'application/json')
+      .header('content-type', org ? 'application/x-ndjson' : 'application/json')
       .header('content-encoding', 'gzip')
-      .header('content-disposition', 'attachment; filename="sightline-export.json"')
-      .send(Buffer.from(found.gzip));
+      .header('content-disposition', `attachment; filename="sightline-export.${org ? 'ndjson' : 'json'}"`)
+      .send(Readable.from(found.gzip()));
   });
 
   // Deletion of everything held about this device: scheduled now, carried out by the worker.
@@ -58,12 +56,7 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
     const { id, revokedTokenHashes } = await requestDeviceDeletion(deps.prisma, principal);
     // The device stops sending now, not when the job runs.
     await Promise.all(revokedTokenHashes.map((hash) => deps.resolver.invalidate(hash)));
-    // Redis away: the request is stored, and the worker's sweep queues it within minutes.
-    await deps.privacyQueue
-      .enqueueDeletion(id)
-      .catch((error: unknown) =>
-        deps.log.warn({ err: String(error), requestId: id }, 'deletion queued by the sweep later'),
-      );
+    await queuePrivacyJob(deps, 'DELETE', id);
     return reply.status(202).send({ status: 'scheduled', request_id: id });
   });
 }

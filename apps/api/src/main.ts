@@ -1,6 +1,7 @@
 import {
   createAnalyticsCache,
   createPrivacyQueue,
+  queuePrefix,
   createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
@@ -43,8 +44,8 @@ async function start(): Promise<void> {
   });
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
-  const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL } });
-  const privacyQueue = createPrivacyQueue({ connection: { url: env.REDIS_URL } });
+  const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
+  const privacyQueue = createPrivacyQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
   const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
   const app = await buildServer({
     log,

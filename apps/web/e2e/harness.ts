@@ -138,6 +138,8 @@ export async function startStack(): Promise<Stack> {
   const api: FastifyInstance = await buildServer(deps);
   await api.listen({ port: 0, host: '127.0.0.1' });
   const apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  // Links the api hands out (DSNs, export downloads) point at this api.
+  deps.publicApiUrl = apiUrl;
 
   const env = {
     ...process.env,

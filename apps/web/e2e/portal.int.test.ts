@@ -1,4 +1,6 @@
-import { storeAndGroupCrashes } from '@sightline/core';
+import { randomUUID } from 'node:crypto';
+import { runSubjectDeletion, runSubjectExport, storeAndGroupCrashes } from '@sightline/core';
+import { createEventWriter } from '@sightline/db/event-store';
 import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +31,18 @@ async function trpcFromPage(page: Page, path: string, input: unknown): Promise<{
     },
     [path, input] as const,
   );
+}
+
+/** Signs up through the form, as a new user does; returns the new organization's id. */
+async function signUp(page: Page, owner: { name: string; email: string; password: string }, org: string) {
+  await page.goto('/sign-up');
+  await page.getByLabel('Name', { exact: true }).fill(owner.name);
+  await page.getByLabel('Email', { exact: true }).fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByLabel('Organization', { exact: true }).fill(org);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  return /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
 }
 
 describe('portal, as a new user would use it', () => {
@@ -226,14 +240,7 @@ describe('portal, as a new user would use it', () => {
     const owner = { name: 'Cy Crash', email: uniqueEmail('cy'), password: 'amber-valley-Fox-31' };
     const context = await stack.browser.newContext({ baseURL: stack.webUrl });
     const page = await context.newPage();
-    await page.goto('/sign-up');
-    await page.getByLabel('Name', { exact: true }).fill(owner.name);
-    await page.getByLabel('Email', { exact: true }).fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByLabel('Organization', { exact: true }).fill('Crash Course');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
-    const orgId = /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const orgId = await signUp(page, owner, 'Crash Course');
     const app = await createTestApp(stack.deps.prisma, orgId, { name: 'Shop' });
     const client = await stack.deps.pool.connect();
     try {
@@ -332,6 +339,102 @@ describe('portal, as a new user would use it', () => {
     await expect
       .poll(() => page.getByRole('table', { name: 'Delivery log' }).textContent())
       .toMatch(/ops hook.*Test alert for ops hook.*PENDING/);
+    await context.close();
+  });
+  it("handles privacy: exports and deletes an end user's data, exports the org, deletes an app's data", async () => {
+    const owner = { name: 'Pia Privacy', email: uniqueEmail('pia'), password: 'lemon-harbor-Owl-58' };
+    const context = await stack.browser.newContext({ baseURL: stack.webUrl });
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    const orgId = await signUp(page, owner, 'Quiet Notes');
+    const app = await createTestApp(stack.deps.prisma, orgId, { name: 'Notes' });
+    const event = (userId: string, device: string) => ({
+      orgId,
+      appId: app.app.id,
+      id: randomUUID(),
+      occurredAt: Date.now() - 60_000,
+      receivedAt: Date.now(),
+      type: 'screen_view',
+      name: 'editor',
+      deviceId: device,
+      userId,
+    });
+    await createEventWriter(stack.deps.pool).write([
+      ...Array.from({ length: 7 }, () => event('u-42', 'device-of-u42')),
+      ...Array.from({ length: 5 }, () => event('u-77', 'device-of-u77')),
+    ]);
+    const events = async (where = 'true') =>
+      (
+        await stack.deps.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM events WHERE app_id = $1 AND ${where}`,
+          [app.app.id],
+        )
+      ).rows[0]!.n;
+    const latestRequest = async () =>
+      (
+        await stack.deps.pool.query<{ id: string }>(
+          'SELECT id FROM gdpr_requests WHERE org_id = $1 ORDER BY created_at DESC LIMIT 1',
+          [orgId],
+        )
+      ).rows[0]!.id;
+    const requests = page.getByRole('table', { name: 'Privacy requests' });
+
+    // An end user asks, by support ticket, for their data: the admin exports it for them.
+    await page.goto(`/o/${orgId}/privacy`);
+    const form = page.getByRole('form', { name: 'Request for an end user' });
+    await form.getByLabel('User id').fill('u-42');
+    await form.getByLabel('Request').selectOption('EXPORT');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('Export scheduled').waitFor();
+    await requests.getByText('pending').waitFor();
+    await runSubjectExport(stack.deps.pool, await latestRequest()); // the worker's job
+    const download = requests.getByRole('link', { name: 'Download' });
+    await download.waitFor({ timeout: 15_000 }); // the list follows open requests by itself
+    const file = await page.request.get((await download.getAttribute('href'))!);
+    expect(file.status()).toBe(200);
+    // Served gzip-encoded: what the browser saves is the JSON itself.
+    expect(file.headers()['content-disposition']).toContain('sightline-export.json');
+    const bundle = (await file.json()) as {
+      events: Array<{ user_id: string }>;
+    };
+    expect(bundle.events.map((e) => e.user_id)).toEqual(Array(7).fill('u-42'));
+
+    // Then their deletion, confirmed in a dialog.
+    await form.getByLabel('Request').selectOption('DELETE');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('Deletion scheduled').waitFor();
+    await runSubjectDeletion(stack.deps.pool, await latestRequest());
+    await requests.getByText('rows removed').waitFor({ timeout: 15_000 });
+    expect(await events("user_id = 'u-42'")).toBe(0);
+    expect(await events("user_id = 'u-77'")).toBe(5);
+
+    // Someone known to the app only by their device: the id as the SDK sent it.
+    await form.getByLabel('Identify them by').selectOption('deviceId');
+    await form.getByLabel('Device id').fill('install-7f3a');
+    await form.getByLabel('Request').selectOption('EXPORT');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText('Export scheduled').waitFor();
+
+    // The whole organization's export.
+    await page.getByRole('button', { name: 'Export organization data' }).click();
+    await expect.poll(async () => await requests.locator('tbody tr').count()).toBe(4);
+    await runSubjectExport(stack.deps.pool, await latestRequest());
+    await expect.poll(() => requests.getByRole('link', { name: 'Download' }).count(), { timeout: 15_000 }).toBe(2);
+    await page.screenshot({ path: new URL('./screenshots/privacy.png', import.meta.url).pathname, fullPage: true });
+
+    // Deleting the app's data takes its exact name.
+    await page.goto(`/o/${orgId}/apps/${app.app.id}`);
+    const wipe = page.getByRole('form', { name: "Delete this app's data" });
+    const button = wipe.getByRole('button', { name: 'Delete all data of this app' });
+    await wipe.getByLabel(/Type the app's name/).fill('notes');
+    expect(await button.isDisabled()).toBe(true);
+    await wipe.getByLabel(/Type the app's name/).fill('Notes');
+    await button.click();
+    await wipe.getByText('Deletion scheduled').waitFor();
+    await runSubjectDeletion(stack.deps.pool, await latestRequest());
+    expect(await events()).toBe(0);
+    await wipe.getByRole('link', { name: 'Follow it on the Privacy page' }).click();
+    await requests.getByText('Deletion of app data').waitFor();
     await context.close();
   });
 });

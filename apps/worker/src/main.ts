@@ -1,5 +1,12 @@
 import { setPriority } from 'node:os';
-import { createAnalyticsCache, createLogger, createLogMailer, createSmtpMailer, EnvError } from '@sightline/core';
+import {
+  createAnalyticsCache,
+  createLogger,
+  createLogMailer,
+  createSmtpMailer,
+  EnvError,
+  queuePrefix,
+} from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { loadWorkerEnv } from './env.ts';
@@ -28,6 +35,7 @@ async function start(): Promise<void> {
   log.info('worker connected to PostgreSQL and Redis');
 
   const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 4 });
+  const prefix = queuePrefix(env);
   const maintenance = await startMaintenance({
     connection,
     pool,
@@ -36,6 +44,7 @@ async function start(): Promise<void> {
     log,
     daysAhead: env.PARTITION_DAYS_AHEAD,
     namespace: env.REDIS_PREFIX,
+    prefix,
     usageRedis: connection,
   });
   const metrics = createWorkerMetrics();
@@ -51,6 +60,7 @@ async function start(): Promise<void> {
     webUrl: env.PUBLIC_WEB_URL,
     slackApiUrl: env.SLACK_API_URL,
     sweepEveryMs: env.ALERT_SWEEP_MS,
+    prefix,
   });
   const analyticsCache = createAnalyticsCache(connection, env.REDIS_PREFIX);
   const aggregator = await startAggregator({
@@ -58,10 +68,12 @@ async function start(): Promise<void> {
     pool,
     log,
     everyMs: env.AGGREGATE_EVERY_MS,
+    prefix,
     onRolledUp: ({ apps }) => analyticsCache.invalidate(apps),
   });
   const privacy = await startPrivacy({
     connection,
+    prefix,
     pool,
     log,
     onAppDataDeleted: (apps) => analyticsCache.invalidate(apps),

@@ -14,6 +14,7 @@ const NAV = [
   ['/alerts', 'Alerts'],
   ['/keys', 'API keys'],
   ['/members', 'Members'],
+  ['/privacy', 'Privacy'],
   ['/audit', 'Audit log'],
   ['/settings', 'Settings'],
 ] as const;

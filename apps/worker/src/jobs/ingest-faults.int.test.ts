@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
 import { createLogger } from '@sightline/core';
@@ -11,14 +10,13 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startThrowawayPostgres, startThrowawayRedis } from '../testing/throwaway-servers.ts';
-import { until } from './ingest-stack.testing.ts';
+import { spawnWorker, until } from './ingest-stack.testing.ts';
 import { startIngestWriters } from './ingest-writers.ts';
 
 // Faults on the ingestion path with real servers: a worker killed mid-write, PostgreSQL
 // stopped while clients keep sending, Redis stopped. Whatever the api acknowledged must be
 // in PostgreSQL exactly once; what it could not store it must refuse with 503, never 500.
 
-const WORKER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Sender {
@@ -84,20 +82,13 @@ describe('ingestion under faults', () => {
     const api = await buildServer(deps);
     const workers: ChildProcess[] = [];
     const startWorker = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: WORKER_DIR,
-        env: {
-          ...process.env,
-          DATABASE_URL: db.url,
-          REDIS_URL,
-          REDIS_PREFIX: deps.namespace,
-          SIGHTLINE_SECRET: 'fault-test-secret-0123456789abcdef0123456789',
-          WORKER_METRICS_PORT: '0',
-          LOG_LEVEL: 'error',
-          WRITER_BATCH_ENTRIES: '10',
-          WRITER_CLAIM_IDLE_MS: '1000',
-        },
-        stdio: 'ignore',
+      const child = spawnWorker({
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        REDIS_PREFIX: deps.namespace,
+        SIGHTLINE_SECRET: 'fault-test-secret-0123456789abcdef0123456789',
+        WRITER_BATCH_ENTRIES: '10',
+        WRITER_CLAIM_IDLE_MS: '1000',
       });
       workers.push(child);
       return child;

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
 import { createLogger } from '@sightline/core';
@@ -55,4 +57,15 @@ export async function until<T>(probe: () => Promise<T | undefined>, seconds = 15
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const WORKER_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The worker as its own process (src/main.ts), for tests that kill it; `env` adds to the test's environment. */
+export function spawnWorker(env: Record<string, string>, verbose = false): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: WORKER_DIR,
+    env: { ...process.env, WORKER_METRICS_PORT: '0', LOG_LEVEL: verbose ? 'info' : 'error', ...env },
+    stdio: verbose ? 'inherit' : 'ignore',
+  });
 }

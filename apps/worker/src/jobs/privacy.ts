@@ -52,7 +52,9 @@ export async function startPrivacy(deps: {
         await deps.onAppDataDeleted?.([{ orgId: progress.orgId, appId: progress.appId }]).catch(() => undefined);
       return progress;
     },
-    { connection: deps.connection, prefix, concurrency: 2 },
+    // A killed worker's job is noticed as stalled within ~15 s (BullMQ's default is 30 s) and
+    // handed to the next worker, which resumes it from its recorded progress.
+    { connection: deps.connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 15_000 },
   );
   worker.on('failed', (job, err) =>
     deps.log.error({ requestId: job?.data.requestId, err: err.message }, 'privacy job failed; it will be retried'),

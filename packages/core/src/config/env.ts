@@ -21,9 +21,15 @@ export const databaseEnv = {
 
 export const redisEnv = {
   REDIS_URL: redisUrl.default(DEFAULT_REDIS_URL),
-  /** Prefix of every Redis key (caches, limits, the ingestion buffer): two installations can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'may hold letters, digits, _ and - (at most 40)').default('sightline'),
+  /** Prefix of every Redis key (caches, limits, the ingestion buffer, queues): two installations can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'may hold letters, digits, _ and - (at most 40)')
+    .default('sightline'),
 };
+
+/** BullMQ's key prefix for an installation: its queues stay its own when Redis is shared. */
+export const queuePrefix = (env: { REDIS_PREFIX: string }): string => `${env.REDIS_PREFIX}-bull`;
 
 export const secretEnv = {
   SIGHTLINE_SECRET: z

@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams, useRouter } from 'next/navigation';
-import type { FormEvent } from 'react';
+import Link from 'next/link';
+import { useState, type FormEvent } from 'react';
 import { AppNav } from '../../../../../../components/analytics';
 import { Field, Notice, SecretValue, Section, Form } from '../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../lib/trpc';
@@ -168,6 +169,7 @@ export default function AppSettingsPage() {
           </div>
         </Section>
       ) : null}
+      {canManage ? <DeleteAppData orgId={orgId} appId={appId} appName={a.name} /> : null}
       {canManage ? (
         <Section title="Delete app">
           <p className="muted">Its keys stop working at once; its data is removed by the retention job.</p>
@@ -182,5 +184,44 @@ export default function AppSettingsPage() {
         </Section>
       ) : null}
     </>
+  );
+}
+
+/** "Delete this app's data": typed confirmation, then a tracked request (Privacy page). */
+function DeleteAppData({ orgId, appId, appName }: { orgId: string; appId: number; appName: string }) {
+  const trpc = useTRPC();
+  const [confirm, setConfirm] = useState('');
+  const wipe = useMutation(trpc.privacy.deleteAppData.mutationOptions());
+  return (
+    <Section title="Delete this app's data">
+      <Form
+        className="stack"
+        aria-label="Delete this app's data"
+        onSubmit={(event) => {
+          event.preventDefault();
+          wipe.mutate({ orgId, appId, confirm });
+        }}
+      >
+        <p className="muted">
+          Removes every event, session, crash report and crash group, and all dashboards&apos; figures of this app. The
+          app, its keys, settings and alert rules stay, and so do its devices&apos; registrations and privacy choices.
+          This cannot be undone.
+        </p>
+        <Field label={`Type the app's name (${appName}) to confirm`}>
+          <input name="confirm" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
+        </Field>
+        <Notice kind="error">{wipe.error ? errorMessage(wipe.error) : null}</Notice>
+        {wipe.data ? (
+          <Notice kind="ok">
+            Deletion scheduled. <Link href={`/o/${orgId}/privacy?app=${appId}`}>Follow it on the Privacy page</Link>.
+          </Notice>
+        ) : null}
+        <div>
+          <button type="submit" className="danger" disabled={confirm.trim() !== appName || wipe.isPending}>
+            Delete all data of this app
+          </button>
+        </div>
+      </Form>
+    </Section>
   );
 }

@@ -43,6 +43,10 @@ export const typeDefs = /* GraphQL */ `
     crashReportRetentionDays: Int!
     aggregateRetentionDays: Int!
     ipPolicy: String!
+    "Usage analytics only from devices that said yes"
+    analyticsOptIn: Boolean!
+    "Usage events from browsers sending Do-Not-Track or Global Privacy Control are not stored"
+    respectDoNotTrack: Boolean!
     scrubFields: [String!]!
     createdAt: String!
     "Headline figures for a date range (default the last 30 days), batched across apps."
@@ -291,6 +295,8 @@ export const typeDefs = /* GraphQL */ `
     crashReportRetentionDays: Int
     aggregateRetentionDays: Int
     ipPolicy: String
+    analyticsOptIn: Boolean
+    respectDoNotTrack: Boolean
     scrubFields: [String!]
   }
 

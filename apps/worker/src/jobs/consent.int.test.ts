@@ -25,11 +25,17 @@ async function deviceToken(rawId: string): Promise<string> {
   return res.json<{ token: string }>().token;
 }
 
-const send = (token: string, rawId: string, kind: 'events' | 'crash', marker: string) =>
+const send = (
+  token: string,
+  rawId: string,
+  kind: 'events' | 'crash',
+  marker: string,
+  headers: Record<string, string> = {},
+) =>
   stack.api.inject({
     method: 'POST',
     url: `/v1/telemetry/${kind}`,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
     payload:
       kind === 'events'
         ? {
@@ -61,6 +67,7 @@ describe('device consent', () => {
       opted_out: false,
       analytics_enabled: true,
       crash_reports_enabled: true,
+      app: { analytics_opt_in: false, respect_do_not_track: false },
     });
     expect((await send(token, 'consenting-phone', 'events', 'before')).statusCode).toBe(202);
     await until(async () => ((await stored('before')) === 1 ? true : undefined));
@@ -91,6 +98,49 @@ describe('device consent', () => {
     expect([await stored('no-analytics'), await stored('opted-out'), await crashes('opted-out-crash')]).toEqual([
       0, 0, 0,
     ]);
+  });
+
+  it('counts usage only from devices that said yes when the app is opt-in, and honours Do-Not-Track', async () => {
+    const appId = stack.app.app.id;
+    await stack.deps.prisma.app.update({
+      where: { id: appId },
+      data: { analyticsOptIn: true, respectDoNotTrack: true },
+    });
+    try {
+      const yes = await deviceToken('yes-phone');
+      const silent = await deviceToken('silent-phone');
+      expect((await settings(silent, 'GET')).json()).toMatchObject({
+        analytics_enabled: false,
+        app: { analytics_opt_in: true, respect_do_not_track: true },
+      });
+      expect((await settings(yes, 'PUT', { analytics_enabled: true })).json()).toMatchObject({
+        analytics_enabled: true,
+      });
+      expect((await send(silent, 'silent-phone', 'events', 'never-asked')).statusCode).toBe(202);
+      // A browser asking not to be tracked: acknowledged, and said to be left out.
+      const dnt = await send(yes, 'yes-phone', 'events', 'do-not-track', { dnt: '1' });
+      expect(dnt.json()).toEqual({ received: 0, dropped: { do_not_track: 1 } });
+      const gpc = await send(yes, 'yes-phone', 'events', 'global-privacy-control', { 'sec-gpc': '1' });
+      expect(gpc.json()).toMatchObject({ received: 0 });
+      // Crash reports are not usage analytics: kept under both.
+      expect((await send(silent, 'silent-phone', 'crash', 'crash-under-dnt', { dnt: '1' })).statusCode).toBe(202);
+      expect((await send(yes, 'yes-phone', 'events', 'agreed')).statusCode).toBe(202);
+      const count = (name: string) => stack.deps.prisma.event.count({ where: { appId, name } });
+      await until(async () =>
+        (await count('agreed')) === 1 &&
+        (await stack.deps.prisma.crashReport.count({ where: { message: 'crash-under-dnt' } })) === 1
+          ? true
+          : undefined,
+      );
+      expect([await count('never-asked'), await count('do-not-track'), await count('global-privacy-control')]).toEqual([
+        0, 0, 0,
+      ]);
+    } finally {
+      await stack.deps.prisma.app.update({
+        where: { id: appId },
+        data: { analyticsOptIn: false, respectDoNotTrack: false },
+      });
+    }
   });
 
   it('explains bad settings and refuses credentials that are not a device', async () => {

@@ -17,7 +17,7 @@ import { scrubValue, TooDeepError } from './scrub.ts';
 // The ingestion pipeline as small named steps. Each event step answers `ok(value)` or
 // `drop(reason)`; the endpoint counts drops by reason and reports invalid events.
 
-export type DropReason = 'invalid' | 'too_large' | 'too_old' | 'sampled_out';
+export type DropReason = 'invalid' | 'too_large' | 'too_old' | 'sampled_out' | 'do_not_track';
 export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; issues?: ErrorIssue[] };
 
 /** A JSON \u0000 escape (not an escaped backslash followed by "u0000"). */
@@ -36,6 +36,8 @@ export interface IngestApp {
   ipPolicy: string;
   scrubFields: string[];
   rawEventRetentionDays: number;
+  /** Usage events from browsers asking not to be tracked are not stored. */
+  respectDoNotTrack?: boolean;
 }
 
 /** What the api knows of the request itself, outside the body. */
@@ -43,6 +45,13 @@ export interface RequestFacts {
   receivedAt: number;
   ip: string;
   traits: ClientTraits;
+  /** The client sent `DNT: 1` or `Sec-GPC: 1` (see asksNotToBeTracked). */
+  doNotTrack?: boolean;
+}
+
+/** Do-Not-Track or Global Privacy Control, as browsers send them with every request. */
+export function asksNotToBeTracked(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers.dnt === '1' || headers['sec-gpc'] === '1';
 }
 
 /**
@@ -167,6 +176,11 @@ export function normalizeEvents(
   random: () => number = Math.random,
 ): NormalizedBatch {
   const out: NormalizedBatch = { events: [], dropped: {}, errors: [] };
+  // Usage analytics only: crash reports have their own endpoints and are not tracking.
+  if (app.respectDoNotTrack && facts.doNotTrack) {
+    if (batch.events.length > 0) out.dropped.do_not_track = batch.events.length;
+    return out;
+  }
   const extraKeys = new Set(app.scrubFields.map((f) => f.toLowerCase()));
   const ip = app.ipPolicy === 'truncate' ? truncateIp(facts.ip) : null;
   const count = (reason: DropReason) => (out.dropped[reason] = (out.dropped[reason] ?? 0) + 1);

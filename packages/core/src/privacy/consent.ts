@@ -7,6 +7,7 @@ import { parseInput } from '../tenancy/validate.ts';
 
 // What a device's owner agreed to (seed "Privacy Controls": crash reports on, usage
 // analytics separate): opted out of everything, usage analytics off, or crash reports off.
+// An app can make usage analytics opt-in: then only devices that said yes are counted.
 // The flags live on the device record; the worker drops what they refuse before storing
 // it, so the api's ingestion path stays one credential check.
 
@@ -24,8 +25,11 @@ export const privacySettingsInput = z
 
 export interface PrivacySettings {
   opted_out: boolean;
+  /** Whether usage analytics of this device are stored (under opt-in, only after a yes). */
   analytics_enabled: boolean;
   crash_reports_enabled: boolean;
+  /** The app's policy, for the SDK: ask before sending usage analytics; honour Do-Not-Track. */
+  app: { analytics_opt_in: boolean; respect_do_not_track: boolean };
 }
 
 function requireDevice(principal: Principal) {
@@ -43,28 +47,41 @@ export async function devicePrivacySettings(
 ): Promise<PrivacySettings> {
   const where = requireDevice(principal);
   const data = change === undefined ? null : parseInput(privacySettingsInput, change);
-  const device = await prisma.device.findFirst({ where });
+  const device = await prisma.device.findFirst({
+    where,
+    include: { app: { select: { analyticsOptIn: true, respectDoNotTrack: true } } },
+  });
   if (!device) throw new AppError('NOT_FOUND', 'this device is not known (it may have been deleted)');
   const updated = data
-    ? await prisma.device.update({
-        where: { id: device.id },
-        data: {
-          ...(data.opted_out !== undefined ? { optedOut: data.opted_out } : {}),
-          ...(data.analytics_enabled !== undefined ? { analyticsEnabled: data.analytics_enabled } : {}),
-          ...(data.crash_reports_enabled !== undefined ? { crashesEnabled: data.crash_reports_enabled } : {}),
-        },
-      })
+    ? {
+        ...device,
+        ...(await prisma.device.update({
+          where: { id: device.id },
+          data: {
+            ...(data.opted_out !== undefined ? { optedOut: data.opted_out } : {}),
+            ...(data.analytics_enabled !== undefined
+              ? {
+                  analyticsEnabled: data.analytics_enabled,
+                  analyticsConsentAt: data.analytics_enabled ? new Date() : null,
+                }
+              : {}),
+            ...(data.crash_reports_enabled !== undefined ? { crashesEnabled: data.crash_reports_enabled } : {}),
+          },
+        })),
+      }
     : device;
   return {
     opted_out: updated.optedOut,
-    analytics_enabled: updated.analyticsEnabled,
+    analytics_enabled: updated.analyticsEnabled && (!device.app.analyticsOptIn || updated.analyticsConsentAt !== null),
     crash_reports_enabled: updated.crashesEnabled,
+    app: { analytics_opt_in: device.app.analyticsOptIn, respect_do_not_track: device.app.respectDoNotTrack },
   };
 }
 
 /**
  * Of the devices in a batch, those that refused this kind of data: `${appId}:${deviceId}`
- * keys of opted-out devices, and of those with usage analytics (or crash reports) off.
+ * keys of opted-out devices, of those with usage analytics (or crash reports) off, and — for
+ * usage analytics in an opt-in app — of every device that has not said yes (or is unknown).
  */
 export async function refusingDevices(
   pool: pg.Pool,
@@ -74,12 +91,16 @@ export async function refusingDevices(
   const unique = new Map(rows.map((r) => [`${r.orgId}:${r.appId}:${r.deviceId}`, r]));
   if (unique.size === 0) return new Set();
   const list = [...unique.values()];
-  const { rows: refused } = await pool.query<{ app_id: number; device_id_hash: string }>(
-    `SELECT d.app_id, d.device_id_hash FROM devices d
-     JOIN unnest($1::uuid[], $2::int[], $3::text[]) AS t(org_id, app_id, device_id)
-       ON d.org_id = t.org_id AND d.app_id = t.app_id AND d.device_id_hash = t.device_id
-     WHERE d.opted_out OR NOT ${purpose === 'analytics' ? 'd.analytics_enabled' : 'd.crashes_enabled'}`,
+  const { rows: refused } = await pool.query<{ app_id: number; device_id: string }>(
+    `SELECT t.app_id, t.device_id FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(org_id, app_id, device_id)
+     JOIN apps a ON a.org_id = t.org_id AND a.id = t.app_id
+     LEFT JOIN devices d ON d.org_id = t.org_id AND d.app_id = t.app_id AND d.device_id_hash = t.device_id
+     WHERE d.opted_out OR ${
+       purpose === 'analytics'
+         ? 'NOT d.analytics_enabled OR (a.analytics_opt_in AND d.analytics_consent_at IS NULL)'
+         : 'NOT d.crashes_enabled'
+     }`,
     [list.map((r) => r.orgId), list.map((r) => r.appId), list.map((r) => r.deviceId)],
   );
-  return new Set(refused.map((r) => `${r.app_id}:${r.device_id_hash}`));
+  return new Set(refused.map((r) => `${r.app_id}:${r.device_id}`));
 }

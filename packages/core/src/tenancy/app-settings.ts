@@ -11,7 +11,7 @@ import { parseInput } from './validate.ts';
 const PUBLIC_APP_FIELDS = {
   id: true, orgId: true, name: true, bundleId: true, platform: true, allowedOrigins: true, sampleRate: true,
   rawEventRetentionDays: true, crashReportRetentionDays: true, aggregateRetentionDays: true, ipPolicy: true,
-  scrubFields: true, createdAt: true, updatedAt: true,
+  scrubFields: true, analyticsOptIn: true, respectDoNotTrack: true, createdAt: true, updatedAt: true,
 } as const;
 
 export const updateAppInput = z
@@ -25,6 +25,8 @@ export const updateAppInput = z
     aggregateRetentionDays: z.number().int().min(30).max(3650),
     ipPolicy: z.enum(['discard', 'truncate']),
     scrubFields: z.array(z.string().trim().min(1).max(100)).max(100),
+    analyticsOptIn: z.boolean(),
+    respectDoNotTrack: z.boolean(),
   })
   .partial()
   .strict();

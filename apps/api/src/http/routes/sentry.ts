@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  asksNotToBeTracked,
   AppError,
   buildCrashRecord,
   clientTraits,
@@ -230,6 +231,7 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
     receivedAt: Date.now(),
     ip: request.ip,
     traits: clientTraits(request.headers['user-agent'], request.ip),
+    doNotTrack: asksNotToBeTracked(request.headers),
   };
   // No user named: the address stands in, hashed with the app's salt like any device id.
   const deviceIdOf = (userKey: string | undefined) => hashDeviceId(target.deviceIdSalt, userKey ?? `ip:${request.ip}`);

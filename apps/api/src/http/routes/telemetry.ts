@@ -1,5 +1,6 @@
 import {
   AppError,
+  asksNotToBeTracked,
   buildCrashRecord,
   clientTraits,
   crashInput,
@@ -32,7 +33,12 @@ export function registerTelemetryRoutes(app: FastifyInstance, deps: ServerDeps):
     const batch = parseBatch(request.body);
     const deviceId = principal.deviceIdHash ?? hashDeviceId(target.deviceIdSalt, batch.device_id);
     const receivedAt = Date.now();
-    const facts = { receivedAt, ip: request.ip, traits: clientTraits(request.headers['user-agent'], request.ip) };
+    const facts = {
+      receivedAt,
+      ip: request.ip,
+      traits: clientTraits(request.headers['user-agent'], request.ip),
+      doNotTrack: asksNotToBeTracked(request.headers),
+    };
     const normalized = normalizeEvents({ ...batch, device_id: deviceId }, target, facts);
     for (const [reason, n] of Object.entries(normalized.dropped)) metrics.dropped.inc({ reason }, n);
     if (normalized.events.length === 0 && normalized.errors.length > 0) {

@@ -52,6 +52,8 @@ export default function AppSettingsPage() {
         aggregateRetentionDays: Number(form.get('aggregateRetentionDays')),
         ipPolicy: formText(form, 'ipPolicy') as 'discard' | 'truncate',
         scrubFields: list(formText(form, 'scrubFields')),
+        analyticsOptIn: form.get('analyticsOptIn') === 'on',
+        respectDoNotTrack: form.get('respectDoNotTrack') === 'on',
       },
     });
   }
@@ -128,6 +130,14 @@ export default function AppSettingsPage() {
             <Field label="Fields to scrub" hint="Keys removed from event data before storage, space separated">
               <input name="scrubFields" defaultValue={a.scrubFields.join(' ')} />
             </Field>
+            <label>
+              <input name="analyticsOptIn" type="checkbox" defaultChecked={a.analyticsOptIn} /> Usage analytics are
+              opt-in: only devices that said yes are counted (crash reports are not affected)
+            </label>
+            <label>
+              <input name="respectDoNotTrack" type="checkbox" defaultChecked={a.respectDoNotTrack} /> Respect
+              Do-Not-Track and Global Privacy Control: usage events from browsers sending them are not stored
+            </label>
             <Notice kind="error">{update.error ? errorMessage(update.error) : null}</Notice>
             {update.isSuccess ? <Notice kind="ok">Saved.</Notice> : null}
             <div>

@@ -419,7 +419,14 @@ describe('portal, as a new user would use it', () => {
     await page.getByRole('button', { name: 'Export organization data' }).click();
     await expect.poll(async () => await requests.locator('tbody tr').count()).toBe(4);
     await runSubjectExport(stack.deps.pool, await latestRequest());
-    await expect.poll(() => requests.getByRole('link', { name: 'Download' }).count(), { timeout: 15_000 }).toBe(2);
+    // The organization's bundle is ready; u-42's went with their data, its link with it.
+    await expect
+      .poll(() => requests.locator('tbody tr').first().getByRole('link', { name: 'Download' }).count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    expect(await requests.getByRole('link', { name: 'Download' }).count()).toBe(1);
+    expect(await requests.locator('tbody tr').last().textContent()).toContain('expired');
     await page.screenshot({ path: new URL('./screenshots/privacy.png', import.meta.url).pathname, fullPage: true });
 
     // Deleting the app's data takes its exact name.

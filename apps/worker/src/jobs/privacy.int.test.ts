@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, registerDevice, requestDeviceDeletion, type Principal } from '@sightline/core';
+import {
+  createLogger,
+  PRIVACY_JOBS,
+  QUEUES,
+  registerDevice,
+  requestDeviceDeletion,
+  type Principal,
+} from '@sightline/core';
+import { Queue } from 'bullmq';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createEventWriter } from '@sightline/db/event-store';
@@ -9,21 +17,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './ingest-stack.testing.ts';
 import { startPrivacy } from './privacy.ts';
 
-// The worker's side of GDPR deletion on real BullMQ: a request whose job never reached
-// Redis is found by the sweep, queued and carried out.
+// The worker's side of GDPR requests on real BullMQ: a request whose job never reached
+// Redis is found by the sweep, queued and carried out; one that keeps failing ends FAILED.
 
 let db: TestDatabase;
 let pool: pg.Pool;
 let prisma: PrismaClient;
 let privacy: Awaited<ReturnType<typeof startPrivacy>>;
+const prefix = `test-privacy-${randomUUID().slice(0, 8)}`;
+const connection = { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
 
 beforeAll(async () => {
   db = await createTestDatabase();
   pool = createPool({ connectionString: db.url, max: 4 });
   prisma = createPrismaClient({ connectionString: db.url, max: 2 });
   privacy = await startPrivacy({
-    connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    prefix: `test-privacy-${randomUUID().slice(0, 8)}`,
+    connection,
+    prefix,
     pool,
     log: createLogger('privacy-test', 'silent'),
     sweepEveryMs: 0,
@@ -82,5 +92,33 @@ describe('privacy jobs', () => {
     }, 20);
     expect(done.progress).toMatchObject({ removed: { events: 1, device: 1 } });
     expect(await prisma.event.count({ where: { appId: app.app.id } })).toBe(0);
+  });
+
+  it('marks a request FAILED, with the reason, once its job is out of attempts', async () => {
+    const org = await createTestOrg(prisma);
+    const app = await createTestApp(prisma, org.org.id);
+    // A request whose recorded progress is unreadable: every attempt throws.
+    const request = await prisma.gdprRequest.create({
+      data: {
+        orgId: org.org.id,
+        appId: app.app.id,
+        kind: 'DELETE',
+        subjectType: 'DEVICE',
+        subjectKey: 'd',
+        requestedByType: 'SYSTEM',
+        progress: { done: 5 },
+      },
+    });
+    const queue = new Queue(QUEUES.privacy, { connection, prefix });
+    await queue.add(PRIVACY_JOBS.delete, { requestId: request.id }, { jobId: request.id, attempts: 2 });
+    await queue.close();
+    const failed = await until(async () => {
+      const r = await prisma.gdprRequest.findUniqueOrThrow({ where: { id: request.id } });
+      return r.status === 'FAILED' ? r : undefined;
+    }, 20);
+    expect(failed.error).toMatch(/includes is not a function/);
+    // The sweep, which picks up open requests older than a minute, leaves it alone.
+    await prisma.gdprRequest.update({ where: { id: request.id }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    expect(await privacy.sweep()).toBe(0);
   });
 });

@@ -56,9 +56,27 @@ export async function startPrivacy(deps: {
     // handed to the next worker, which resumes it from its recorded progress.
     { connection: deps.connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 15_000 },
   );
-  worker.on('failed', (job, err) =>
-    deps.log.error({ requestId: job?.data.requestId, err: err.message }, 'privacy job failed; it will be retried'),
-  );
+  worker.on('failed', (job, err) => {
+    if (!job || job.name === SWEEP) return;
+    const requestId = job.data.requestId;
+    // Out of attempts: the request says FAILED (and can be asked again) instead of running for ever.
+    // A job that only found another worker still on it is not a failure of the request.
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) && err.name !== 'RequestBusyError';
+    deps.log.error(
+      { requestId, err: err.message, final },
+      final ? 'privacy job failed' : 'privacy job failed; it will be retried',
+    );
+    if (!final) return;
+    deps.pool
+      .query(
+        `UPDATE gdpr_requests SET status = 'FAILED', error = $2, completed_at = now()
+         WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
+        [requestId, err.message.slice(0, 500)],
+      )
+      .catch((error: unknown) =>
+        deps.log.error({ requestId, err: String(error) }, 'could not mark the request failed'),
+      );
+  });
   const scheduler = new Queue(QUEUES.privacy, { connection: deps.connection, prefix });
   scheduler.on('error', () => undefined);
   const every = deps.sweepEveryMs ?? 60_000;

@@ -73,13 +73,23 @@ async function activity(t: Tenant, device: string, userId: string | null, n: num
     `INSERT INTO sessions (org_id, app_id, id, device_id, user_id, started_at, duration_ms) VALUES ($1, $2, $3, $4, $5, now(), 1000)`,
     [t.orgId, t.appId, session, device, userId],
   );
+  await crash(t, device, userId);
+}
+
+/** One crash of a device, grouped as the crash writer does. */
+async function crash(t: Tenant, device: string, userId: string | null, at = Date.now() - 1000): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await storeAndGroupCrashes(client, [
       testCrashRecord(
         { orgId: t.orgId, appId: t.appId },
-        { deviceId: device, userId, stackTrace: 'TypeError: boom\n    at render (/app/view.js:1:2)' },
+        {
+          deviceId: device,
+          userId,
+          occurredAt: at,
+          stackTrace: `TypeError: boom\n    at render (/app/view.js:1:${device.length})`,
+        },
       ),
     ]);
     await client.query('COMMIT');
@@ -175,8 +185,9 @@ describe('a subject named by the app user id', () => {
     expect(await counts(t, `user_id = 'bob'`, [])).toEqual(bobBefore);
     expect(await counts(t, `device_id = $3 AND user_id IS NULL`, [shared])).toEqual(sharedAnonymousBefore);
     expect(await deviceDays(shared)).toBe(sharedDays);
-    // Alice's earlier export went with her data.
+    // Alice's earlier export went with her data, and its link is no longer handed out.
     expect(await prisma.gdprExportFile.count({ where: { requestId: exported.request.id } })).toBe(0);
+    expect((await getPrivacyRequestAs(prisma, t.admin, exported.request.id, SECRET)).downloadPath).toBeNull();
     const view = await getPrivacyRequestAs(prisma, t.admin, asked.request.id, SECRET);
     expect(view).toMatchObject({
       status: 'COMPLETED',
@@ -184,6 +195,27 @@ describe('a subject named by the app user id', () => {
       subject: 'alice',
       progress: { done: 9, total: 9 },
     });
+  });
+});
+
+describe('crash group samples', () => {
+  it("take another device's anonymous report when the user's sample goes", async () => {
+    const t = await tenant();
+    await crash(t, 'anonymous-device', null, Date.now() - 60_000);
+    await crash(t, 'alice-device', 'alice', Date.now() - 1_000);
+    const { stack_trace: before } = (
+      await pool.query<{ stack_trace: string }>(
+        'SELECT sample_stack_trace AS stack_trace FROM crash_groups WHERE app_id = $1',
+        [t.appId],
+      )
+    ).rows[0]!;
+    const asked = await requestSubjectAs(prisma, t.admin, { appId: t.appId, kind: 'DELETE', userId: 'alice' }, SECRET);
+    await runSubjectDeletion(pool, asked.request.id);
+    const group = await prisma.crashGroup.findFirstOrThrow({ where: { appId: t.appId } });
+    expect(before).toBeTruthy();
+    // The anonymous device's report (its stack names line 1, column 16), not none.
+    expect(group.sampleStackTrace).toContain('/app/view.js:1:16');
+    expect(await prisma.crashReport.count({ where: { appId: t.appId } })).toBe(1);
   });
 });
 
@@ -235,6 +267,13 @@ describe('a subject named by device id, on their behalf', () => {
       message: expect.stringContaining('exactly one of deviceId') as string,
     });
     await expect(ask(t.admin, { appId: t.appId, kind: 'DELETE' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(ask(t.admin, { appId: t.appId, kind: 'DELETE', userId: 'a\u0000b' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('NUL') as string,
+    });
+    await expect(getPrivacyRequestAs(prisma, t.admin, '-'.repeat(36), SECRET)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(ask(t.admin, { appId: t.appId, kind: 'ERASE', userId: 'u' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
@@ -323,9 +362,26 @@ describe("the organization's export", () => {
     const stranger = await tenant();
     await activity(t, hashDeviceId(t.salt, 'd1'), 'u1', 2000);
     await activity(stranger, hashDeviceId(stranger.salt, 'd1'), 'stranger-user', 5);
+    await prisma.notificationChannel.create({
+      data: {
+        orgId: t.orgId,
+        kind: 'WEBHOOK',
+        name: 'ops hook',
+        config: { url: 'https://hooks.example.test/T0/secret-path' },
+      },
+    });
     const { request } = await exportOrgAs(prisma, t.admin, SECRET);
-    // Small parts, to prove a bundle cut in pieces reads back whole.
-    const stored = await runSubjectExport(pool, request.id, { partBytes: 4096 });
+    // Small parts, to prove a bundle cut in pieces reads back whole. Two workers on one
+    // request (a stalled job handed on while its first worker lives): one does it, the other waits its turn.
+    const [first, second] = await Promise.allSettled([
+      runSubjectExport(pool, request.id, { partBytes: 4096 }),
+      runSubjectExport(pool, request.id, { partBytes: 4096 }),
+    ]);
+    const stored = first.status === 'fulfilled' ? first.value : second.status === 'fulfilled' ? second.value : null;
+    expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect((first.status === 'rejected' ? first : second) as PromiseRejectedResult).toMatchObject({
+      reason: { name: 'RequestBusyError' },
+    });
     expect(stored?.parts).toBeGreaterThan(1);
     const view = await getPrivacyRequestAs(prisma, t.admin, request.id, SECRET);
     const link = new URL(view.downloadPath!, 'http://x');
@@ -351,6 +407,8 @@ describe("the organization's export", () => {
     expect(sections.get('crash_groups')).toBe(1);
     expect(lines.slice(1).every((l) => l.row?.org_id === t.orgId || l.row?.id === t.orgId)).toBe(true);
     expect(text).not.toContain('stranger-user');
+    expect(sections.get('notification_channels')).toBe(1);
+    expect(text).not.toContain('secret-path');
     expect(text).not.toContain(t.salt);
     expect(text).not.toMatch(/"key_hash"|"device_id_salt"|"secret_ciphertext"|"password_hash"/);
     // Another organization's link for it does not open.

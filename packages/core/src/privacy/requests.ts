@@ -1,6 +1,7 @@
 import type { GdprRequestModel as GdprRequest, Prisma, PrismaClient } from '@sightline/db';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { hashDeviceId } from '../tenancy/devices.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
@@ -15,12 +16,27 @@ import { EXPORT_TTL_MS, exportLink } from './subject-export.ts';
 // worker carries them out like a device's own requests; the list shows their status and,
 // for a finished export, a signed download link.
 
+// eslint-disable-next-line no-control-regex -- the one character PostgreSQL text cannot hold
+const NO_NUL = /^[^\u0000]*$/;
+
 export const subjectRequestInput = z
   .object({
     appId: z.number().int(),
     kind: z.enum(['EXPORT', 'DELETE']),
-    deviceId: z.string().trim().min(1, 'must not be empty').max(256).optional(),
-    userId: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    deviceId: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(256)
+      .regex(NO_NUL, 'must not contain NUL characters')
+      .optional(),
+    userId: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200)
+      .regex(NO_NUL, 'must not contain NUL characters')
+      .optional(),
   })
   .refine((v) => (v.deviceId === undefined) !== (v.userId === undefined), {
     message: "name the subject by exactly one of deviceId (as the SDK sent it) or userId (the app's user id)",
@@ -277,9 +293,7 @@ export async function getPrivacyRequestAs(
   secret: string,
 ): Promise<PrivacyRequestView> {
   assertCan(actor.role, 'privacy.manage');
-  const request = /^[0-9a-f-]{36}$/i.test(id)
-    ? await prisma.gdprRequest.findFirst({ where: { id, orgId: actor.orgId } })
-    : null;
+  const request = isUuid(id) ? await prisma.gdprRequest.findFirst({ where: { id, orgId: actor.orgId } }) : null;
   if (!request) throw new AppError('NOT_FOUND', `privacy request ${id} not found`);
   return view(request, secret);
 }

@@ -5,7 +5,14 @@ import type { Principal } from '../keys/resolver.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { listEventPartitions } from '@sightline/db/event-store';
 import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
-import { subjectParams, subjectRows, userDevices, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
+import {
+  subjectParams,
+  subjectRows,
+  userDevices,
+  withRequestLock,
+  type GdprRequestRow,
+  type SubjectTarget,
+} from './subjects.ts';
 
 // GDPR deletion of one subject — a device (its stored, salted and hashed id) or an app's
 // user id (subjects.ts) — or of all of an app's telemetry, as a resumable job. Each step is idempotent and recorded in the request's progress when
@@ -131,7 +138,8 @@ async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progres
       return deleteInBatches(pool, 'sessions', ['org_id', 'app_id', 'id'], rows, params);
     case 'crash_samples': {
       // A group whose sample came from the subject gets another subject's latest report as its sample, or none.
-      const other = `r.group_id = g.id AND NOT (${subjectRows(target, 'r')})`;
+      // COALESCE: a user subject's condition is NULL (not false) for other devices' anonymous reports.
+      const other = `r.group_id = g.id AND NOT COALESCE((${subjectRows(target, 'r')}), false)`;
       const result = await pool.query(
         `UPDATE crash_groups g SET
            sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1),
@@ -161,17 +169,24 @@ async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progres
         'org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[])',
         deviceParams(target),
       );
-    case 'exports':
-      // Bundles of the subject's earlier exports hold its data too.
+    case 'exports': {
+      // Finished exports holding the subject's data — its own, and the organization's — are
+      // expired (so no link is handed out again) and their bundles deleted.
+      const exports = `org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (scope = 'ORG' OR (app_id = $2
+        AND ((subject_type = 'DEVICE' AND subject_key = ANY($3::text[])) OR (subject_type = 'USER' AND subject_key = $4))))`;
+      const params = [target.orgId, target.appId, target.devices, target.userId ?? ''];
+      await pool.query(
+        `UPDATE gdpr_requests SET result_expires_at = LEAST(result_expires_at, now()) WHERE ${exports}`,
+        params,
+      );
       return deleteInBatches(
         pool,
         'gdpr_export_files',
         ['request_id', 'part'],
-        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE org_id = $1 AND app_id = $2 AND kind = 'EXPORT'
-           AND ((subject_type = 'DEVICE' AND subject_key = ANY($3::text[]))
-             OR (subject_type = 'USER' AND subject_key = $4)))`,
-        [target.orgId, target.appId, target.devices, target.userId ?? ''],
+        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE ${exports})`,
+        params,
       );
+    }
     case 'device':
       return deleteInBatches(
         pool,
@@ -193,7 +208,8 @@ const APP_STEPS = [
   [
     'gdpr_export_files',
     ['request_id', 'part'],
-    'org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE org_id = $1 AND app_id = $2)',
+    `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests
+       WHERE org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (app_id = $2 OR scope = 'ORG'))`,
   ] as const,
 ];
 
@@ -215,6 +231,10 @@ async function saveProgress(pool: pg.Pool, progress: DeletionProgress): Promise<
  * each step deletes only what is left.
  */
 export async function runSubjectDeletion(pool: pg.Pool, requestId: string): Promise<DeletionProgress | null> {
+  return withRequestLock(pool, requestId, () => deleteNow(pool, requestId));
+}
+
+async function deleteNow(pool: pg.Pool, requestId: string): Promise<DeletionProgress | null> {
   const { rows } = await pool.query<RequestRow>(
     `UPDATE gdpr_requests SET status = 'RUNNING', started_at = COALESCE(started_at, now())
      WHERE id = $1 AND kind = 'DELETE' AND status IN ('PENDING', 'RUNNING') AND app_id IS NOT NULL
@@ -235,6 +255,11 @@ export async function runSubjectDeletion(pool: pg.Pool, requestId: string): Prom
   };
   const appId = request.app_id;
   if (request.scope === 'APP') {
+    await pool.query(
+      `UPDATE gdpr_requests SET result_expires_at = LEAST(result_expires_at, now())
+       WHERE org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (app_id = $2 OR scope = 'ORG')`,
+      [request.org_id, request.app_id],
+    );
     for (const [table, keys, where] of APP_STEPS) {
       if (progress.done.includes(table)) continue;
       progress.removed[table] =

@@ -2,11 +2,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { PrismaClient } from '@sightline/db';
+import { listEventPartitions } from '@sightline/db/event-store';
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
+import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
-import { subjectParams, subjectRows, userDevices, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
+import {
+  subjectParams,
+  subjectRows,
+  userDevices,
+  withRequestLock,
+  type GdprRequestRow,
+  type SubjectTarget,
+} from './subjects.ts';
 
 // GDPR exports: everything held about one subject — a device or an app's user id (device
 // records, raw events, sessions, crash reports, device days) — as one gzip JSON document, or
@@ -201,8 +210,8 @@ async function subjectBundle(
 }
 
 /**
- * An organization's data, one JSON line per row ("section" and "row"), read in one
- * consistent snapshot through cursors so no table is held in memory. Credentials (key and
+ * An organization's data, one JSON line per row ("section" and "row"), read through
+ * cursors so no table is held in memory (raw events are read after these, see writeOrgExport). Credentials (key and
  * token hashes, device-id salts, channel secrets) are left out.
  */
 const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: string[]]> = [
@@ -215,43 +224,76 @@ const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit:
   ['apps', 'apps t WHERE t.org_id = $1', ['device_id_salt']],
   ['ingest_keys', 'ingest_keys t WHERE t.org_id = $1', ['key_hash']],
   ['api_keys', 'api_keys t WHERE t.org_id = $1', ['key_hash']],
-  ['notification_channels', 'notification_channels t WHERE t.org_id = $1', ['secret_ciphertext']],
+  [
+    // A webhook's URL can work as a credential (Slack incoming webhooks): left out with the secrets.
+    'notification_channels',
+    `(SELECT c.*, c.config - 'url' AS settings FROM notification_channels c WHERE c.org_id = $1) t`,
+    ['secret_ciphertext', 'config'],
+  ],
   ['alert_rules', 'alert_rules t WHERE t.org_id = $1', []],
   ['crash_groups', 'crash_groups t WHERE t.org_id = $1', []],
   ['crash_group_comments', 'crash_group_comments t WHERE t.org_id = $1', []],
   ['devices', 'devices t WHERE t.org_id = $1', []],
   ['sessions', 'sessions t WHERE t.org_id = $1', []],
   ['crash_reports', 'crash_reports t WHERE t.org_id = $1', []],
-  ['events', 'events t WHERE t.org_id = $1', []],
   ['rollups_daily', 'rollups_daily t WHERE t.org_id = $1', ['sketch']],
   ['gdpr_requests', 'gdpr_requests t WHERE t.org_id = $1', ['progress']],
   ['audit_logs', 'audit_logs t WHERE t.org_id = $1', []],
 ];
 
-async function writeOrgExport(pool: pg.Pool, orgId: string, line: (text: string) => Promise<void>): Promise<void> {
+/** Streams one query's rows as export lines through a cursor on `client` (inside a transaction). */
+async function copySection(
+  client: pg.PoolClient,
+  section: string,
+  from: string,
+  omit: string[],
+  orgId: string,
+  line: (text: string) => Promise<void>,
+): Promise<void> {
+  await client.query(
+    `DECLARE org_export NO SCROLL CURSOR FOR
+       SELECT jsonb_build_object('section', $2::text, 'row', to_jsonb(t) - $3::text[])::text AS line FROM ${from}`,
+    [orgId, section, omit],
+  );
+  for (;;) {
+    const { rows } = await client.query<{ line: string }>('FETCH 2000 FROM org_export');
+    if (rows.length === 0) break;
+    await line(`${rows.map((r) => r.line).join('\n')}\n`);
+  }
+  await client.query('CLOSE org_export');
+}
+
+/**
+ * Everything but raw events is read in one snapshot. Raw events follow a day partition
+ * at a time, each in its own short transaction on the partition itself: a transaction left
+ * open on `events` for a long export would queue the next partition's creation, and every
+ * write to `events` behind it.
+ */
+async function writeOrgExport(
+  pool: pg.Pool,
+  client: pg.PoolClient,
+  orgId: string,
+  line: (text: string) => Promise<void>,
+): Promise<void> {
   await line(`${asJson({ format: 'sightline-org-export/1', orgId, exportedAt: new Date().toISOString() })}\n`);
-  const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    for (const [section, from, omit] of ORG_SECTIONS) {
-      await client.query(
-        `DECLARE org_export NO SCROLL CURSOR FOR
-           SELECT jsonb_build_object('section', $2::text, 'row', to_jsonb(t) - $3::text[])::text AS line FROM ${from}`,
-        [orgId, section, omit],
-      );
-      for (;;) {
-        const { rows } = await client.query<{ line: string }>('FETCH 2000 FROM org_export');
-        if (rows.length === 0) break;
-        await line(`${rows.map((r) => r.line).join('\n')}\n`);
-      }
-      await client.query('CLOSE org_export');
-    }
+    for (const [section, from, omit] of ORG_SECTIONS) await copySection(client, section, from, omit, orgId, line);
     await client.query('COMMIT');
+    for (const partition of await listEventPartitions(pool)) {
+      await client.query('BEGIN READ ONLY');
+      try {
+        await copySection(client, 'events', `"${partition.name}" t WHERE t.org_id = $1`, [], orgId, line);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        // Dropped by the retention job since it was listed: nothing left to export there.
+        if ((error as { code?: string }).code !== '42P01') throw error;
+      }
+    }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
 }
 
@@ -261,7 +303,17 @@ export async function runSubjectExport(
   requestId: string,
   options: { partBytes?: number } = {},
 ): Promise<{ bytes: number; parts: number } | null> {
-  const partBytes = options.partBytes ?? PART_BYTES;
+  return withRequestLock(pool, requestId, (client) =>
+    exportNow(pool, client, requestId, options.partBytes ?? PART_BYTES),
+  );
+}
+
+async function exportNow(
+  pool: pg.Pool,
+  client: pg.PoolClient,
+  requestId: string,
+  partBytes: number,
+): Promise<{ bytes: number; parts: number } | null> {
   const { rows } = await pool.query<GdprRequestRow>(
     `UPDATE gdpr_requests SET status = 'RUNNING', started_at = COALESCE(started_at, now())
      WHERE id = $1 AND kind = 'EXPORT' AND status IN ('PENDING', 'RUNNING')
@@ -272,7 +324,7 @@ export async function runSubjectExport(
   if (!request) return null;
   let stored: { bytes: number; parts: number };
   if (request.scope === 'ORG') {
-    stored = await storeBundle(pool, request, (line) => writeOrgExport(pool, request.org_id, line), partBytes);
+    stored = await storeBundle(pool, request, (line) => writeOrgExport(pool, client, request.org_id, line), partBytes);
   } else if (request.app_id !== null && request.subject_key !== null && request.subject_type !== null) {
     const bundle = await subjectBundle(pool, {
       ...request,
@@ -306,12 +358,7 @@ export async function openExport(
   | null
 > {
   const expires = Number(link.expires);
-  if (
-    !/^[0-9a-f-]{36}$/.test(link.id) ||
-    !Number.isSafeInteger(expires) ||
-    expires <= now ||
-    typeof link.sig !== 'string'
-  ) {
+  if (!isUuid(link.id) || !Number.isSafeInteger(expires) || expires <= now || typeof link.sig !== 'string') {
     return null;
   }
   const request = await prisma.gdprRequest.findFirst({ where: { id: link.id, kind: 'EXPORT' } });
@@ -333,7 +380,8 @@ export async function openExport(
           where: { requestId_part: { requestId: id, part } },
           select: { content: true, orgId: true },
         });
-        if (!file || file.orgId !== orgId) return;
+        // A part gone missing (deleted mid-download) must not pass for the end of the file.
+        if (!file || file.orgId !== orgId) throw new Error(`export ${id}: part ${part} of ${parts} is missing`);
         yield file.content;
       }
     },

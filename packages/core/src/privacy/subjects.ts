@@ -66,3 +66,38 @@ export async function userDevices(pool: pg.Pool, orgId: string, appId: number, u
   );
   return rows.map((r) => r.device_id);
 }
+
+/** Thrown when another worker is still carrying out the request: the job is retried later. */
+export class RequestBusyError extends Error {
+  override name = 'RequestBusyError';
+}
+
+const REQUEST_LOCK = 0x5e7e_0002;
+
+/**
+ * Runs a request's job while holding a session advisory lock on it, so two workers never
+ * carry out one request at once (a job handed on as stalled while its first worker is
+ * still alive). The lock goes with the connection if the worker dies; `run` may use that
+ * connection (the job then needs one more from the pool at most).
+ */
+export async function withRequestLock<T>(
+  pool: pg.Pool,
+  requestId: string,
+  run: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+      [REQUEST_LOCK, requestId],
+    );
+    if (!rows[0]?.locked) throw new RequestBusyError(`request ${requestId} is being carried out by another worker`);
+    try {
+      return await run(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [REQUEST_LOCK, requestId]);
+    }
+  } finally {
+    client.release();
+  }
+}

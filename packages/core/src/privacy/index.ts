@@ -25,3 +25,4 @@ export {
   subjectRequestInput,
   type PrivacyRequestView,
 } from './requests.ts';
+export { requestStatus, statusLink, type RequestStatus } from './request-status.ts';

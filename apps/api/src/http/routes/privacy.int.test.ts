@@ -78,7 +78,15 @@ describe('DELETE /v1/privacy/data', () => {
     expect((await queue.getJob(body.request_id))?.data).toEqual({ requestId: body.request_id });
     await queue.close();
 
+    // The device's token is gone, but its signed status link shows the request.
+    const statusPath = (body as unknown as { status_url: string }).status_url.replace('http://api.test:4000', '');
+    const status = () => api.inject({ method: 'GET', url: statusPath });
+    expect((await status()).json()).toMatchObject({ request_id: body.request_id, kind: 'delete', status: 'scheduled' });
+    expect((await api.inject({ method: 'GET', url: statusPath.replace(/sig=./, 'sig=x') })).statusCode).toBe(404);
+    expect((await api.inject({ method: 'GET', url: '/v1/privacy/requests/not-a-uuid?sig=x' })).statusCode).toBe(404);
+
     await runSubjectDeletion(deps.pool, body.request_id); // what the worker's job does
+    expect((await status()).json()).toMatchObject({ status: 'completed', completed_at: expect.any(String) as string });
     const events = (appId: number, hash: string) => deps.prisma.event.count({ where: { appId, deviceId: hash } });
     expect(await events(appA.app.id, a.hash)).toBe(0);
     expect(await events(appB.app.id, b.hash)).toBe(5);

@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import { devicePrivacySettings, openExport, requestDeviceDeletion, requestDeviceExport } from '@sightline/core';
+import {
+  devicePrivacySettings,
+  openExport,
+  requestDeviceDeletion,
+  requestDeviceExport,
+  requestStatus,
+  statusLink,
+} from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import { queuePrivacyJob } from '../../privacy/schedule.ts';
 import type { ServerDeps } from '../server.ts';
@@ -25,6 +32,7 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
       status: answer.status === 'COMPLETED' ? 'ready' : 'scheduled',
       request_id: answer.id,
       expires_at: answer.expiresAt,
+      status_url: `${deps.publicApiUrl}${statusLink(deps.secret, { id: answer.id, orgId: principal.orgId })}`,
     });
   });
 
@@ -57,6 +65,21 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
     // The device stops sending now, not when the job runs.
     await Promise.all(revokedTokenHashes.map((hash) => deps.resolver.invalidate(hash)));
     await queuePrivacyJob(deps, 'DELETE', id);
-    return reply.status(202).send({ status: 'scheduled', request_id: id });
+    return reply.status(202).send({
+      status: 'scheduled',
+      request_id: id,
+      // The device's token no longer works; this link shows how its deletion is going.
+      status_url: `${deps.publicApiUrl}${statusLink(deps.secret, { id, orgId: principal.orgId })}`,
+    });
+  });
+
+  // A request's state behind its signed link (the link is the credential): no subject data.
+  app.get('/v1/privacy/requests/:id', async (request, reply) => {
+    const found = await requestStatus(deps.prisma, deps.secret, {
+      id: (request.params as { id: string }).id,
+      sig: (request.query as Record<string, unknown>).sig,
+    });
+    if (!found) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no such request' } });
+    return found;
   });
 }

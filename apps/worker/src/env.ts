@@ -22,6 +22,12 @@ const workerShape = {
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** How often the aggregator rolls up the hours that received events. */
   AGGREGATE_EVERY_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * How long an hour that received events waits before it is rolled up: an hour still being
+   * written is then recomputed every few minutes instead of on every pass (dashboards lag
+   * live traffic by up to this plus AGGREGATE_EVERY_MS).
+   */
+  AGGREGATE_SETTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(180_000),
   /** How often the alert sweep runs: digests, quiet hours, metric rules, recovered alerts. */
   ALERT_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How long a dead writer's unacknowledged entries wait before another writer takes them. */

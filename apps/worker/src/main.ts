@@ -68,6 +68,7 @@ async function start(): Promise<void> {
     pool,
     log,
     everyMs: env.AGGREGATE_EVERY_MS,
+    settleMs: env.AGGREGATE_SETTLE_MS,
     prefix,
     onRolledUp: ({ apps }) => analyticsCache.invalidate(apps),
   });

@@ -16,6 +16,8 @@ export interface AggregatorDeps {
   everyMs?: number;
   /** A pass stops taking new batches after this long. */
   sliceMs?: number;
+  /** How long an hour that received events waits before it is rolled up (see runAggregation). */
+  settleMs?: number;
   /** Told after each batch that changed rollups (cache invalidation). */
   onRolledUp?: (result: AggregationResult) => Promise<void> | void;
 }
@@ -30,7 +32,7 @@ export async function startAggregator(deps: AggregatorDeps) {
     const startedAt = Date.now();
     const total = { hours: 0, days: 0, skipped: 0 };
     for (;;) {
-      const pass = await runAggregation(deps.pool, { limit: 200 });
+      const pass = await runAggregation(deps.pool, { limit: 200, settleMs: deps.settleMs ?? 0 });
       total.hours += pass.hours;
       total.days += pass.days;
       total.skipped += pass.skipped;

@@ -342,6 +342,28 @@ describe('rollups against raw events', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('lets an hour being written settle before rolling it up, then again after more writes', async () => {
+    const writer = createEventWriter(pool);
+    const hour = start + 6 * DAY + 5 * HOUR;
+    const marked = () =>
+      raw<{ n: number }>('SELECT count(*)::int AS n FROM rollup_dirty_hours WHERE app_id = $1', [appId]).then(
+        (r) => r[0]!.n,
+      );
+    await writer.write(events([hour], 3));
+    expect(await marked()).toBe(1);
+    expect((await runAggregation(pool, { settleMs: 60_000 })).hours).toBe(0); // just written: not yet
+    await pool.query(`UPDATE rollup_dirty_hours SET first_marked_at = now() - interval '2 minutes' WHERE app_id = $1`, [
+      appId,
+    ]);
+    // More events keep arriving: the hour keeps its place in line, and is rolled up once settled.
+    await writer.write(events([hour + 60_000], 3));
+    expect((await runAggregation(pool, { settleMs: 60_000 })).hours).toBe(1);
+    expect(await marked()).toBe(0);
+    await writer.write(events([hour + 120_000], 3));
+    expect((await runAggregation(pool, { settleMs: 60_000 })).hours).toBe(0); // dirty again: settles afresh
+    expect((await runAggregation(pool)).hours).toBe(1);
+  });
+
   it('rolls up values that only differ by event type or by empty versus missing, and caps long names', async () => {
     const edge = (await createTestApp(prisma, actor.orgId)).app.id;
     const hour = today - DAY + 5 * HOUR;

@@ -483,10 +483,17 @@ export interface AggregationResult {
  * own transaction under an advisory lock, so concurrent aggregators split the work; an
  * hour marked again while it was being rolled up stays marked for the next pass.
  */
-export async function runAggregation(pool: pg.Pool, options: { limit?: number } = {}): Promise<AggregationResult> {
+export async function runAggregation(
+  pool: pg.Pool,
+  options: { limit?: number; settleMs?: number } = {},
+): Promise<AggregationResult> {
+  // An hour waits `settleMs` after it became dirty (0: none), so one still filling is rolled up
+  // every few minutes rather than after every write.
   const { rows: dirty } = await pool.query<{ org_id: string; app_id: number; hour: Date; marked_at: Date }>(
-    `SELECT org_id, app_id, hour, marked_at FROM rollup_dirty_hours ORDER BY hour LIMIT $1`,
-    [options.limit ?? 500],
+    `SELECT org_id, app_id, hour, marked_at FROM rollup_dirty_hours
+     WHERE first_marked_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+     ORDER BY hour LIMIT $1`,
+    [options.limit ?? 500, options.settleMs ?? 0],
   );
   const days = new Map<string, { orgId: string; appId: number; day: Date; hours: typeof dirty }>();
   for (const d of dirty) {
@@ -537,6 +544,12 @@ export async function runAggregation(pool: pg.Pool, options: { limit?: number } 
         `DELETE FROM rollup_dirty_hours AS d USING unnest($3::timestamptz[], $4::timestamptz[]) AS t(hour, marked_at)
          WHERE d.org_id = $1 AND d.app_id = $2 AND d.hour = t.hour AND d.marked_at <= t.marked_at`,
         [entry.orgId, entry.appId, entry.hours.map((h) => h.hour), entry.hours.map((h) => h.marked_at)],
+      );
+      // Hours written to meanwhile stay marked, and settle afresh from now.
+      await client.query(
+        `UPDATE rollup_dirty_hours SET first_marked_at = clock_timestamp()
+         WHERE org_id = $1 AND app_id = $2 AND hour = ANY($3::timestamptz[])`,
+        [entry.orgId, entry.appId, entry.hours.map((h) => h.hour)],
       );
       await client.query('COMMIT');
       result.hours += entry.hours.length;

@@ -201,8 +201,8 @@ export async function markDirtyHours(
   await client.query(
     // clock_timestamp(), not now(): a long transaction's mark must not date from its start, or
     // the aggregator could clear it as already rolled up while its events were uncommitted.
-    `INSERT INTO rollup_dirty_hours (org_id, app_id, hour, marked_at)
-     SELECT org_id, app_id, hour, clock_timestamp() FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS t(org_id, app_id, hour, n)
+    `INSERT INTO rollup_dirty_hours (org_id, app_id, hour, marked_at, first_marked_at)
+     SELECT org_id, app_id, hour, clock_timestamp(), clock_timestamp() FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) WITH ORDINALITY AS t(org_id, app_id, hour, n)
      ORDER BY n
      ON CONFLICT (org_id, app_id, hour) DO UPDATE SET marked_at = clock_timestamp()`,
     [orgIds, appIds, hours],

@@ -331,7 +331,12 @@ describe('alerts without noise: digests, quiet hours, metric rules, the outbox',
 
     await until(() => Promise.resolve(toDigest().length === 1 ? true : undefined), 15);
     expect(toDigest()[0]).toMatch(/Subject: \[Sightline\] New crash in Games: TypeError/);
-    let rows = await ruleDeliveries('games crashes');
+    // The mail server has the message a moment before the worker records it as sent.
+    const settled = async () => {
+      const current = await ruleDeliveries('games crashes');
+      return current.some((r) => r.status === 'SENDING' || r.status === 'PENDING') ? undefined : current;
+    };
+    let rows = await until(settled, 15);
     expect(rows.map((r) => r.status).sort()).toEqual(['HELD', 'HELD', 'SENT']);
 
     // Within the window the sweep sends nothing; after it, one digest of the two held alerts.
@@ -341,7 +346,7 @@ describe('alerts without noise: digests, quiet hours, metric rules, the outbox',
     const digest = toDigest()[1]!;
     expect(digest).toMatch(/Subject: \[Sightline\] Digest: 2 alerts from games crashes/);
     expect(digest.match(/New crash in Games: TypeError/g)).toHaveLength(2);
-    rows = await ruleDeliveries('games crashes');
+    rows = await until(settled, 15);
     const digestRow = rows.find((r) => (r.payload as unknown as AlertPayload).kind === 'DIGEST');
     expect(digestRow?.status).toBe('SENT');
     expect(rows.filter((r) => r.status === 'DIGESTED').every((r) => r.digestId === digestRow?.id)).toBe(true);

@@ -1,0 +1,405 @@
+import { DEFAULT_RETRY, outcomeOf, type RetryPolicy } from './retry.ts';
+import { EventQueue, type KeyValueStore, type QueuedEvent } from './queue.ts';
+import { scrub, scrubString } from './scrub.ts';
+import { SessionTracker } from './session.ts';
+
+// The platform-free client: what `init()` returns on every platform. Events are queued,
+// batched and sent by a transport with backoff; crash reports are kept in their own queue
+// and sent first. Nothing here throws into the host app: every entry point is guarded.
+
+export interface HttpResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+}
+
+/** What a platform (browser, Node) gives the core. */
+export interface Platform {
+  fetch(
+    url: string,
+    init: { method: 'POST'; headers: Record<string, string>; body: string | Uint8Array; keepalive?: boolean },
+  ): Promise<HttpResponse>;
+  now(): number;
+  random(): number;
+  uuid(): string;
+  sha256Hex(text: string): Promise<string>;
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  store?: KeyValueStore;
+  /** Compresses a request body; absent where the runtime cannot. */
+  gzip?: (text: string) => Promise<Uint8Array>;
+  /** What the runtime knows of the device (OS, model, locale). */
+  context?: () => { os?: string; os_version?: string; device_model?: string; locale?: string };
+  /** Do-Not-Track / Global Privacy Control as the runtime reports them. */
+  doNotTrack?: () => boolean;
+}
+
+export interface SightlineEvent {
+  type: string;
+  data: Record<string, unknown>;
+  timestamp: number;
+}
+
+export interface SightlineOptions {
+  /** The app's public ingest key (pk_…). */
+  key: string;
+  /** Where the Sightline api is, e.g. https://telemetry.example.com */
+  endpoint: string;
+  appVersion?: string;
+  environment?: string;
+  /** Share of sessions whose usage events are sent (0–1, decided per session); crashes always are. */
+  sampleRate?: number;
+  /** Events per request (default 50, at most 500). */
+  batchSize?: number;
+  /** How often queued events are sent (ms, default 60 s as in the seed). */
+  flushInterval?: number;
+  /** Events kept while offline; beyond it the oldest are dropped and counted (default 1,000). */
+  maxQueueSize?: number;
+  /** Idle time after which a new session starts (ms, default 30 minutes). */
+  sessionTimeout?: number;
+  /** Change or drop (return null) an event before it is queued. */
+  beforeSend?: (event: SightlineEvent) => SightlineEvent | null;
+  /** Extra data keys never sent (secret-sounding keys always are filtered). */
+  excludeFields?: string[];
+  privacy?: {
+    /** Send nothing but crash reports while the browser asks not to be tracked. */
+    respectDoNotTrack?: boolean;
+  };
+  retry?: Partial<RetryPolicy>;
+  /** Logs the SDK's own failures to the console. */
+  debug?: boolean;
+}
+
+export interface CaptureContext {
+  tags?: Record<string, string>;
+  extra?: Record<string, unknown>;
+  level?: 'fatal' | 'error' | 'warning';
+}
+
+interface QueuedCrash {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+const MAX_BATCH = 500;
+const DEVICE_KEY = 'sightline:device';
+const OPT_OUT_KEY = 'sightline:opted-out';
+const CRASH_KEY = 'sightline:crashes';
+
+export class SightlineClient {
+  readonly queue: EventQueue;
+  private readonly sessions: SessionTracker;
+  private readonly exclude: ReadonlySet<string>;
+  private readonly batchSize: number;
+  private readonly retry: RetryPolicy;
+  private crashes: QueuedCrash[] = [];
+  private deviceId: Promise<string>;
+  private userId: string | null = null;
+  private optedOut = false;
+  private timer: unknown = null;
+  private retryTimer: unknown = null;
+  private attempt = 0;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+  /** Batches the server refused for good (4xx), since the SDK started. */
+  rejected = 0;
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly options: SightlineOptions,
+    private readonly platform: Platform,
+  ) {
+    this.batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 50));
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.exclude = new Set((options.excludeFields ?? []).map((f) => f.toLowerCase()));
+    this.queue = new EventQueue(options.maxQueueSize ?? 1000, platform.store);
+    this.sessions = new SessionTracker(
+      options.sessionTimeout ?? 30 * 60_000,
+      Math.min(1, Math.max(0, options.sampleRate ?? 1)),
+      () => platform.uuid(),
+      () => platform.random(),
+    );
+    this.deviceId = this.loadDeviceId();
+    this.ready = this.guardAsync(async () => {
+      await this.queue.restore();
+      const store = platform.store;
+      this.optedOut = (await store?.get(OPT_OUT_KEY)) === '1';
+      const saved = await store?.get(CRASH_KEY);
+      if (saved) this.crashes = JSON.parse(saved) as QueuedCrash[];
+    });
+    this.schedule();
+  }
+
+  /** A usage event (page view, click, custom type). */
+  track(type: string, data: Record<string, unknown> = {}): void {
+    this.guard(() => {
+      if (this.optedOut || this.closed) return;
+      if (this.options.privacy?.respectDoNotTrack && this.platform.doNotTrack?.()) return;
+      const now = this.platform.now();
+      const { session, started } = this.sessions.touch(now);
+      if (!session.sampled) return;
+      if (started && type !== 'session_start') this.enqueue('session_start', {}, now, session.id);
+      this.enqueue(type, data, now, session.id);
+      if (this.queue.size >= this.batchSize) void this.flush();
+    });
+  }
+
+  counter(name: string, value = 1): void {
+    this.track('counter', { name, value });
+  }
+
+  gauge(name: string, value: number): void {
+    this.track('gauge', { name, value });
+  }
+
+  histogram(name: string, value: number): void {
+    this.track('histogram', { name, value });
+  }
+
+  timing(name: string, durationMs: number): void {
+    this.track('timing', { name, duration_ms: Math.max(0, durationMs) });
+  }
+
+  /** Starts a timer; calling what it returns records the elapsed time as a `timing`. */
+  startTimer(name: string): () => void {
+    const started = this.platform.now();
+    return () => this.timing(name, this.platform.now() - started);
+  }
+
+  /** Names the app's user (off by default: nothing ties events to a person unless called). */
+  identify(userId?: string | null): void {
+    this.guard(() => {
+      this.userId = userId ? String(userId).slice(0, 200) : null;
+    });
+  }
+
+  /** Reports an error now (crash reports are never sampled; kept on disk until sent). */
+  captureError(error: unknown, context: CaptureContext = {}): void {
+    this.guard(() => {
+      if (this.optedOut || this.closed) return;
+      const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
+      const now = this.platform.now();
+      const { session } = this.sessions.touch(now);
+      this.crashes.push({
+        id: this.platform.uuid(),
+        body: {
+          timestamp: now,
+          session_id: session.id,
+          crash: {
+            type: (err.name || 'Error').slice(0, 200),
+            message: scrubString(err.message ?? '').slice(0, 8000),
+            stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
+            level: context.level ?? 'error',
+            context: scrub({ ...(context.extra ?? {}) }, this.exclude),
+            tags: context.tags ?? null,
+          },
+        },
+      });
+      if (this.crashes.length > 50) this.crashes.splice(0, this.crashes.length - 50);
+      this.persistCrashes();
+      void this.flush();
+    });
+  }
+
+  /** Sends what is queued now; resolves when done or when the server asked to wait. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.guardAsync(() => this.drain()).finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  /** Flushes and stops the timers (process exit, page hide with fetch keepalive). */
+  async shutdown(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    this.platform.clearTimeout(this.timer);
+    this.platform.clearTimeout(this.retryTimer);
+  }
+
+  /** Stops collecting and forgets what is queued; remembered across restarts. */
+  optOut(): void {
+    this.guard(() => {
+      this.optedOut = true;
+      this.queue.remove(this.queue.peek(this.queue.size));
+      this.crashes = [];
+      this.persistCrashes();
+      void this.platform.store?.set(OPT_OUT_KEY, '1');
+    });
+  }
+
+  optIn(): void {
+    this.guard(() => {
+      this.optedOut = false;
+      void this.platform.store?.set(OPT_OUT_KEY, '0');
+    });
+  }
+
+  get isOptedOut(): boolean {
+    return this.optedOut;
+  }
+
+  private enqueue(type: string, data: Record<string, unknown>, now: number, sessionId: string): void {
+    let event: SightlineEvent | null = { type, data, timestamp: now };
+    if (this.options.beforeSend) {
+      try {
+        event = this.options.beforeSend(event);
+      } catch (error) {
+        this.log('beforeSend threw; the event is dropped', error);
+        return;
+      }
+      if (!event) return;
+    }
+    this.queue.push({
+      id: this.platform.uuid(),
+      type: event.type,
+      timestamp: event.timestamp,
+      session_id: sessionId,
+      data: scrub(event.data, this.exclude) as Record<string, unknown>,
+    });
+  }
+
+  private async drain(): Promise<void> {
+    await this.ready;
+    if (this.retryTimer !== null) return; // the server asked us to wait
+    while (this.crashes.length > 0) {
+      const crash = this.crashes[0]!;
+      const sent = await this.send('/v1/telemetry/crash', { ...(await this.envelope()), ...crash.body });
+      if (!sent) return;
+      this.crashes.shift();
+      this.persistCrashes();
+    }
+    while (this.queue.size > 0) {
+      const batch = this.queue.peek(this.batchSize);
+      const sent = await this.send('/v1/telemetry/events', { ...(await this.envelope()), events: batch.map(wire) });
+      if (!sent) return;
+      this.queue.remove(batch);
+    }
+  }
+
+  /** POSTs one body; true when it is done with (sent, or refused for good). */
+  private async send(path: string, body: Record<string, unknown>): Promise<boolean> {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.key}`,
+      'content-type': 'application/json',
+    };
+    let payload: string | Uint8Array = text;
+    if (this.platform.gzip && text.length > 1024) {
+      payload = await this.platform.gzip(text);
+      headers['content-encoding'] = 'gzip';
+    }
+    let status = 0;
+    let retryAfter: string | null = null;
+    try {
+      const res = await this.platform.fetch(`${this.options.endpoint.replace(/\/+$/, '')}${path}`, {
+        method: 'POST',
+        headers,
+        body: payload,
+        keepalive: payload.length < 60_000,
+      });
+      status = res.status;
+      retryAfter = res.headers.get('retry-after');
+    } catch (error) {
+      this.log('send failed; retried later', error);
+    }
+    this.attempt++;
+    const outcome = outcomeOf(
+      status,
+      retryAfter,
+      this.attempt,
+      this.retry,
+      () => this.platform.random(),
+      this.platform.now(),
+    );
+    if (outcome.kind === 'retry') {
+      this.retryTimer = this.platform.setTimeout(() => {
+        this.retryTimer = null;
+        void this.flush();
+      }, outcome.afterMs);
+      return false;
+    }
+    this.attempt = 0;
+    if (outcome.kind === 'drop') {
+      this.rejected++;
+      this.log(`the server refused a batch (${outcome.status}); it is dropped`);
+    }
+    return true;
+  }
+
+  private async envelope(): Promise<Record<string, unknown>> {
+    const context = this.platform.context?.() ?? {};
+    return {
+      device_id: await this.deviceId,
+      ...(this.options.appVersion ? { app_version: this.options.appVersion } : {}),
+      ...(this.options.environment ? { environment: this.options.environment } : {}),
+      ...(this.userId ? { user_id: this.userId } : {}),
+      ...context,
+    };
+  }
+
+  /** An anonymous id for this install, hashed with the app's key before it leaves the device. */
+  private async loadDeviceId(): Promise<string> {
+    let raw: string | null = null;
+    try {
+      raw = (await this.platform.store?.get(DEVICE_KEY)) ?? null;
+      if (!raw) {
+        raw = this.platform.uuid();
+        await this.platform.store?.set(DEVICE_KEY, raw);
+      }
+    } catch {
+      raw ??= this.platform.uuid();
+    }
+    return this.platform.sha256Hex(`${this.options.key}:${raw}`);
+  }
+
+  private schedule(): void {
+    const every = Math.max(1000, this.options.flushInterval ?? 60_000);
+    this.timer = this.platform.setTimeout(() => {
+      if (this.closed) return;
+      void this.flush().finally(() => this.schedule());
+    }, every);
+  }
+
+  private persistCrashes(): void {
+    try {
+      void Promise.resolve(this.platform.store?.set(CRASH_KEY, JSON.stringify(this.crashes))).catch(() => undefined);
+    } catch {
+      // Memory only.
+    }
+  }
+
+  private guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.log('internal error (ignored)', error);
+    }
+  }
+
+  private async guardAsync(run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.log('internal error (ignored)', error);
+    }
+  }
+
+  private log(message: string, error?: unknown): void {
+    // The one place the SDK writes to the console, and only when the app asked for it.
+    // eslint-disable-next-line no-console
+    if (this.options.debug) console.warn(`[sightline] ${message}`, error ?? '');
+  }
+}
+
+function wire(e: QueuedEvent) {
+  return { id: e.id, type: e.type, timestamp: e.timestamp, session_id: e.session_id, data: e.data };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,47 @@
+// PII scrubbing on the device, before anything leaves it: emails, card numbers (Luhn-valid),
+// US social security numbers, bearer tokens and JWTs inside any string; whole values under
+// secret-sounding keys and the app's `excludeFields`. The server scrubs again; this copy
+// means the raw values never cross the network at all.
+
+export const FILTERED = '[Filtered]';
+
+const SECRET_KEY =
+  /pass(word|wd)?|secret|token|api[-_]?key|authorization|^auth$|cookie|credit[-_]?card|card[-_]?number|^cvv$|^cvc$|^ssn$/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
+const SSN = /\b\d{3}-\d{2}-\d{4}\b/g;
+const BEARER = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b/g;
+const MAX_DEPTH = 8;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export function scrubString(text: string): string {
+  return text
+    .replace(JWT, FILTERED)
+    .replace(BEARER, (_m, scheme: string) => `${scheme} ${FILTERED}`)
+    .replace(EMAIL, FILTERED)
+    .replace(SSN, FILTERED)
+    .replace(CARD, (m) => (luhn(m.replace(/[ -]/g, '')) ? FILTERED : m));
+}
+
+/** A scrubbed copy of `value`; `exclude` holds lower-cased extra keys to drop. */
+export function scrub(value: unknown, exclude: ReadonlySet<string>, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return FILTERED;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, exclude, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = SECRET_KEY.test(key) || exclude.has(key.toLowerCase()) ? FILTERED : scrub(v, exclude, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+// Sessions as the seed counts them: a new one after 30 minutes without activity. Whether a
+// session's usage events are kept (sampling) is decided once, when it starts, so a session
+// is either whole or absent from the data — never a random subset of its screens.
+
+export interface Session {
+  id: string;
+  startedAt: number;
+  sampled: boolean;
+}
+
+export class SessionTracker {
+  private current: Session | null = null;
+  private lastActivity = 0;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly sampleRate: number,
+    private readonly uuid: () => string,
+    private readonly random: () => number,
+  ) {}
+
+  /** The session at `now`, and whether it has just started (the caller reports session_start). */
+  touch(now: number): { session: Session; started: boolean } {
+    let started = false;
+    if (!this.current || now - this.lastActivity > this.timeoutMs) {
+      this.current = { id: this.uuid(), startedAt: now, sampled: this.random() < this.sampleRate };
+      started = true;
+    }
+    this.lastActivity = Math.max(this.lastActivity, now);
+    return { session: this.current, started };
+  }
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
@@ -38,6 +39,11 @@ export async function startIngestStack(bundleId: string) {
     org,
     app,
     salt,
+    /** Serves the api over real HTTP (for clients such as the SDK); returns its URL. */
+    async listen(): Promise<string> {
+      await stack.api.listen({ port: 0, host: '127.0.0.1' });
+      return `http://127.0.0.1:${(stack.api.server.address() as AddressInfo).port}`;
+    },
     async close(api: FastifyInstance = stack.api) {
       await writers.close();
       stack.writerRedis.disconnect();

@@ -1,34 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
-import { SightlineClient, type Platform } from '@sightline/sdk';
+import { SightlineClient } from '@sightline/sdk';
+import { nodePlatform } from '@sightline/sdk/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
-// The SDK's platform-free core against the real api and writers: what it sends is the wire
+// The SDK's core (on Node's platform) against the real api and writers: what it sends is the wire
 // contract the api accepts, and lands in PostgreSQL — events, the user, a crash report,
 // gzip bodies — under one stable device.
 
 let stack: Awaited<ReturnType<typeof startIngestStack>>;
 let endpoint: string;
 
-/** A plain Node platform (the SDK's own `/node` entry adds exit hooks and instrumentation). */
-const node: Platform = {
-  fetch: (url, init) =>
-    fetch(url, { ...init, body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) }),
-  now: () => Date.now(),
-  random: () => Math.random(),
-  uuid: () => randomUUID(),
-  sha256Hex: (text) => Promise.resolve(createHash('sha256').update(text).digest('hex')),
-  setTimeout: (run, ms) => setTimeout(run, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  gzip: (text) => Promise.resolve(gzipSync(text)),
-};
+const node = nodePlatform();
 
 beforeAll(async () => {
   stack = await startIngestStack('com.example.sdk-core');
-  await stack.api.listen({ port: 0, host: '127.0.0.1' });
-  endpoint = `http://127.0.0.1:${(stack.api.server.address() as AddressInfo).port}`;
+  endpoint = await stack.listen();
 });
 
 afterAll(async () => {

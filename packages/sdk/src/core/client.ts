@@ -190,7 +190,7 @@ export class SightlineClient {
             stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
             level: context.level ?? 'error',
             context: scrub({ ...(context.extra ?? {}) }, this.exclude),
-            tags: context.tags ?? null,
+            ...(context.tags ? { tags: context.tags } : {}),
           },
         },
       });

@@ -256,6 +256,7 @@ describe('offline queue', () => {
     for (let i = 0; i < 8; i++) client.track('feature_used', { feature_name: `f${i}` });
     expect(client.queue.size).toBe(5);
     expect(client.queue.dropped).toBe(4); // eight events and the session start, five kept
+    await f.advance(0); // the queue is written to storage once per tick
     // The page closes while offline; it opens again online.
     f.respond(() => ({ status: 202 }));
     const reopened = new SightlineClient(options({ maxQueueSize: 5 }), f.platform);

@@ -18,9 +18,13 @@ export interface QueuedEvent {
 }
 
 export class EventQueue {
+  // items[head…] are queued; dropping the oldest moves `head` (compacted now and then),
+  // so a full queue costs no more per event than an empty one.
   private items: QueuedEvent[] = [];
+  private head = 0;
   /** Events dropped because the queue was full, since the SDK started. */
   dropped = 0;
+  private persistPending = false;
 
   constructor(
     private readonly maxSize: number,
@@ -29,27 +33,24 @@ export class EventQueue {
   ) {}
 
   get size(): number {
-    return this.items.length;
+    return this.items.length - this.head;
   }
 
   push(event: QueuedEvent): void {
     this.items.push(event);
-    const over = this.items.length - this.maxSize;
-    if (over > 0) {
-      this.items.splice(0, over);
-      this.dropped += over;
-    }
+    this.trim();
     this.persist();
   }
 
   /** The oldest `n` events, still queued until `remove` confirms they were sent (or dropped). */
   peek(n: number): QueuedEvent[] {
-    return this.items.slice(0, n);
+    return this.items.slice(this.head, this.head + n);
   }
 
   remove(sent: readonly QueuedEvent[]): void {
     const ids = new Set(sent.map((e) => e.id));
-    this.items = this.items.filter((e) => !ids.has(e.id));
+    this.items = this.items.slice(this.head).filter((e) => !ids.has(e.id));
+    this.head = 0;
     this.persist();
   }
 
@@ -60,25 +61,42 @@ export class EventQueue {
       const saved = await this.store.get(this.storeKey);
       const parsed: unknown = saved ? JSON.parse(saved) : [];
       if (!Array.isArray(parsed)) return;
-      const known = new Set(this.items.map((e) => e.id));
+      const current = this.items.slice(this.head);
+      const known = new Set(current.map((e) => e.id));
       const restored = (parsed as QueuedEvent[]).filter((e) => e && typeof e.id === 'string' && !known.has(e.id));
-      this.items = [...restored, ...this.items];
-      const over = this.items.length - this.maxSize;
-      if (over > 0) {
-        this.items.splice(0, over);
-        this.dropped += over;
-      }
+      this.items = [...restored, ...current];
+      this.head = 0;
+      this.trim();
     } catch {
       // Unreadable storage: start empty rather than fail the host app.
     }
   }
 
-  private persist(): void {
-    if (!this.store) return;
-    try {
-      void Promise.resolve(this.store.set(this.storeKey, JSON.stringify(this.items))).catch(() => undefined);
-    } catch {
-      // Storage full or refused (private mode): the queue lives in memory only.
+  private trim(): void {
+    const over = this.size - this.maxSize;
+    if (over > 0) {
+      this.head += over;
+      this.dropped += over;
     }
+    if (this.head > 1024 && this.head > this.maxSize) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Writes the queue once per tick, however many events arrived in it (a tight loop costs one write). */
+  private persist(): void {
+    if (!this.store || this.persistPending) return;
+    this.persistPending = true;
+    queueMicrotask(() => {
+      this.persistPending = false;
+      try {
+        void Promise.resolve(this.store?.set(this.storeKey, JSON.stringify(this.items.slice(this.head)))).catch(
+          () => undefined,
+        );
+      } catch {
+        // Storage full or refused (private mode): the queue lives in memory only.
+      }
+    });
   }
 }

@@ -24,7 +24,11 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Whether a string could hold anything scrubbed (most cannot: no digit, no @, no token scheme). */
+const SUSPECT = /[\d@]|bearer|basic|eyJ/i;
+
 export function scrubString(text: string): string {
+  if (!SUSPECT.test(text)) return text;
   return text
     .replace(JWT, FILTERED)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${FILTERED}`)
@@ -40,8 +44,23 @@ export function scrub(value: unknown, exclude: ReadonlySet<string>, depth = 0): 
   if (depth >= MAX_DEPTH) return FILTERED;
   if (Array.isArray(value)) return value.map((v) => scrub(v, exclude, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = SECRET_KEY.test(key) || exclude.has(key.toLowerCase()) ? FILTERED : scrub(v, exclude, depth + 1);
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    out[key] = filteredKey(key, exclude) ? FILTERED : scrub(record[key], exclude, depth + 1);
   }
   return out;
+}
+
+// Event data repeats its keys endlessly: each key is judged once.
+const judged = new Map<string, boolean>();
+
+function filteredKey(key: string, exclude: ReadonlySet<string>): boolean {
+  if (exclude.size > 0 && exclude.has(key.toLowerCase())) return true;
+  let secret = judged.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (judged.size < 10_000) judged.set(key, secret);
+  }
+  return secret;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createSmtpMailer } from '@sightline/core';
+import { CHROMIUM } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -158,18 +159,7 @@ export async function startStack(): Promise<Stack> {
   web.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   await waitForHttp(`${webUrl}/healthz`, 60, () => output);
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM);
 
   return {
     webUrl,

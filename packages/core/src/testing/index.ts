@@ -1,2 +1,3 @@
 export { createTestApiKey, createTestApp, createTestOrg } from './factories.ts';
 export { testCrashRecord } from './crash-record.ts';
+export { CHROMIUM } from './chromium.ts';

@@ -209,6 +209,16 @@ export class SightlineClient {
     return this.flushing;
   }
 
+  /** The network is back: send now instead of waiting out the backoff. */
+  retryNow(): Promise<void> {
+    if (this.retryTimer !== null) {
+      this.platform.clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.attempt = 0;
+    }
+    return this.flush();
+  }
+
   /** Flushes and stops the timers (process exit, page hide with fetch keepalive). */
   async shutdown(): Promise<void> {
     await this.flush();

@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CHROMIUM } from '@sightline/core/testing';
+import type { SightlineClient } from '@sightline/sdk';
+import { buildScripts } from '@sightline/sdk/build';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIngestStack, until } from './ingest-stack.testing.ts';
+
+// The browser SDK's <script> build in headless Chromium against the real api and writers:
+// page views (SPA navigation included), clicks, an uncaught error, Web Vitals and image
+// load times arrive in PostgreSQL; what was queued when the page closed is sent; going
+// offline and back loses nothing.
+
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let stack: Awaited<ReturnType<typeof startIngestStack>>;
+let browser: Browser;
+let site: Server;
+let siteUrl: string;
+
+function page(key: string, endpoint: string): string {
+  return `<!doctype html><html><head><title>Shop</title>
+<script src="/sightline.vitals.js" data-key="${key}" data-endpoint="${endpoint}" data-app-version="5.0.0"></script>
+</head><body>
+<h1>Shop</h1><p>Everything you need, delivered.</p>
+<img id="hero" src="/hero.png" width="400" height="200">
+<button id="buy">Buy now</button>
+<a id="next" href="/checkout">Checkout</a>
+<input id="email" value="secret@example.com">
+<script>
+document.getElementById('buy').addEventListener('click', () => setTimeout(() => { throw new TypeError('cart is undefined'); }, 0));
+document.getElementById('next').addEventListener('click', (e) => { e.preventDefault(); document.title = 'Checkout'; history.pushState({}, '', '/checkout'); });
+</script></body></html>`;
+}
+
+beforeAll(async () => {
+  stack = await startIngestStack('com.example.sdk-browser');
+  const endpoint = await stack.listen();
+  const [, vitals] = await buildScripts();
+  site = createServer((req, res) => {
+    if (req.url === '/sightline.vitals.js') {
+      res.setHeader('content-type', 'text/javascript');
+      return void res.end(vitals!.code);
+    }
+    if (req.url?.startsWith('/hero.png')) {
+      // A slow image, so its load time is visible.
+      return void setTimeout(() => {
+        res.setHeader('content-type', 'image/png');
+        res.end(PNG);
+      }, 150);
+    }
+    res.setHeader('content-type', 'text/html');
+    res.end(page(stack.app.ingestKey, endpoint));
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  browser = await chromium.launch(CHROMIUM);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  site?.close();
+  await stack?.close();
+});
+
+const events = (type: string) =>
+  stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id, type }, orderBy: { occurredAt: 'asc' } });
+
+describe('@sightline/sdk in the browser (script tag)', () => {
+  it('reports page views, clicks, an uncaught error, web vitals and image timings; closing the page sends the rest', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(siteUrl);
+    await tab
+      .locator('#hero')
+      .evaluate((img: HTMLImageElement) => img.complete || new Promise((r) => (img.onload = r)));
+    await tab.click('#buy'); // throws a moment later: the crash goes out at once
+    await tab.click('#email');
+    await tab.click('#next'); // an SPA navigation, queued
+    await tab.waitForTimeout(200);
+    await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
+    await context.close();
+
+    const crash = await until(
+      () => stack.deps.prisma.crashReport.findFirst({ where: { appId: stack.app.app.id } }).then((r) => r ?? undefined),
+      20,
+    );
+    expect(crash).toMatchObject({ crashType: 'TypeError', message: 'cart is undefined', appVersion: '5.0.0' });
+    const views = await until(async () => {
+      const rows = await events('page_view');
+      return rows.length >= 2 ? rows : undefined;
+    }, 20);
+    expect(views.map((v) => v.name)).toEqual(['/', '/checkout']);
+    expect(views[0]!.browser).toMatch(/Chrom/); // the api enriched it from the User-Agent
+    const clicks = await events('click');
+    expect(clicks.map((c) => [c.name, (c.data as { text?: string }).text ?? null])).toEqual([
+      ['button#buy', 'Buy now'],
+      ['input#email', null], // what was clicked, never what was typed
+      ['a#next', 'Checkout'],
+    ]);
+    expect(JSON.stringify(clicks)).not.toContain('secret@example.com');
+    const images = (await events('resource_timing')).filter((r) => r.name === 'img');
+    expect(images).toHaveLength(1);
+    // The address in it is scrubbed by the api like any IP in event data.
+    expect((images[0]!.data as { url: string }).url).toMatch(/^http:\/\/\[ip\]:\d+\/hero\.png$/);
+    expect(images[0]!.value).toBeGreaterThanOrEqual(140);
+    const vitals = new Set((await events('web_vital')).map((v) => v.name));
+    expect(vitals).toEqual(expect.objectContaining(new Set(['TTFB', 'FCP'])));
+    expect([...vitals].every((v) => ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'].includes(v!))).toBe(true);
+    // One browser, one device and one session for all of it.
+    const all = await stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id } });
+    expect(new Set([...all.map((e) => e.deviceId), crash.deviceId]).size).toBe(1);
+  });
+
+  it('keeps what happens offline and sends it when the network is back', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(siteUrl);
+    await context.setOffline(true);
+    await tab.evaluate(() => {
+      // The client the script tag started (window.sightline).
+      const { sightline } = window as unknown as { sightline: Pick<SightlineClient, 'track' | 'flush'> };
+      sightline.track('feature_used', { feature_name: 'offline-export' });
+      return sightline.flush();
+    });
+    await tab.waitForTimeout(300);
+    const named = () => stack.deps.prisma.event.count({ where: { appId: stack.app.app.id, name: 'offline-export' } });
+    expect(await named()).toBe(0);
+    await context.setOffline(false);
+    await until(async () => ((await named()) === 1 ? true : undefined), 20);
+    await context.close();
+  });
+});

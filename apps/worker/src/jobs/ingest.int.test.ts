@@ -358,6 +358,33 @@ describe('POST /v1/telemetry/crash', () => {
     expect(row.message).toBe("attempt to index nil value 'user' ([email])");
     expect(row.context).toMatchObject({ screen: 'profile.rml', token: '[Filtered]', country: 'US' });
   });
+
+  it('stores a report sent twice under the same id once, and counts it once in its group', async () => {
+    const report = {
+      id: '7d3c8a52-3f7e-4b8e-9a51-2f0c1d9e4b11',
+      device_id: 'resender',
+      crash: { type: 'RangeError', message: 'resent after a lost answer', stack_trace: 'at retry (app.js:1:1)' },
+    };
+    const first = await post('/v1/telemetry/crash', app.ingestKey, report);
+    const second = await post('/v1/telemetry/crash', app.ingestKey, report);
+    expect(first.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    const other = await post('/v1/telemetry/crash', app.ingestKey, {
+      ...report,
+      id: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b',
+    });
+    await until(async () =>
+      (await deps.pool.query('SELECT 1 FROM crash_reports WHERE id = $1', [other.body.id])).rowCount ? true : undefined,
+    );
+    const stored = await deps.pool.query<{ n: number; occurrences: string }>(
+      `SELECT count(*)::int AS n, max(g.occurrence_count)::text AS occurrences
+         FROM crash_reports r JOIN crash_groups g ON g.id = r.group_id WHERE r.message = 'resent after a lost answer'`,
+    );
+    expect(stored.rows[0]).toEqual({ n: 2, occurrences: '2' });
+    const bad = await post('/v1/telemetry/crash', app.ingestKey, { ...report, id: 'not-a-uuid' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('id');
+  });
 });
 
 describe('GET /metrics', () => {

@@ -24,7 +24,7 @@ let siteUrl: string;
 
 function page(key: string, endpoint: string): string {
   return `<!doctype html><html><head><title>Shop</title>
-<script src="/sightline.vitals.js" data-key="${key}" data-endpoint="${endpoint}" data-app-version="5.0.0"></script>
+<script src="/sightline.vitals.js" data-key="${key}" data-endpoint="${endpoint}" data-app-version="5.0.0" data-debug="true"></script>
 </head><body>
 <h1>Shop</h1><p>Everything you need, delivered.</p>
 <img id="hero" src="/hero.png" width="400" height="200">
@@ -74,6 +74,8 @@ describe('@sightline/sdk in the browser (script tag)', () => {
   it('reports page views, clicks, an uncaught error, web vitals and image timings; closing the page sends the rest', async () => {
     const context = await browser.newContext();
     const tab = await context.newPage();
+    const said: string[] = []; // the SDK's own complaints (debug), shown if something never arrives
+    tab.on('console', (message) => said.push(message.text()));
     await tab.goto(siteUrl);
     await tab
       .locator('#hero')
@@ -88,7 +90,9 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     const crash = await until(
       () => stack.deps.prisma.crashReport.findFirst({ where: { appId: stack.app.app.id } }).then((r) => r ?? undefined),
       20,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the page logged: ${said.join(' | ')}`);
+    });
     expect(crash).toMatchObject({ crashType: 'TypeError', message: 'cart is undefined', appVersion: '5.0.0' });
     const views = await until(async () => {
       const rows = await events('page_view');

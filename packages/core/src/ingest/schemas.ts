@@ -193,6 +193,8 @@ export const MAX_STACK_FRAMES = 250;
 
 export const crashInput = z.object({
   ...senderFields,
+  /** The sender's id for this report (a UUID): a report sent again with the same id is stored once. */
+  id: z.uuid('must be a UUID').optional(),
   timestamp: timestampSchema.optional(),
   crash: z.object({
     type: shortText(200),

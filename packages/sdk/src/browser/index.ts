@@ -40,7 +40,9 @@ export function init(options: BrowserOptions): SightlineClient {
     if (auto.consoleErrors !== false) safely(() => captureConsoleErrors(client));
     if (auto.resources !== false) safely(() => captureResources(client, endpoint));
   }
-  const leave = () => void client.flush();
+  // Sent while the page can still send (the requests outlive it); a tab switch counts too,
+  // as it is often the last the page sees before being discarded.
+  const leave = () => client.leave();
   addEventListener('pagehide', leave);
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') leave();

@@ -59,6 +59,7 @@ export function browserPlatform(): Platform {
     store: localStore(),
     ...(typeof CompressionStream === 'function' ? { gzip } : {}),
     context: () => ({ locale: navigator.language }),
+    online: () => navigator.onLine !== false,
     doNotTrack: () =>
       navigator.doNotTrack === '1' ||
       (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true,

@@ -34,5 +34,6 @@ if (key && endpoint) {
     ...(tag.dataset.appVersion ? { appVersion: tag.dataset.appVersion } : {}),
     ...(tag.dataset.flushInterval ? { flushInterval: Number(tag.dataset.flushInterval) } : {}),
     ...(tag.dataset.respectDnt === 'true' ? { privacy: { respectDoNotTrack: true } } : {}),
+    ...(tag.dataset.debug === 'true' ? { debug: true } : {}),
   });
 }

@@ -292,3 +292,61 @@ describe('the host app', () => {
     await expect(client.shutdown()).resolves.toBeUndefined();
   });
 });
+
+describe('leaving the page', () => {
+  it('starts every send before returning, even while backing off, and keeps it all queued until answered', async () => {
+    const f = fake();
+    let answer: (status: number) => void = () => undefined;
+    f.respond(() => 'offline');
+    const client = new SightlineClient(options(), f.platform);
+    await client.ready;
+    client.track('screen_view', { screen_name: 'home' });
+    client.captureError(new TypeError('cart is undefined'));
+    await f.advance(0); // the crash's own send failed: backing off
+    expect(f.pendingTimers().length).toBeGreaterThan(1);
+    const platformFetch = f.platform.fetch.bind(f.platform);
+    f.platform.fetch = (url, init) => {
+      const sent = f.sent.length;
+      f.respond(() => ({ status: 202 }));
+      void platformFetch(url, init);
+      expect(init.keepalive).toBe(true);
+      expect(typeof init.body).toBe('string'); // no compression: nothing to wait for
+      expect(f.sent).toHaveLength(sent + 1);
+      return new Promise((resolve) => {
+        const previous = answer;
+        answer = (status) => {
+          previous(status);
+          resolve({ status, headers: { get: () => null } });
+        };
+      });
+    };
+    client.leave();
+    // Both requests went out synchronously, the crash first, with its id.
+    expect(f.sent.map((s) => s.url.split('/').pop())).toEqual(['crash', 'events']);
+    const crash = f.sent[0]!.body as { id?: string };
+    expect(crash.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(types(f.sent[1]!)).toEqual(['session_start', 'screen_view']);
+    client.leave(); // pagehide after visibilitychange: nothing is sent twice
+    expect(f.sent).toHaveLength(2);
+    expect(client.queue.size).toBe(2);
+    answer(202);
+    await f.advance(0);
+    expect(client.queue.size).toBe(0);
+    expect(f.data.get('sightline:crashes')).toBe('[]');
+  });
+
+  it('sends what fits the keepalive allowance and leaves the rest for the next visit', async () => {
+    const f = fake();
+    const client = new SightlineClient(options({ batchSize: 500, flushInterval: 3_600_000 }), f.platform);
+    await client.ready;
+    for (let i = 0; i < 120; i++) client.track('note', { text: 'x'.repeat(900), i });
+    client.leave();
+    const bytes = f.sent.map((s) => JSON.stringify(s.body).length);
+    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000);
+    const sent = f.sent.flatMap((s) => s.body.events!.map((e) => e.data.i as number | undefined));
+    expect(sent.length).toBeGreaterThan(40); // batches shrink to fit
+    await f.advance(0);
+    expect(client.queue.size).toBe(121 - sent.length);
+    expect(client.queue.peek(1)[0]!.data.i).toBe(sent.length - 1); // the oldest unsent is next
+  });
+});

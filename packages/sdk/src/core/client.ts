@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY, outcomeOf, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, isFinal, outcomeOf, type RetryPolicy } from './retry.ts';
 import { EventQueue, type KeyValueStore, type QueuedEvent } from './queue.ts';
 import { scrub, scrubString } from './scrub.ts';
 import { SessionTracker } from './session.ts';
@@ -31,6 +31,8 @@ export interface Platform {
   context?: () => { os?: string; os_version?: string; device_model?: string; locale?: string };
   /** Do-Not-Track / Global Privacy Control as the runtime reports them. */
   doNotTrack?: () => boolean;
+  /** False when the runtime knows it is offline. */
+  online?: () => boolean;
 }
 
 export interface SightlineEvent {
@@ -81,6 +83,8 @@ interface QueuedCrash {
 }
 
 const MAX_BATCH = 500;
+/** Browsers let requests that outlive their page carry 64 KB in all; some is kept for headers. */
+const KEEPALIVE_BYTES = 60_000;
 const DEVICE_KEY = 'sightline:device';
 const OPT_OUT_KEY = 'sightline:opted-out';
 const CRASH_KEY = 'sightline:crashes';
@@ -93,6 +97,10 @@ export class SightlineClient {
   private readonly retry: RetryPolicy;
   private crashes: QueuedCrash[] = [];
   private deviceId: Promise<string>;
+  /** The device id once hashed, for sends that cannot wait (the page going away). */
+  private deviceHash: string | null = null;
+  /** Ids handed to the network by `leave()` and not answered yet. */
+  private readonly leaving = new Set<string>();
   private userId: string | null = null;
   private optedOut = false;
   private timer: unknown = null;
@@ -119,6 +127,7 @@ export class SightlineClient {
       () => platform.random(),
     );
     this.deviceId = this.loadDeviceId();
+    void this.deviceId.then((hash) => (this.deviceHash = hash)).catch(() => undefined);
     this.ready = this.guardAsync(async () => {
       await this.queue.restore();
       const store = platform.store;
@@ -179,9 +188,11 @@ export class SightlineClient {
       const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
       const now = this.platform.now();
       const { session } = this.sessions.touch(now);
+      const id = this.platform.uuid();
       this.crashes.push({
-        id: this.platform.uuid(),
+        id,
         body: {
+          id, // the server stores a report sent twice once
           timestamp: now,
           session_id: session.id,
           crash: {
@@ -225,6 +236,60 @@ export class SightlineClient {
     this.closed = true;
     this.platform.clearTimeout(this.timer);
     this.platform.clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * The page is going away: hands what is queued to the network at once — no await before
+   * the requests start, no compression, keepalive within the browser's 64 KB allowance — and
+   * ignores any backoff (there is no later on this page). Everything stays queued until the
+   * server answers, so what does not get out is sent on the next visit; the server stores an
+   * event or crash id once, so a send that did get through costs nothing when repeated.
+   */
+  leave(): void {
+    this.guard(() => {
+      const deviceId = this.deviceHash;
+      if (this.closed || !deviceId || this.platform.online?.() === false) return void this.flush();
+      const envelope = this.envelopeFor(deviceId);
+      const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+      let budget = KEEPALIVE_BYTES;
+      const post = (path: string, body: unknown, ids: string[], done: () => void): boolean => {
+        const text = JSON.stringify(body);
+        const bytes = encoder ? encoder.encode(text).length : text.length * 3;
+        if (bytes > budget) return false;
+        budget -= bytes;
+        for (const id of ids) this.leaving.add(id);
+        const settle = (final: boolean) => {
+          for (const id of ids) this.leaving.delete(id);
+          if (final) done();
+        };
+        void this.platform
+          .fetch(this.url(path), { method: 'POST', headers: this.headers(), body: text, keepalive: true })
+          .then(
+            (res) => settle(isFinal(res.status)),
+            () => settle(false),
+          );
+        return true;
+      };
+      for (const crash of this.crashes) {
+        if (this.leaving.has(crash.id)) continue;
+        const body = { ...envelope, ...crash.body };
+        if (!post('/v1/telemetry/crash', body, [crash.id], () => this.forgetCrash(crash.id))) return;
+      }
+      const postEvents = (batch: QueuedEvent[]) =>
+        post('/v1/telemetry/events', { ...envelope, events: batch.map(wire) }, ids(batch), () =>
+          this.queue.remove(batch),
+        );
+      const waiting = this.queue.peek(this.queue.size).filter((e) => !this.leaving.has(e.id));
+      for (let at = 0; at < waiting.length;) {
+        let batch = waiting.slice(at, at + this.batchSize);
+        // Smaller batches when a full one does not fit what is left of the allowance.
+        while (!postEvents(batch)) {
+          if (batch.length === 1) return;
+          batch = batch.slice(0, Math.ceil(batch.length / 2));
+        }
+        at += batch.length;
+      }
+    });
   }
 
   /** Stops collecting and forgets what is queued; remembered across restarts. */
@@ -276,8 +341,7 @@ export class SightlineClient {
       const crash = this.crashes[0]!;
       const sent = await this.send('/v1/telemetry/crash', { ...(await this.envelope()), ...crash.body });
       if (!sent) return;
-      this.crashes.shift();
-      this.persistCrashes();
+      this.forgetCrash(crash.id);
     }
     while (this.queue.size > 0) {
       const batch = this.queue.peek(this.batchSize);
@@ -290,10 +354,7 @@ export class SightlineClient {
   /** POSTs one body; true when it is done with (sent, or refused for good). */
   private async send(path: string, body: Record<string, unknown>): Promise<boolean> {
     const text = JSON.stringify(body);
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.options.key}`,
-      'content-type': 'application/json',
-    };
+    const headers = this.headers();
     let payload: string | Uint8Array = text;
     if (this.platform.gzip && text.length > 1024) {
       payload = await this.platform.gzip(text);
@@ -302,7 +363,7 @@ export class SightlineClient {
     let status = 0;
     let retryAfter: string | null = null;
     try {
-      const res = await this.platform.fetch(`${this.options.endpoint.replace(/\/+$/, '')}${path}`, {
+      const res = await this.platform.fetch(this.url(path), {
         method: 'POST',
         headers,
         body: payload,
@@ -337,10 +398,22 @@ export class SightlineClient {
     return true;
   }
 
+  private url(path: string): string {
+    return `${this.options.endpoint.replace(/\/+$/, '')}${path}`;
+  }
+
+  private headers(): Record<string, string> {
+    return { authorization: `Bearer ${this.options.key}`, 'content-type': 'application/json' };
+  }
+
   private async envelope(): Promise<Record<string, unknown>> {
+    return this.envelopeFor(await this.deviceId);
+  }
+
+  private envelopeFor(deviceId: string): Record<string, unknown> {
     const context = this.platform.context?.() ?? {};
     return {
-      device_id: await this.deviceId,
+      device_id: deviceId,
       ...(this.options.appVersion ? { app_version: this.options.appVersion } : {}),
       ...(this.options.environment ? { environment: this.options.environment } : {}),
       ...(this.userId ? { user_id: this.userId } : {}),
@@ -369,6 +442,11 @@ export class SightlineClient {
       if (this.closed) return;
       void this.flush().finally(() => this.schedule());
     }, every);
+  }
+
+  private forgetCrash(id: string): void {
+    this.crashes = this.crashes.filter((c) => c.id !== id);
+    this.persistCrashes();
   }
 
   private persistCrashes(): void {
@@ -401,6 +479,8 @@ export class SightlineClient {
     if (this.options.debug) console.warn(`[sightline] ${message}`, error ?? '');
   }
 }
+
+const ids = (events: readonly QueuedEvent[]) => events.map((e) => e.id);
 
 function wire(e: QueuedEvent) {
   return { id: e.id, type: e.type, timestamp: e.timestamp, session_id: e.session_id, data: e.data };

@@ -42,9 +42,9 @@ export class EventQueue {
     this.persist();
   }
 
-  /** The oldest `n` events, still queued until `remove` confirms they were sent (or dropped). */
-  peek(n: number): QueuedEvent[] {
-    return this.items.slice(this.head, this.head + n);
+  /** The oldest `n` events (after skipping `from`), still queued until `remove` confirms they were sent (or dropped). */
+  peek(n: number, from = 0): QueuedEvent[] {
+    return this.items.slice(this.head + from, this.head + from + n);
   }
 
   remove(sent: readonly QueuedEvent[]): void {

@@ -26,6 +26,11 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return Math.round(random() * ceiling);
 }
 
+/** Whether a response settles a batch for good: sent, or refused in a way a retry will not change. */
+export const isFinal = (status: number) => isSent(status) || isRefused(status);
+const isSent = (status: number) => status >= 200 && status < 300;
+const isRefused = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 /** What a response (or a network failure: status 0) means for the batch. */
 export function outcomeOf(
   status: number,
@@ -35,8 +40,8 @@ export function outcomeOf(
   random: () => number,
   now: number,
 ): SendOutcome {
-  if (status >= 200 && status < 300) return { kind: 'sent' };
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { kind: 'drop', status };
+  if (isSent(status)) return { kind: 'sent' };
+  if (isRefused(status)) return { kind: 'drop', status };
   const asked = parseRetryAfter(retryAfter, now);
   const jittered = backoffMs(attempt, policy, random);
   return { kind: 'retry', afterMs: Math.min(policy.maxMs, Math.max(asked ?? 0, jittered)) };

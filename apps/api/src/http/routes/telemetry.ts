@@ -3,6 +3,7 @@ import {
   asksNotToBeTracked,
   buildCrashRecord,
   clientTraits,
+  crashIdFor,
   crashInput,
   hashDeviceId,
   normalizeEvents,
@@ -86,7 +87,14 @@ export function registerTelemetryRoutes(app: FastifyInstance, deps: ServerDeps):
       ip: request.ip,
       traits: clientTraits(request.headers['user-agent'], request.ip),
     };
-    const report = buildCrashRecord(input, target, facts, deviceId);
+    // A resent report (its answer lost on the way back) keeps its id and is stored once.
+    const report = buildCrashRecord(
+      input,
+      target,
+      facts,
+      deviceId,
+      input.id ? { id: crashIdFor(target.appId, input.id) } : {},
+    );
     const outcome = await buffered(() =>
       deps.ingest.buffer.appendCrash(report, { limits: limitsFor(deps, principal, target, deviceId, request.ip) }),
     );

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
 import { createSmtpMailer } from '@sightline/core';
-import { CHROMIUM } from '@sightline/core/testing';
+import { CHROMIUM, freePort } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
@@ -73,14 +73,6 @@ export interface Mail {
   to: string[];
   /** The message with quoted-printable soft line breaks undone, so links are whole. */
   text: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitForHttp(url: string, seconds: number, output: () => string): Promise<void> {

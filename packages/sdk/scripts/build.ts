@@ -23,7 +23,7 @@ export async function buildScripts(write = false): Promise<Built[]> {
       bundle: true,
       minify: true,
       format: 'iife',
-      target: ['es2020'],
+      target: ['es2022'],
       define: { WITH_VITALS: String(vitals) },
       write,
       outfile: `${root}dist/${file}`,

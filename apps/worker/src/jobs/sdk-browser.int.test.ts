@@ -1,24 +1,42 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CHROMIUM } from '@sightline/core/testing';
 import type { SightlineClient } from '@sightline/sdk';
 import { buildScripts } from '@sightline/sdk/build';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumForTests } from './chromium.testing.ts';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // The browser SDK's <script> build in headless Chromium against the real api and writers:
-// page views (SPA navigation included), clicks, an uncaught error, Web Vitals and image
-// load times arrive in PostgreSQL; what was queued when the page closed is sent; going
-// offline and back loses nothing.
+// page views (SPA navigation included), clicks, an uncaught error, Web Vitals, image load
+// times and audio start-up arrive in PostgreSQL; what was queued when the page closed is
+// sent; going offline and back loses nothing, and the catch-up goes gzip-compressed.
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
 
+/** A quarter second of silence: 8 kHz, 8-bit mono PCM. */
+function wav(seconds = 0.25, rate = 8000): Buffer {
+  const samples = Math.round(seconds * rate);
+  const b = Buffer.alloc(44 + samples, 128);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + samples, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate, 28);
+  b.writeUInt16LE(1, 32);
+  b.writeUInt16LE(8, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(samples, 40);
+  return b;
+}
+
 let stack: Awaited<ReturnType<typeof startIngestStack>>;
-let browser: Browser;
+const { openContext } = chromiumForTests();
 let site: Server;
 let siteUrl: string;
 
@@ -28,6 +46,7 @@ function page(key: string, endpoint: string): string {
 </head><body>
 <h1>Shop</h1><p>Everything you need, delivered.</p>
 <img id="hero" src="/hero.png" width="400" height="200">
+<audio id="tone" src="/tone.wav" preload="auto"></audio>
 <button id="buy">Buy now</button>
 <a id="next" href="/checkout">Checkout</a>
 <input id="email" value="secret@example.com">
@@ -53,16 +72,20 @@ beforeAll(async () => {
         res.end(PNG);
       }, 150);
     }
+    if (req.url?.startsWith('/tone.wav')) {
+      return void setTimeout(() => {
+        res.setHeader('content-type', 'audio/wav');
+        res.end(wav());
+      }, 150);
+    }
     res.setHeader('content-type', 'text/html');
     res.end(page(stack.app.ingestKey, endpoint));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch(CHROMIUM);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   site?.close();
   await stack?.close();
 });
@@ -72,7 +95,7 @@ const events = (type: string) =>
 
 describe('@sightline/sdk in the browser (script tag)', () => {
   it('reports page views, clicks, an uncaught error, web vitals and image timings; closing the page sends the rest', async () => {
-    const context = await browser.newContext();
+    const context = await openContext();
     const tab = await context.newPage();
     const said: string[] = []; // the SDK's own complaints (debug), shown if something never arrives
     tab.on('console', (message) => said.push(message.text()));
@@ -80,12 +103,12 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     await tab
       .locator('#hero')
       .evaluate((img: HTMLImageElement) => img.complete || new Promise((r) => (img.onload = r)));
+    await tab.waitForFunction(() => document.querySelector('audio')!.readyState >= 2); // its first sample is ready
     await tab.click('#buy'); // throws a moment later: the crash goes out at once
     await tab.click('#email');
     await tab.click('#next'); // an SPA navigation, queued
     await tab.waitForTimeout(200);
     await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
-    await context.close();
 
     const crash = await until(
       () => stack.deps.prisma.crashReport.findFirst({ where: { appId: stack.app.app.id } }).then((r) => r ?? undefined),
@@ -112,6 +135,12 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     // The address in it is scrubbed by the api like any IP in event data.
     expect((images[0]!.data as { url: string }).url).toMatch(/^http:\/\/\[ip\]:\d+\/hero\.png$/);
     expect(images[0]!.value).toBeGreaterThanOrEqual(140);
+    // Media start-up: from the element starting to load to its data being ready.
+    const media = await events('media_load');
+    expect(media.map((m) => [m.name, (m.data as { url: string }).url.replace(/^.*\//, '')])).toEqual([
+      ['audio', 'tone.wav'],
+    ]);
+    expect(media[0]!.value).toBeGreaterThanOrEqual(140);
     const vitals = new Set((await events('web_vital')).map((v) => v.name));
     expect(vitals).toEqual(expect.objectContaining(new Set(['TTFB', 'FCP'])));
     expect([...vitals].every((v) => ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'].includes(v!))).toBe(true);
@@ -120,22 +149,28 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     expect(new Set([...all.map((e) => e.deviceId), crash.deviceId]).size).toBe(1);
   });
 
-  it('keeps what happens offline and sends it when the network is back', async () => {
-    const context = await browser.newContext();
+  it('keeps what happens offline and sends it, compressed, when the network is back', async () => {
+    const context = await openContext();
     const tab = await context.newPage();
     await tab.goto(siteUrl);
     await context.setOffline(true);
     await tab.evaluate(() => {
       // The client the script tag started (window.sightline).
       const { sightline } = window as unknown as { sightline: Pick<SightlineClient, 'track' | 'flush'> };
-      sightline.track('feature_used', { feature_name: 'offline-export' });
+      for (let i = 0; i < 20; i++)
+        sightline.track('feature_used', { feature_name: 'offline-export', step: `step ${i}` });
       return sightline.flush();
+    });
+    // What goes out once the network is back (large enough to be compressed).
+    const encodings: Array<string | undefined> = [];
+    tab.on('request', (request) => {
+      if (request.url().endsWith('/v1/telemetry/events')) encodings.push(request.headers()['content-encoding']);
     });
     await tab.waitForTimeout(300);
     const named = () => stack.deps.prisma.event.count({ where: { appId: stack.app.app.id, name: 'offline-export' } });
     expect(await named()).toBe(0);
     await context.setOffline(false);
-    await until(async () => ((await named()) === 1 ? true : undefined), 20);
-    await context.close();
+    await until(async () => ((await named()) === 20 ? true : undefined), 20);
+    expect(encodings).toContain('gzip'); // CompressionStream, and the api took it
   });
 });

@@ -69,6 +69,10 @@ export const WEB_VITALS = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB', 'FID'] as const;
 
 const num = z.number().finite();
 
+const mediaTiming = z
+  .object({ url: z.string().max(4000), kind: z.string().max(20), duration_ms: num.min(0) })
+  .passthrough();
+
 /**
  * What the known event types must carry, and which field becomes the row's `name` and
  * `value` (the columns dashboards group and aggregate by). Custom types keep any data.
@@ -135,6 +139,9 @@ export const KNOWN_EVENT_DATA = {
     name: 'initiator',
     value: 'duration_ms',
   },
+  // Video and audio start-up and stalls (the browser SDK); errors come as `media_error`.
+  media_load: { schema: mediaTiming, name: 'kind', value: 'duration_ms' },
+  media_stall: { schema: mediaTiming, name: 'kind', value: 'duration_ms' },
   http_request: {
     schema: z
       .object({

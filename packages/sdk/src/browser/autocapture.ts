@@ -2,7 +2,8 @@ import type { SightlineClient } from '../core/client.ts';
 
 // What the browser SDK collects by itself, each part switchable: page views (SPA
 // navigations included), clicks (what was clicked, never what was typed), errors and
-// unhandled rejections, console.error, and image/video/script load times.
+// unhandled rejections, console.error, image/video/script load times, and how long video
+// and audio take to start and how long they stall.
 
 export interface AutocaptureOptions {
   pageViews?: boolean;
@@ -10,6 +11,7 @@ export interface AutocaptureOptions {
   errors?: boolean;
   consoleErrors?: boolean;
   resources?: boolean;
+  media?: boolean;
 }
 
 /** The page without query or fragment (they often carry tokens and emails). */
@@ -116,4 +118,44 @@ export function captureResources(client: SightlineClient, endpoint: string): voi
   } catch {
     // An old browser without buffered resource entries.
   }
+}
+
+/**
+ * Video and audio as the viewer meets them: `media_load` (from the element starting to load
+ * to its first frame or sample being ready), `media_stall` (playback waiting for data until
+ * it plays again) and `media_error`. Media events do not bubble; a capturing listener on
+ * the window sees them all, elements added later included.
+ */
+export function captureMedia(client: SightlineClient): void {
+  const loading = new WeakMap<EventTarget, number>();
+  const stalled = new WeakMap<EventTarget, number>();
+  const about = (el: HTMLMediaElement) => ({
+    url: stripQuery(el.currentSrc || el.src).slice(0, 4000),
+    kind: el.tagName.toLowerCase(),
+    page: location.pathname,
+  });
+  const since = (marks: WeakMap<EventTarget, number>, el: HTMLMediaElement) => {
+    const at = marks.get(el);
+    marks.delete(el);
+    return at === undefined ? undefined : Math.round(performance.now() - at);
+  };
+  const on = (type: string, run: (el: HTMLMediaElement) => void) =>
+    addEventListener(
+      type,
+      (event) => {
+        if (event.target instanceof HTMLMediaElement) run(event.target);
+      },
+      { capture: true, passive: true },
+    );
+  on('loadstart', (el) => loading.set(el, performance.now()));
+  on('loadeddata', (el) => {
+    const ms = since(loading, el);
+    if (ms !== undefined) client.track('media_load', { ...about(el), duration_ms: ms });
+  });
+  on('waiting', (el) => stalled.set(el, performance.now()));
+  on('playing', (el) => {
+    const ms = since(stalled, el);
+    if (ms !== undefined) client.track('media_stall', { ...about(el), duration_ms: ms });
+  });
+  on('error', (el) => client.track('media_error', { ...about(el), code: el.error?.code ?? 0 }));
 }

@@ -3,6 +3,7 @@ import {
   captureClicks,
   captureConsoleErrors,
   captureErrors,
+  captureMedia,
   capturePageViews,
   captureResources,
   type AutocaptureOptions,
@@ -39,6 +40,7 @@ export function init(options: BrowserOptions): SightlineClient {
     if (auto.clicks !== false) safely(() => captureClicks(client));
     if (auto.consoleErrors !== false) safely(() => captureConsoleErrors(client));
     if (auto.resources !== false) safely(() => captureResources(client, endpoint));
+    if (auto.media !== false) safely(() => captureMedia(client));
   }
   // Sent while the page can still send (the requests outlive it); a tab switch counts too,
   // as it is often the last the page sees before being discarded.

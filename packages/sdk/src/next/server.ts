@@ -39,7 +39,12 @@ export async function sightlineRequestError(
   if (!client) return;
   client.captureError(error, {
     level: 'error',
-    tags: { router: context.routerKind, route_type: context.routeType },
+    tags: {
+      router: context.routerKind,
+      route_type: context.routeType,
+      // The digest the browser's error boundary gets for the same error (useSightlineError).
+      ...(digestOf(error) ? { digest: digestOf(error)! } : {}),
+    },
     extra: {
       route: context.routePath,
       path: request.path.split(/[?#]/, 1)[0],
@@ -49,4 +54,9 @@ export async function sightlineRequestError(
     },
   });
   await client.flush();
+}
+
+function digestOf(error: unknown): string | undefined {
+  const digest = (error as { digest?: unknown } | null)?.digest;
+  return typeof digest === 'string' && digest ? digest.slice(0, 200) : undefined;
 }

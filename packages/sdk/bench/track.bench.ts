@@ -20,7 +20,7 @@ async function trackRun(): Promise<number> {
   const platform = {
     ...nodePlatform(),
     // A transport that answers at once: what is measured is the SDK, not the network.
-    fetch: () => Promise.resolve({ status: 202, headers: { get: () => null } }),
+    fetch: () => Promise.resolve({ status: 202, headers: { get: () => null }, json: () => Promise.resolve({}) }),
   };
   const client = new SightlineClient(
     { key: 'pk_bench', endpoint: 'http://127.0.0.1:9', appVersion: '1.0.0' },

@@ -1,9 +1,15 @@
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-// Builds the browser SDK: the <script> files (IIFE, minified) with and without Web
-// Vitals, and reports their min+gzip sizes (the budgets are checked in size.test.ts).
+// Builds the SDK: the <script> files (IIFE, minified) with and without Web Vitals, with
+// their min+gzip sizes (the budgets are checked in size.test.ts); and the npm package —
+// ES modules per entry point sharing chunks, type declarations, the script files, a
+// package.json whose exports name the built files — ready for `npm publish`.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,12 +42,85 @@ export async function buildScripts(write = false): Promise<Built[]> {
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const written = await buildScripts(false);
-  const { writeFileSync, mkdirSync } = await import('node:fs');
-  mkdirSync(`${root}dist`, { recursive: true });
-  for (const b of written) {
-    writeFileSync(`${root}dist/${b.file}`, b.code);
-    process.stdout.write(`dist/${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
+/** The package's entry points: export path → source (the workspace's own exports, built). */
+const ENTRIES: Record<string, string> = {
+  '.': 'index',
+  './browser': 'browser/index',
+  './browser/vitals': 'browser/vitals',
+  './node': 'node/index',
+  './next': 'next/index',
+  './next/server': 'next/server',
+};
+
+/** Builds the publishable package into `outDir` (replaced); returns the script builds' sizes. */
+export async function buildPackage(outDir: string): Promise<Built[]> {
+  await rm(outDir, { recursive: true, force: true });
+  await build({
+    entryPoints: Object.values(ENTRIES).map((e) => ({ in: `${root}src/${e}.ts`, out: e })),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: ['es2022'],
+    outdir: join(outDir, 'esm'),
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['web-vitals', 'next', 'next/*', 'react', 'node:*'],
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  // `'use client'` must open the Next.js entry for React Server Components to treat it as one.
+  const next = join(outDir, 'esm/next/index.js');
+  const code = await readFile(next, 'utf8');
+  if (!code.startsWith("'use client'") && !code.startsWith('"use client"'))
+    await writeFile(next, `'use client';\n${code}`);
+
+  await promisify(execFile)(process.execPath, [
+    tscBin,
+    '-p',
+    `${root}tsconfig.build.json`,
+    '--outDir',
+    join(outDir, 'types'),
+  ]);
+  // Declarations keep the sources' `.ts` specifiers; published ones name the `.js` files.
+  for (const file of await readdir(join(outDir, 'types'), { recursive: true })) {
+    if (!file.endsWith('.d.ts')) continue;
+    const path = join(outDir, 'types', file);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
   }
+
+  const scripts = await buildScripts();
+  for (const b of scripts) await writeFile(join(outDir, b.file), b.code);
+  const source = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Record<string, unknown>;
+  const manifest = {
+    name: source.name,
+    version: source.version,
+    description: 'Sightline SDK: analytics, crash reports and performance for browsers, Node.js and Next.js',
+    type: 'module',
+    license: 'MIT',
+    sideEffects: false,
+    exports: Object.fromEntries(
+      Object.entries(ENTRIES).map(([path, entry]) => [
+        path,
+        { types: `./types/${entry}.d.ts`, default: `./esm/${entry}.js` },
+      ]),
+    ),
+    files: ['esm', 'types', 'sightline.js', 'sightline.vitals.js', 'README.md'],
+    dependencies: source.dependencies,
+    peerDependencies: source.peerDependencies,
+    peerDependenciesMeta: source.peerDependenciesMeta,
+  };
+  await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await copyFile(`${root}README.md`, join(outDir, 'README.md'));
+  return scripts;
+}
+
+const tscBin = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await mkdir(`${root}dist`, { recursive: true });
+  const written = await buildPackage(`${root}dist/package`);
+  for (const b of written) process.stdout.write(`${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
+  process.stdout.write(`package: ${root}dist/package (npm publish from there)\n`);
 }

@@ -7,7 +7,8 @@ import type { Principal } from '../keys/resolver.ts';
 import { parseInput } from './validate.ts';
 
 export const registerDeviceInput = z.object({
-  app_id: z.union([z.string().trim().min(1).max(200), z.number().int().positive()]),
+  /** Optional: the pk_ key already names its app; when given, it must be that app. */
+  app_id: z.union([z.string().trim().min(1).max(200), z.number().int().positive()]).optional(),
   device_id: z.string().trim().min(1, 'is required').max(256),
 });
 
@@ -38,7 +39,9 @@ export async function registerDevice(
   const data = parseInput(registerDeviceInput, input);
   const app = await prisma.app.findFirst({ where: { id: principal.appId, orgId: principal.orgId, deletedAt: null } });
   // Another app's id, even one of the same org, is simply not found for this key.
-  if (!app || !namesApp(app, data.app_id)) throw new AppError('NOT_FOUND', `app ${String(data.app_id)} not found`);
+  if (!app || (data.app_id !== undefined && !namesApp(app, data.app_id))) {
+    throw new AppError('NOT_FOUND', `app ${String(data.app_id ?? principal.appId)} not found`);
+  }
 
   const deviceIdHash = hashDeviceId(app.deviceIdSalt, data.device_id);
   const issued = issueDeviceToken(secret);

@@ -15,7 +15,8 @@ import { browserPlatform } from './platform.ts';
 // tab loses nothing that was queued. Web Vitals come with `@sightline/sdk/browser/vitals`
 // (or the `sightline.vitals` script build) so pages that do not want them do not pay for them.
 
-export { SightlineClient, type SightlineOptions } from '../core/client.ts';
+export { SightlineClient, type Consent, type SightlineOptions } from '../core/client.ts';
+export { privacyControls, type PrivacyControls, type PrivacyRequest } from '../core/privacy.ts';
 export type { AutocaptureOptions } from './autocapture.ts';
 
 export interface BrowserOptions extends SightlineOptions {

@@ -47,7 +47,7 @@ export function browserPlatform(): Platform {
     fetch: (url, init) =>
       fetch(url, {
         ...init,
-        body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body),
+        body: init.body instanceof Uint8Array ? new Uint8Array(init.body) : init.body,
         credentials: 'omit',
       }),
     now: () => Date.now(),

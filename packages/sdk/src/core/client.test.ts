@@ -8,6 +8,7 @@ import { FILTERED } from './scrub.ts';
 
 interface Sent {
   url: string;
+  method: string;
   headers: Record<string, string>;
   body: {
     events?: Array<{ type: string; session_id: string; data: Record<string, unknown> }>;
@@ -22,12 +23,13 @@ function fake() {
   let timers: Array<{ at: number; run: () => void }> = [];
   const sent: Sent[] = [];
   const data = new Map<string, string>();
-  let respond: (req: Sent) => { status: number; headers?: Record<string, string> } | 'offline' = () => ({
-    status: 202,
-  });
+  let respond: (
+    req: Sent,
+  ) => { status: number; headers?: Record<string, string>; body?: unknown } | 'offline' = () => ({ status: 202 });
   const platform: Platform = {
     fetch(url, init) {
-      const req = { url, headers: init.headers, body: JSON.parse(init.body as string) as Sent['body'] };
+      const body = (init.body === undefined ? {} : JSON.parse(init.body as string)) as Sent['body'];
+      const req = { url, method: init.method, headers: init.headers, body };
       let answer: ReturnType<typeof respond>;
       try {
         answer = respond(req);
@@ -36,8 +38,12 @@ function fake() {
       }
       if (answer === 'offline') return Promise.reject(new TypeError('fetch failed'));
       sent.push(req);
-      const { status, headers } = answer;
-      return Promise.resolve({ status, headers: { get: (name: string) => headers?.[name.toLowerCase()] ?? null } });
+      const { status, headers, body: answerBody = {} } = answer;
+      return Promise.resolve({
+        status,
+        headers: { get: (name: string) => headers?.[name.toLowerCase()] ?? null },
+        json: () => Promise.resolve(answerBody),
+      });
     },
     now: () => now,
     random: () => random,
@@ -316,7 +322,7 @@ describe('leaving the page', () => {
         const previous = answer;
         answer = (status) => {
           previous(status);
-          resolve({ status, headers: { get: () => null } });
+          resolve({ status, headers: { get: () => null }, json: () => Promise.resolve({}) });
         };
       });
     };

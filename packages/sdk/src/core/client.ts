@@ -10,13 +10,14 @@ import { SessionTracker } from './session.ts';
 export interface HttpResponse {
   status: number;
   headers: { get(name: string): string | null };
+  json(): Promise<unknown>;
 }
 
 /** What a platform (browser, Node) gives the core. */
 export interface Platform {
   fetch(
     url: string,
-    init: { method: 'POST'; headers: Record<string, string>; body: string | Uint8Array; keepalive?: boolean },
+    init: { method: string; headers: Record<string, string>; body?: string | Uint8Array; keepalive?: boolean },
   ): Promise<HttpResponse>;
   now(): number;
   random(): number;
@@ -65,6 +66,8 @@ export interface SightlineOptions {
   privacy?: {
     /** Send nothing but crash reports while the browser asks not to be tracked. */
     respectDoNotTrack?: boolean;
+    /** Collect usage events only once `setConsent({ analytics: true })` was called (a consent banner). */
+    requireConsent?: boolean;
   };
   retry?: Partial<RetryPolicy>;
   /** Logs the SDK's own failures to the console. */
@@ -75,6 +78,12 @@ export interface CaptureContext {
   tags?: Record<string, string>;
   extra?: Record<string, unknown>;
   level?: 'fatal' | 'error' | 'warning';
+}
+
+/** What the user allowed, as in the seed's privacy settings; unset means the app's default. */
+export interface Consent {
+  analytics?: boolean;
+  crashReports?: boolean;
 }
 
 interface QueuedCrash {
@@ -88,6 +97,7 @@ const KEEPALIVE_BYTES = 60_000;
 const DEVICE_KEY = 'sightline:device';
 const OPT_OUT_KEY = 'sightline:opted-out';
 const CRASH_KEY = 'sightline:crashes';
+const CONSENT_KEY = 'sightline:consent';
 
 export class SightlineClient {
   readonly queue: EventQueue;
@@ -96,13 +106,18 @@ export class SightlineClient {
   private readonly batchSize: number;
   private readonly retry: RetryPolicy;
   private crashes: QueuedCrash[] = [];
-  private deviceId: Promise<string>;
+  /** @internal This install's id as sent (hashed). */
+  deviceId: Promise<string>;
   /** The device id once hashed, for sends that cannot wait (the page going away). */
   private deviceHash: string | null = null;
   /** Ids handed to the network by `leave()` and not answered yet. */
   private readonly leaving = new Set<string>();
   private userId: string | null = null;
   private optedOut = false;
+  /** What the user allowed (`setConsent`); `synced` false while the server has not heard it. */
+  readonly consent: Consent & { synced?: boolean } = {};
+  /** @internal Set by `privacyControls(client)`, which tells the server about choices made here. */
+  onPrivacyChange: ((settings: { opted_out?: boolean }) => void) | null = null;
   private timer: unknown = null;
   private retryTimer: unknown = null;
   private attempt = 0;
@@ -114,7 +129,7 @@ export class SightlineClient {
 
   constructor(
     readonly options: SightlineOptions,
-    private readonly platform: Platform,
+    /** @internal */ readonly platform: Platform,
   ) {
     this.batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 50));
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -126,14 +141,15 @@ export class SightlineClient {
       () => platform.uuid(),
       () => platform.random(),
     );
-    this.deviceId = this.loadDeviceId();
-    void this.deviceId.then((hash) => (this.deviceHash = hash)).catch(() => undefined);
+    this.deviceId = this.startDevice(false);
     this.ready = this.guardAsync(async () => {
       await this.queue.restore();
       const store = platform.store;
       this.optedOut = (await store?.get(OPT_OUT_KEY)) === '1';
       const saved = await store?.get(CRASH_KEY);
       if (saved) this.crashes = JSON.parse(saved) as QueuedCrash[];
+      const consent = await store?.get(CONSENT_KEY);
+      if (consent) Object.assign(this.consent, JSON.parse(consent));
     });
     this.schedule();
   }
@@ -142,6 +158,7 @@ export class SightlineClient {
   track(type: string, data: Record<string, unknown> = {}): void {
     this.guard(() => {
       if (this.optedOut || this.closed) return;
+      if (!(this.consent.analytics ?? !this.options.privacy?.requireConsent)) return;
       if (this.options.privacy?.respectDoNotTrack && this.platform.doNotTrack?.()) return;
       const now = this.platform.now();
       const { session, started } = this.sessions.touch(now);
@@ -184,7 +201,7 @@ export class SightlineClient {
   /** Reports an error now (crash reports are never sampled; kept on disk until sent). */
   captureError(error: unknown, context: CaptureContext = {}): void {
     this.guard(() => {
-      if (this.optedOut || this.closed) return;
+      if (this.optedOut || this.closed || this.consent.crashReports === false) return;
       const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
       const now = this.platform.now();
       const { session } = this.sessions.touch(now);
@@ -250,11 +267,10 @@ export class SightlineClient {
       const deviceId = this.deviceHash;
       if (this.closed || !deviceId || this.platform.online?.() === false) return void this.flush();
       const envelope = this.envelopeFor(deviceId);
-      const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
       let budget = KEEPALIVE_BYTES;
       const post = (path: string, body: unknown, ids: string[], done: () => void): boolean => {
         const text = JSON.stringify(body);
-        const bytes = encoder ? encoder.encode(text).length : text.length * 3;
+        const bytes = new Blob([text]).size;
         if (bytes > budget) return false;
         budget -= bytes;
         for (const id of ids) this.leaving.add(id);
@@ -292,14 +308,16 @@ export class SightlineClient {
     });
   }
 
-  /** Stops collecting and forgets what is queued; remembered across restarts. */
+  /**
+   * Stops collecting and forgets what is queued; remembered across restarts, and told to the
+   * server, which then refuses anything still on its way from this device.
+   */
   optOut(): void {
     this.guard(() => {
       this.optedOut = true;
-      this.queue.remove(this.queue.peek(this.queue.size));
-      this.crashes = [];
-      this.persistCrashes();
+      this.forgetQueued();
       void this.platform.store?.set(OPT_OUT_KEY, '1');
+      this.onPrivacyChange?.({ opted_out: true });
     });
   }
 
@@ -307,6 +325,39 @@ export class SightlineClient {
     this.guard(() => {
       this.optedOut = false;
       void this.platform.store?.set(OPT_OUT_KEY, '0');
+      this.onPrivacyChange?.({ opted_out: false });
+    });
+  }
+
+  /**
+   * The user's choices (the seed's "Send usage analytics" / "Send crash reports"): applied at
+   * once and kept on the device; declining drops what is queued of that kind. With
+   * `privacyControls(client)` attached they are told to the server too, where an app that asks
+   * for analytics consent stores a device's usage events only after it said yes.
+   */
+  setConsent(choice: Consent): void {
+    this.guard(() => {
+      if (choice.analytics !== undefined) this.consent.analytics = choice.analytics;
+      if (choice.crashReports !== undefined) this.consent.crashReports = choice.crashReports;
+      if (choice.analytics === false) this.queue.remove(this.queue.peek(this.queue.size));
+      if (choice.crashReports === false) this.forgetCrashes();
+      this.consent.synced = false;
+      this.saveConsent();
+      this.onPrivacyChange?.({});
+    });
+  }
+
+  /**
+   * Forgets this install: what is queued, the user, the session and the device id (a new one
+   * from now on, which nothing sent before can be tied to). For sign-out, and after a deletion.
+   */
+  reset(): Promise<void> {
+    return this.guardAsync(async () => {
+      this.forgetQueued();
+      this.userId = null;
+      this.sessions.reset();
+      this.deviceId = this.startDevice(true);
+      await this.deviceId;
     });
   }
 
@@ -320,7 +371,7 @@ export class SightlineClient {
       try {
         event = this.options.beforeSend(event);
       } catch (error) {
-        this.log('beforeSend threw; the event is dropped', error);
+        this.log('beforeSend threw: event dropped', error);
         return;
       }
       if (!event) return;
@@ -372,7 +423,7 @@ export class SightlineClient {
       status = res.status;
       retryAfter = res.headers.get('retry-after');
     } catch (error) {
-      this.log('send failed; retried later', error);
+      this.log('send failed, will retry', error);
     }
     this.attempt++;
     const outcome = outcomeOf(
@@ -393,7 +444,7 @@ export class SightlineClient {
     this.attempt = 0;
     if (outcome.kind === 'drop') {
       this.rejected++;
-      this.log(`the server refused a batch (${outcome.status}); it is dropped`);
+      this.log(`batch refused (${outcome.status}), dropped`);
     }
     return true;
   }
@@ -422,10 +473,10 @@ export class SightlineClient {
   }
 
   /** An anonymous id for this install, hashed with the app's key before it leaves the device. */
-  private async loadDeviceId(): Promise<string> {
+  private async loadDeviceId(fresh: boolean): Promise<string> {
     let raw: string | null = null;
     try {
-      raw = (await this.platform.store?.get(DEVICE_KEY)) ?? null;
+      raw = fresh ? null : ((await this.platform.store?.get(DEVICE_KEY)) ?? null);
       if (!raw) {
         raw = this.platform.uuid();
         await this.platform.store?.set(DEVICE_KEY, raw);
@@ -442,6 +493,29 @@ export class SightlineClient {
       if (this.closed) return;
       void this.flush().finally(() => this.schedule());
     }, every);
+  }
+
+  /** @internal */
+  saveConsent(): void {
+    void Promise.resolve(this.platform.store?.set(CONSENT_KEY, JSON.stringify(this.consent))).catch(() => undefined);
+  }
+
+  /** The install's id, hashed; `fresh` starts a new install (after its data was deleted). */
+  private startDevice(fresh: boolean): Promise<string> {
+    this.deviceHash = null;
+    const id = this.loadDeviceId(fresh);
+    void id.then((hash) => (this.deviceHash = hash)).catch(() => undefined);
+    return id;
+  }
+
+  private forgetQueued(): void {
+    this.queue.remove(this.queue.peek(this.queue.size));
+    this.forgetCrashes();
+  }
+
+  private forgetCrashes(): void {
+    this.crashes = [];
+    this.persistCrashes();
   }
 
   private forgetCrash(id: string): void {

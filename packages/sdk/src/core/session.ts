@@ -19,6 +19,11 @@ export class SessionTracker {
     private readonly random: () => number,
   ) {}
 
+  /** Ends the session: the next activity starts a new one (a device that was just forgotten). */
+  reset(): void {
+    this.current = null;
+  }
+
   /** The session at `now`, and whether it has just started (the caller reports session_start). */
   touch(now: number): { session: Session; started: boolean } {
     let started = false;

@@ -4,6 +4,7 @@ import { useParams, usePathname } from 'next/navigation';
 import { useEffect, useRef } from 'react';
 import type { CaptureContext, SightlineClient } from '../core/client.ts';
 import type { AutocaptureOptions } from '../browser/autocapture.ts';
+import { privacyControls } from '../core/privacy.ts';
 import { init, type BrowserOptions } from '../browser/index.ts';
 import { captureWebVitals } from '../browser/vitals.ts';
 
@@ -39,6 +40,7 @@ function start({ sightlineKey, autocapture, webVitals, ...options }: SightlineAn
     key: sightlineKey,
     autocapture: autocapture === false ? false : { ...autocapture, pageViews: false },
   });
+  privacyControls(client); // consent and opt-out are told to the server
   if (webVitals !== false) {
     try {
       captureWebVitals(client);
@@ -111,7 +113,9 @@ export function SightlineAnalytics(props: SightlineAnalyticsProps): null {
   return null;
 }
 
-/** The running client (for `track`, `identify`, metrics), or null before it started. */
+export { privacyControls, type PrivacyControls, type PrivacyRequest } from '../core/privacy.ts';
+
+/** The running client (for `track`, `identify`, metrics, `setConsent`), or null before it started. */
 export function useSightline(): SightlineClient | null {
   return client;
 }

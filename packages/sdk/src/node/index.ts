@@ -7,7 +7,8 @@ import { nodePlatform } from './platform.ts';
 
 export { fastifyRequests, requestHandler, routeOf } from './requests.ts';
 export { fileStore, nodePlatform } from './platform.ts';
-export { SightlineClient, type SightlineOptions } from '../core/client.ts';
+export { SightlineClient, type Consent, type SightlineOptions } from '../core/client.ts';
+export { privacyControls, type PrivacyControls, type PrivacyRequest } from '../core/privacy.ts';
 
 export interface NodeOptions extends SightlineOptions {
   /** Report uncaught exceptions and unhandled rejections (default true). */

@@ -47,7 +47,7 @@ function memoryStore(): KeyValueStore {
 export function nodePlatform(storePath?: string): Platform {
   return {
     fetch: (url, init) =>
-      fetch(url, { ...init, body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) }),
+      fetch(url, { ...init, body: init.body instanceof Uint8Array ? new Uint8Array(init.body) : init.body }),
     now: () => Date.now(),
     random: () => Math.random(),
     uuid: () => randomUUID(),

@@ -61,6 +61,8 @@ describe('POST /v1/devices/register', () => {
 
   it('answers 400 naming the problem for bad bodies, never 500', async () => {
     const missing = await register(app.ingestKey, { app_id: app.app.bundleId });
+    // The key names the app; app_id may be left out, but device_id may not.
+    expect((await register(app.ingestKey, {})).json()).toMatchObject({ error: { issues: [{ path: 'device_id' }] } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'device_id' }] } });
     expect((await register(app.ingestKey, null, '{"app_id": ')).statusCode).toBe(400);

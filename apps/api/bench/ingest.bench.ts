@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --seconds 20 --runs 3 --connections 32]
+// npm run bench:ingest [-- --seconds 20 --runs 3 --connections 32]   (BENCH_CPU_PROF=<dir> to profile)
 //
 // End-to-end ingestion on this machine: a load generator (undici), the api and the worker as
 // separate processes, Redis and PostgreSQL. Throughput counts events that were acknowledged
@@ -42,6 +42,8 @@ const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
 const CONNECTIONS = Number(values.connections);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+// BENCH_CPU_PROF=<dir>: the api and the worker write V8 CPU profiles there when they stop.
+const PROFILE = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 const TYPES = [
   () => ({
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
     ...RUNTIME_ENV,
   };
   const start = (dir: 'apps/api' | 'apps/worker'): ChildProcess =>
-    spawn(process.execPath, [...NODE_FLAGS[dir === 'apps/api' ? 'api' : 'worker'], 'dist/main.mjs'], {
+    spawn(process.execPath, [...NODE_FLAGS[dir === 'apps/api' ? 'api' : 'worker'], ...PROFILE, 'dist/main.mjs'], {
       cwd: `${root}/${dir}`,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -381,7 +381,7 @@ describe('POST /v1/telemetry/crash', () => {
          FROM crash_reports r JOIN crash_groups g ON g.id = r.group_id WHERE r.message = 'resent after a lost answer'`,
     );
     expect(stored.rows[0]).toEqual({ n: 2, occurrences: '2' });
-    const bad = await post('/v1/telemetry/crash', app.ingestKey, { ...report, id: 'not-a-uuid' });
+    const bad = await post('/v1/telemetry/crash', app.ingestKey, { ...report, id: 'not a uuid!' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('id');
   });

@@ -72,6 +72,7 @@ describe('@sightline/sdk/next in a Next.js app', () => {
     const said: string[] = []; // the page's console (the SDK's own complaints), shown on failure
     tab.on('console', (message) => said.push(message.text()));
     await tab.goto(siteUrl);
+    await tab.click('#wish'); // enabled once useSightline() has the client
     await tab.click('#product'); // a client-side navigation
     await tab.waitForSelector('text=Product 42');
     await tab.click('#add'); // breaks the basket while rendering
@@ -98,8 +99,9 @@ describe('@sightline/sdk/next in a Next.js app', () => {
     expect(crash).toMatchObject({ crashType: 'RangeError', appVersion: '2.4.0' });
     expect(crash!.tags).toMatchObject({ boundary: 'next' });
     expect(crash!.context).toMatchObject({ page: '/shop/42' });
+    expect((await events('feature_used')).map((e) => e.name)).toEqual(['wishlist']);
     const vitals = new Set((await events('web_vital')).map((v) => v.name));
-    expect(vitals).toEqual(expect.objectContaining(new Set(['TTFB', 'FCP'])));
+    expect([...vitals]).toEqual(expect.arrayContaining(['TTFB', 'FCP']));
     // The browser's events and its crash report come from one device.
     const all = await stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id } });
     expect(new Set([...all.map((e) => e.deviceId), crash!.deviceId]).size).toBe(1);

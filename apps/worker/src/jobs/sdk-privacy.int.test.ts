@@ -51,6 +51,7 @@ describe('the SDK privacy controls', () => {
     const client = phone.start();
     const privacy = privacyControls(client);
     client.track('feature_used', { feature_name: 'before-consent' });
+    await client.ready; // the stored choices are read: no consent, so it is dropped
     expect(client.queue.size).toBe(0);
 
     expect(await privacy.setConsent({ analytics: true })).toBe(true);
@@ -97,24 +98,57 @@ describe('the SDK privacy controls', () => {
     const privacy = privacyControls(client);
     expect(await privacy.setConsent({ analytics: true })).toBe(true);
     const before = await client.deviceId;
+    const saved = () =>
+      JSON.parse(tablet.store.get('sightline:device-token') ?? 'null') as { device: string; token: string };
+    expect(saved().device).toBe(before);
 
     // The app's own deletion (or an admin's) revoked the token: the SDK registers again.
-    const token = tablet.store.get('sightline:device-token')!;
+    const { token } = saved();
     const row = await stack.deps.prisma.deviceToken.findFirstOrThrow({ where: { prefix: token.slice(0, 12) } });
     await stack.deps.prisma.deviceToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     await stack.deps.resolver.invalidate(row.tokenHash);
 
     const exported = await privacy.requestDataExport();
     expect(exported).toMatchObject({ download_url: expect.stringContaining('/v1/privacy/exports/') as string });
-    expect(tablet.store.get('sightline:device-token')).not.toBe(token);
+    expect(saved().token).not.toBe(token);
 
     const deletion = await privacy.requestDataDeletion();
     expect(deletion).toMatchObject({ status: 'scheduled', status_url: expect.stringContaining('sig=') as string });
     const after = await client.deviceId;
     expect(after).not.toBe(before);
-    expect(tablet.store.get('sightline:device-token')).toBe('');
     const requests = await stack.deps.prisma.gdprRequest.findMany({ where: { appId: stack.app.app.id } });
-    expect(requests.map((r) => r.kind).sort()).toEqual(['DELETE', 'EXPORT']);
+    expect(requests.map((r) => [r.kind, r.subjectKey]).sort()).toEqual([
+      ['DELETE', hashDeviceId(stack.salt, before)],
+      ['EXPORT', hashDeviceId(stack.salt, before)],
+    ]);
+
+    // The new device's consent reaches the server by itself, so this opt-in app keeps its usage data.
+    client.track('feature_used', { feature_name: 'after-deletion' });
+    await client.flush();
+    await until(async () => ((await stored('after-deletion')) === 1 ? true : undefined));
+    const event = await stack.deps.prisma.event.findFirstOrThrow({ where: { name: 'after-deletion' } });
+    expect(event.deviceId).toBe(hashDeviceId(stack.salt, after));
+    await client.shutdown();
+  });
+
+  it('asks about the new device after a sign-out reset, never the old one', async () => {
+    const shared = device();
+    const client = shared.start();
+    const privacy = privacyControls(client);
+    expect(await privacy.setConsent({ analytics: true })).toBe(true);
+    const first = await client.deviceId;
+    await client.reset(); // user A signs out
+    const second = await client.deviceId;
+    expect(second).not.toBe(first);
+    await privacy.requestDataExport(); // user B asks for their data
+    const exports = await stack.deps.prisma.gdprRequest.findMany({
+      where: {
+        appId: stack.app.app.id,
+        kind: 'EXPORT',
+        subjectKey: { in: [first, second].map((d) => hashDeviceId(stack.salt, d)) },
+      },
+    });
+    expect(exports.map((r) => r.subjectKey)).toEqual([hashDeviceId(stack.salt, second)]);
     await client.shutdown();
   });
 });

@@ -84,6 +84,14 @@ describe('storeAndGroupCrashes', () => {
     expect(other[0]!.groupId).not.toBe(g.id);
   });
 
+  it('counts a report that arrives twice in one batch once (a resend racing the original)', async () => {
+    const app = await newApp();
+    const once = report(app, { deviceId: 'twice' });
+    const [outcome] = await group([once, { ...once }, report(app, { deviceId: 'other' })]);
+    expect(outcome).toMatchObject({ occurrences: 2 });
+    expect((await groupRow(outcome!.groupId)).occurrenceCount).toBe(2n);
+  });
+
   it('keeps two organizations apart even for the same bug', async () => {
     const [a, b] = [await newApp(), await newApp()];
     const [ga] = await group([report(a)]);

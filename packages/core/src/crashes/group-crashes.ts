@@ -92,7 +92,9 @@ export async function storeAndGroupCrashes(
 ): Promise<GroupOutcome[]> {
   if (reports.length === 0) return [];
   const pending = new Map<string, Pending>();
-  const fingerprinted = reports.map((report) => {
+  // The same report twice in one batch (a resend racing the original) is one report.
+  const unique = [...new Map(reports.map((r) => [r.id, r])).values()];
+  const fingerprinted = unique.map((report) => {
     const fp = fingerprintCrash({
       crashType: report.crashType,
       message: report.message,

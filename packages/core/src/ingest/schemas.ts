@@ -200,8 +200,11 @@ export const MAX_STACK_FRAMES = 250;
 
 export const crashInput = z.object({
   ...senderFields,
-  /** The sender's id for this report (a UUID): a report sent again with the same id is stored once. */
-  id: z.uuid('must be a UUID').optional(),
+  /** The sender's id for this report (a UUID or similar): a report sent again with the same id is stored once. */
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{8,64}$/, 'must be 8–64 letters, digits or dashes (a UUID)')
+    .optional(),
   timestamp: timestampSchema.optional(),
   crash: z.object({
     type: shortText(200),

@@ -45,10 +45,10 @@ export function init(options: BrowserOptions): SightlineClient {
   }
   // Sent while the page can still send (the requests outlive it); a tab switch counts too,
   // as it is often the last the page sees before being discarded.
-  const leave = () => client.leave();
-  addEventListener('pagehide', leave);
+  // Unloaded (not kept in the back/forward cache): what is handed over leaves the queue.
+  addEventListener('pagehide', (event) => client.leave(!event.persisted));
   addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') leave();
+    if (document.visibilityState === 'hidden') client.leave();
   });
   addEventListener('online', () => void client.retryNow());
   return client;

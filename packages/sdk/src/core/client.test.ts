@@ -299,10 +299,30 @@ describe('the host app', () => {
   });
 });
 
+/** Replaces the fake's transport with one that records each request and answers only when told. */
+function hold(f: ReturnType<typeof fake>) {
+  const requests: Array<{ url: string; keepalive?: boolean; body: string; answer: (status: number) => void }> = [];
+  f.platform.fetch = (url, init) =>
+    new Promise((resolve) => {
+      requests.push({
+        url,
+        keepalive: init.keepalive,
+        body: init.body as string,
+        answer: (status) => resolve({ status, headers: { get: () => null }, json: () => Promise.resolve({}) }),
+      });
+    });
+  const kinds = () => requests.map((r) => r.url.split('/').pop());
+  const ids = () =>
+    requests.flatMap((r) => {
+      const body = JSON.parse(r.body) as { id?: string; events?: Array<{ id: string }> };
+      return body.events ? body.events.map((e) => e.id) : [body.id];
+    });
+  return { requests, kinds, ids };
+}
+
 describe('leaving the page', () => {
   it('starts every send before returning, even while backing off, and keeps it all queued until answered', async () => {
     const f = fake();
-    let answer: (status: number) => void = () => undefined;
     f.respond(() => 'offline');
     const client = new SightlineClient(options(), f.platform);
     await client.ready;
@@ -310,49 +330,93 @@ describe('leaving the page', () => {
     client.captureError(new TypeError('cart is undefined'));
     await f.advance(0); // the crash's own send failed: backing off
     expect(f.pendingTimers().length).toBeGreaterThan(1);
-    const platformFetch = f.platform.fetch.bind(f.platform);
-    f.platform.fetch = (url, init) => {
-      const sent = f.sent.length;
-      f.respond(() => ({ status: 202 }));
-      void platformFetch(url, init);
-      expect(init.keepalive).toBe(true);
-      expect(typeof init.body).toBe('string'); // no compression: nothing to wait for
-      expect(f.sent).toHaveLength(sent + 1);
-      return new Promise((resolve) => {
-        const previous = answer;
-        answer = (status) => {
-          previous(status);
-          resolve({ status, headers: { get: () => null }, json: () => Promise.resolve({}) });
-        };
-      });
-    };
+    const net = hold(f);
     client.leave();
-    // Both requests went out synchronously, the crash first, with its id.
-    expect(f.sent.map((s) => s.url.split('/').pop())).toEqual(['crash', 'events']);
-    const crash = f.sent[0]!.body as { id?: string };
-    expect(crash.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(types(f.sent[1]!)).toEqual(['session_start', 'screen_view']);
+    // Both requests went out before leave() returned, the crash first, with its id, uncompressed.
+    expect(net.kinds()).toEqual(['crash', 'events']);
+    expect(net.requests.every((r) => r.keepalive && typeof r.body === 'string')).toBe(true);
+    expect((JSON.parse(net.requests[0]!.body) as { id?: string }).id).toMatch(/^[0-9a-f-]{36}$/);
     client.leave(); // pagehide after visibilitychange: nothing is sent twice
-    expect(f.sent).toHaveLength(2);
+    expect(net.requests).toHaveLength(2);
     expect(client.queue.size).toBe(2);
-    answer(202);
+    for (const r of net.requests) r.answer(202);
     await f.advance(0);
     expect(client.queue.size).toBe(0);
     expect(f.data.get('sightline:crashes')).toBe('[]');
   });
 
-  it('sends what fits the keepalive allowance and leaves the rest for the next visit', async () => {
+  it('keeps all keepalive requests within 64 KB, however often the page says it is going', async () => {
     const f = fake();
     const client = new SightlineClient(options({ batchSize: 500, flushInterval: 3_600_000 }), f.platform);
     await client.ready;
     for (let i = 0; i < 120; i++) client.track('note', { text: 'x'.repeat(900), i });
-    client.leave();
-    const bytes = f.sent.map((s) => JSON.stringify(s.body).length);
-    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000);
-    const sent = f.sent.flatMap((s) => s.body.events!.map((e) => e.data.i as number | undefined));
-    expect(sent.length).toBeGreaterThan(40); // batches shrink to fit
+    const net = hold(f);
+    client.leave(); // visibilitychange
+    client.leave(); // pagehide, the first requests still unanswered
+    const bytes = net.requests.reduce((sum, r) => sum + r.body.length, 0);
+    expect(bytes).toBeLessThanOrEqual(60_000);
+    expect(net.ids().length).toBeGreaterThan(40); // batches shrink to fit
+    expect(new Set(net.ids()).size).toBe(net.ids().length);
+    for (const r of net.requests) r.answer(202);
     await f.advance(0);
-    expect(client.queue.size).toBe(121 - sent.length);
-    expect(client.queue.peek(1)[0]!.data.i).toBe(sent.length - 1); // the oldest unsent is next
+    expect(client.queue.size).toBe(121 - net.ids().length);
+    expect(client.queue.peek(1)[0]!.data.i).toBe(net.ids().length - 1); // the oldest unsent is next
+  });
+
+  it('takes what it handed over out of storage when the page is unloaded, so the next visit does not send it again', async () => {
+    const f = fake();
+    const client = new SightlineClient(options(), f.platform);
+    await client.ready;
+    client.track('screen_view', { screen_name: 'home' });
+    client.captureError(new Error('on the way out'));
+    const net = hold(f);
+    client.leave(true); // pagehide, not kept in the back/forward cache: no answer will come
+    expect(net.kinds()).toEqual(['crash', 'events']);
+    await f.advance(0);
+    expect(f.data.get('sightline:queue')).toBe('[]');
+    expect(f.data.get('sightline:crashes')).toBe('[]');
+    const next = new SightlineClient(options(), f.platform); // the next visit
+    await next.ready;
+    expect(next.queue.size).toBe(0);
+  });
+
+  it('does not send again what a flush already has on the network', async () => {
+    const f = fake();
+    const client = new SightlineClient(options(), f.platform);
+    await client.ready;
+    client.track('screen_view', { screen_name: 'home' });
+    const net = hold(f);
+    client.captureError(new Error('sent at once')); // its flush is on the network now
+    await f.advance(0);
+    expect(net.kinds()).toEqual(['crash']);
+    client.leave();
+    expect(net.kinds()).toEqual(['crash', 'events']); // the events, not the crash again
+    expect(new Set(net.ids()).size).toBe(net.ids().length);
+  });
+});
+
+describe('choices stored by an earlier visit', () => {
+  it('judge what was collected before they were read', async () => {
+    const f = fake();
+    const first = new SightlineClient(options({ privacy: { requireConsent: true } }), f.platform);
+    await first.ready;
+    first.setConsent({ analytics: true });
+    await first.shutdown();
+
+    // The landing page view is tracked before storage is read: consent given earlier keeps it.
+    const second = new SightlineClient(options({ privacy: { requireConsent: true } }), f.platform);
+    second.track('page_view', { path: '/' });
+    await second.ready;
+    expect(second.queue.peek(5).map((e) => e.type)).toEqual(['session_start', 'page_view']);
+    second.optOut();
+    await second.shutdown();
+
+    // And an earlier opt-out drops it before anything is sent.
+    const third = new SightlineClient(options({ privacy: { requireConsent: true } }), f.platform);
+    third.track('page_view', { path: '/' });
+    await third.ready;
+    await third.flush();
+    expect(third.queue.size).toBe(0);
+    expect(f.sent.filter((s) => s.url.endsWith('/events'))).toEqual([]);
   });
 });

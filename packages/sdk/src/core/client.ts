@@ -101,28 +101,32 @@ const CONSENT_KEY = 'sightline:consent';
 
 export class SightlineClient {
   readonly queue: EventQueue;
-  private readonly sessions: SessionTracker;
-  private readonly exclude: ReadonlySet<string>;
-  private readonly batchSize: number;
-  private readonly retry: RetryPolicy;
-  private crashes: QueuedCrash[] = [];
+  readonly #sessions: SessionTracker;
+  readonly #exclude: ReadonlySet<string>;
+  readonly #batchSize: number;
+  readonly #retry: RetryPolicy;
+  #crashes: QueuedCrash[] = [];
   /** @internal This install's id as sent (hashed). */
   deviceId: Promise<string>;
   /** The device id once hashed, for sends that cannot wait (the page going away). */
-  private deviceHash: string | null = null;
-  /** Ids handed to the network by `leave()` and not answered yet. */
-  private readonly leaving = new Set<string>();
-  private userId: string | null = null;
-  private optedOut = false;
+  #deviceHash: string | null = null;
+  /** Ids of crash reports and events on the network and not answered yet (neither path sends them twice). */
+  readonly #inFlight = new Set<string>();
+  /** Bytes of keepalive requests not answered yet: the browser allows 64 KB for them all. */
+  #keepaliveBytes = 0;
+  /** Stored state (queue, consent, opt-out) has been read: until then nothing is decided for good. */
+  #loaded = false;
+  #userId: string | null = null;
+  #optedOut = false;
   /** What the user allowed (`setConsent`); `synced` false while the server has not heard it. */
   readonly consent: Consent & { synced?: boolean } = {};
   /** @internal Set by `privacyControls(client)`, which tells the server about choices made here. */
-  onPrivacyChange: ((settings: { opted_out?: boolean }) => void) | null = null;
-  private timer: unknown = null;
-  private retryTimer: unknown = null;
-  private attempt = 0;
-  private flushing: Promise<void> | null = null;
-  private closed = false;
+  onPrivacyChange: (() => void) | null = null;
+  #timer: unknown = null;
+  #retryTimer: unknown = null;
+  #attempt = 0;
+  #flushing: Promise<void> | null = null;
+  #closed = false;
   /** Batches the server refused for good (4xx), since the SDK started. */
   rejected = 0;
   readonly ready: Promise<void>;
@@ -131,42 +135,52 @@ export class SightlineClient {
     readonly options: SightlineOptions,
     /** @internal */ readonly platform: Platform,
   ) {
-    this.batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 50));
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.exclude = new Set((options.excludeFields ?? []).map((f) => f.toLowerCase()));
+    this.#batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 50));
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#exclude = new Set((options.excludeFields ?? []).map((f) => f.toLowerCase()));
     this.queue = new EventQueue(options.maxQueueSize ?? 1000, platform.store);
-    this.sessions = new SessionTracker(
+    this.#sessions = new SessionTracker(
       options.sessionTimeout ?? 30 * 60_000,
       Math.min(1, Math.max(0, options.sampleRate ?? 1)),
       () => platform.uuid(),
       () => platform.random(),
     );
-    this.deviceId = this.startDevice(false);
-    this.ready = this.guardAsync(async () => {
+    this.deviceId = this.#startDevice(false);
+    this.ready = this.#guardAsync(async () => {
       await this.queue.restore();
       const store = platform.store;
-      this.optedOut = (await store?.get(OPT_OUT_KEY)) === '1';
-      const saved = await store?.get(CRASH_KEY);
-      if (saved) this.crashes = JSON.parse(saved) as QueuedCrash[];
-      const consent = await store?.get(CONSENT_KEY);
-      if (consent) Object.assign(this.consent, JSON.parse(consent));
+      this.#optedOut ||= (await store?.get(OPT_OUT_KEY)) === '1';
+      const saved = JSON.parse((await store?.get(CRASH_KEY)) || '[]') as QueuedCrash[];
+      const known = new Set(this.#crashes.map((c) => c.id));
+      this.#crashes = [...saved.filter((c) => !known.has(c.id)), ...this.#crashes];
+      // Choices made before the stored ones were read are the newer ones.
+      Object.assign(this.consent, { ...JSON.parse((await store?.get(CONSENT_KEY)) || '{}'), ...this.consent });
+    }).finally(() => {
+      this.#loaded = true;
+      // What was collected before the user's stored choices were known, judged by them now.
+      if (this.#optedOut) this.#forgetQueued();
+      else if (!this.#usageAllowed()) this.queue.remove(this.queue.peek(this.queue.size));
     });
-    this.schedule();
+    this.#schedule();
   }
 
   /** A usage event (page view, click, custom type). */
   track(type: string, data: Record<string, unknown> = {}): void {
-    this.guard(() => {
-      if (this.optedOut || this.closed) return;
-      if (!(this.consent.analytics ?? !this.options.privacy?.requireConsent)) return;
+    this.#guard(() => {
+      if (this.#optedOut || this.#closed) return;
+      if (this.#loaded && !this.#usageAllowed()) return;
       if (this.options.privacy?.respectDoNotTrack && this.platform.doNotTrack?.()) return;
       const now = this.platform.now();
-      const { session, started } = this.sessions.touch(now);
+      const { session, started } = this.#sessions.touch(now);
       if (!session.sampled) return;
-      if (started && type !== 'session_start') this.enqueue('session_start', {}, now, session.id);
-      this.enqueue(type, data, now, session.id);
-      if (this.queue.size >= this.batchSize) void this.flush();
+      if (started && type !== 'session_start') this.#enqueue('session_start', {}, now, session.id);
+      this.#enqueue(type, data, now, session.id);
+      if (this.queue.size >= this.#batchSize) void this.flush();
     });
+  }
+
+  #usageAllowed(): boolean {
+    return this.consent.analytics ?? !this.options.privacy?.requireConsent;
   }
 
   counter(name: string, value = 1): void {
@@ -193,20 +207,20 @@ export class SightlineClient {
 
   /** Names the app's user (off by default: nothing ties events to a person unless called). */
   identify(userId?: string | null): void {
-    this.guard(() => {
-      this.userId = userId ? String(userId).slice(0, 200) : null;
+    this.#guard(() => {
+      this.#userId = userId ? String(userId).slice(0, 200) : null;
     });
   }
 
   /** Reports an error now (crash reports are never sampled; kept on disk until sent). */
   captureError(error: unknown, context: CaptureContext = {}): void {
-    this.guard(() => {
-      if (this.optedOut || this.closed || this.consent.crashReports === false) return;
+    this.#guard(() => {
+      if (this.#optedOut || this.#closed || this.consent.crashReports === false) return;
       const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : safeString(error));
       const now = this.platform.now();
-      const { session } = this.sessions.touch(now);
+      const { session } = this.#sessions.touch(now);
       const id = this.platform.uuid();
-      this.crashes.push({
+      this.#crashes.push({
         id,
         body: {
           id, // the server stores a report sent twice once
@@ -217,32 +231,32 @@ export class SightlineClient {
             message: scrubString(err.message ?? '').slice(0, 8000),
             stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
             level: context.level ?? 'error',
-            context: scrub({ ...(context.extra ?? {}) }, this.exclude),
+            context: scrub({ ...(context.extra ?? {}) }, this.#exclude),
             ...(context.tags ? { tags: context.tags } : {}),
           },
         },
       });
-      if (this.crashes.length > 50) this.crashes.splice(0, this.crashes.length - 50);
-      this.persistCrashes();
+      if (this.#crashes.length > 50) this.#crashes.splice(0, this.#crashes.length - 50);
+      this.#persistCrashes();
       void this.flush();
     });
   }
 
   /** Sends what is queued now; resolves when done or when the server asked to wait. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = this.guardAsync(() => this.drain()).finally(() => {
-      this.flushing = null;
+    if (this.#flushing) return this.#flushing;
+    this.#flushing = this.#guardAsync(() => this.#drain()).finally(() => {
+      this.#flushing = null;
     });
-    return this.flushing;
+    return this.#flushing;
   }
 
   /** The network is back: send now instead of waiting out the backoff. */
   retryNow(): Promise<void> {
-    if (this.retryTimer !== null) {
-      this.platform.clearTimeout(this.retryTimer);
-      this.retryTimer = null;
-      this.attempt = 0;
+    if (this.#retryTimer !== null) {
+      this.platform.clearTimeout(this.#retryTimer);
+      this.#retryTimer = null;
+      this.#attempt = 0;
     }
     return this.flush();
   }
@@ -250,54 +264,56 @@ export class SightlineClient {
   /** Flushes and stops the timers (process exit, page hide with fetch keepalive). */
   async shutdown(): Promise<void> {
     await this.flush();
-    this.closed = true;
-    this.platform.clearTimeout(this.timer);
-    this.platform.clearTimeout(this.retryTimer);
+    this.#closed = true;
+    this.platform.clearTimeout(this.#timer);
+    this.platform.clearTimeout(this.#retryTimer);
   }
 
   /**
-   * The page is going away: hands what is queued to the network at once — no await before
-   * the requests start, no compression, keepalive within the browser's 64 KB allowance — and
-   * ignores any backoff (there is no later on this page). Everything stays queued until the
-   * server answers, so what does not get out is sent on the next visit; the server stores an
-   * event or crash id once, so a send that did get through costs nothing when repeated.
+   * The page is being hidden (`final`: unloaded): hands what is queued to the network at once
+   * — no await before the requests start, no compression, keepalive within the browser's
+   * 64 KB allowance for all such requests — whatever backoff was running. When the page is
+   * unloaded what was handed over leaves the queue at once (the request outlives the page, a
+   * copy kept would be sent again on the next visit); when it is only hidden it leaves when
+   * the server answers. What did not fit stays for the next send.
    */
-  leave(): void {
-    this.guard(() => {
-      const deviceId = this.deviceHash;
-      if (this.closed || !deviceId || this.platform.online?.() === false) return void this.flush();
-      const envelope = this.envelopeFor(deviceId);
-      let budget = KEEPALIVE_BYTES;
+  leave(final = false): void {
+    this.#guard(() => {
+      const deviceId = this.#deviceHash;
+      if (this.#closed || !deviceId || this.platform.online?.() === false) return void this.flush();
+      const envelope = this.#envelopeFor(deviceId);
       const post = (path: string, body: unknown, ids: string[], done: () => void): boolean => {
         const text = JSON.stringify(body);
         const bytes = new Blob([text]).size;
-        if (bytes > budget) return false;
-        budget -= bytes;
-        for (const id of ids) this.leaving.add(id);
-        const settle = (final: boolean) => {
-          for (const id of ids) this.leaving.delete(id);
-          if (final) done();
+        if (this.#keepaliveBytes + bytes > KEEPALIVE_BYTES) return false;
+        this.#keepaliveBytes += bytes;
+        for (const id of ids) this.#inFlight.add(id);
+        const settle = (answered: boolean) => {
+          this.#keepaliveBytes -= bytes;
+          for (const id of ids) this.#inFlight.delete(id);
+          if (answered && !final) done();
         };
         void this.platform
-          .fetch(this.url(path), { method: 'POST', headers: this.headers(), body: text, keepalive: true })
+          .fetch(this.#url(path), { method: 'POST', headers: this.#headers(), body: text, keepalive: true })
           .then(
             (res) => settle(isFinal(res.status)),
             () => settle(false),
           );
+        if (final) done();
         return true;
       };
-      for (const crash of this.crashes) {
-        if (this.leaving.has(crash.id)) continue;
-        const body = { ...envelope, ...crash.body };
-        if (!post('/v1/telemetry/crash', body, [crash.id], () => this.forgetCrash(crash.id))) return;
+      for (const crash of [...this.#crashes]) {
+        // One too large for what is left is skipped, not in the way of the rest.
+        if (!this.#inFlight.has(crash.id))
+          post('/v1/telemetry/crash', { ...envelope, ...crash.body }, [crash.id], () => this.#forgetCrash(crash.id));
       }
       const postEvents = (batch: QueuedEvent[]) =>
         post('/v1/telemetry/events', { ...envelope, events: batch.map(wire) }, ids(batch), () =>
           this.queue.remove(batch),
         );
-      const waiting = this.queue.peek(this.queue.size).filter((e) => !this.leaving.has(e.id));
+      const waiting = this.#held() ? [] : this.#pending();
       for (let at = 0; at < waiting.length;) {
-        let batch = waiting.slice(at, at + this.batchSize);
+        let batch = waiting.slice(at, at + this.#batchSize);
         // Smaller batches when a full one does not fit what is left of the allowance.
         while (!postEvents(batch)) {
           if (batch.length === 1) return;
@@ -309,23 +325,37 @@ export class SightlineClient {
   }
 
   /**
-   * Stops collecting and forgets what is queued; remembered across restarts, and told to the
-   * server, which then refuses anything still on its way from this device.
+   * Usage events wait while the server has not heard the device's choices (with privacy
+   * controls attached): an app that asks for consent would refuse them until it has.
+   */
+  #held(): boolean {
+    return this.consent.synced === false && this.onPrivacyChange !== null;
+  }
+
+  /** Queued events not on the network already. */
+  #pending(): QueuedEvent[] {
+    return this.queue.peek(this.queue.size).filter((e) => !this.#inFlight.has(e.id));
+  }
+
+  /**
+   * Stops collecting and forgets what is queued; remembered across restarts, and — with
+   * `privacyControls` attached — told to the server, which then refuses anything still on its
+   * way from this device (a change made offline is sent on the next start).
    */
   optOut(): void {
-    this.guard(() => {
-      this.optedOut = true;
-      this.forgetQueued();
-      void this.platform.store?.set(OPT_OUT_KEY, '1');
-      this.onPrivacyChange?.({ opted_out: true });
-    });
+    this.#setOptedOut(true);
   }
 
   optIn(): void {
-    this.guard(() => {
-      this.optedOut = false;
-      void this.platform.store?.set(OPT_OUT_KEY, '0');
-      this.onPrivacyChange?.({ opted_out: false });
+    this.#setOptedOut(false);
+  }
+
+  #setOptedOut(value: boolean): void {
+    this.#guard(() => {
+      this.#optedOut = value;
+      if (value) this.#forgetQueued();
+      void this.platform.store?.set(OPT_OUT_KEY, value ? '1' : '0');
+      this.#privacyChanged();
     });
   }
 
@@ -336,42 +366,50 @@ export class SightlineClient {
    * for analytics consent stores a device's usage events only after it said yes.
    */
   setConsent(choice: Consent): void {
-    this.guard(() => {
+    this.#guard(() => {
       if (choice.analytics !== undefined) this.consent.analytics = choice.analytics;
       if (choice.crashReports !== undefined) this.consent.crashReports = choice.crashReports;
       if (choice.analytics === false) this.queue.remove(this.queue.peek(this.queue.size));
-      if (choice.crashReports === false) this.forgetCrashes();
-      this.consent.synced = false;
-      this.saveConsent();
-      this.onPrivacyChange?.({});
+      if (choice.crashReports === false) this.#forgetCrashes();
+      this.#privacyChanged();
     });
+  }
+
+  /** The server has not heard the device's privacy state yet: remembered, and sent when it can be. */
+  #privacyChanged(): void {
+    this.consent.synced = false;
+    this.saveConsent();
+    this.onPrivacyChange?.();
   }
 
   /**
    * Forgets this install: what is queued, the user, the session and the device id (a new one
    * from now on, which nothing sent before can be tied to). For sign-out, and after a deletion.
+   * The user's consent and opt-out stay, and are told to the server for the new device.
    */
   reset(): Promise<void> {
-    return this.guardAsync(async () => {
-      this.forgetQueued();
-      this.userId = null;
-      this.sessions.reset();
-      this.deviceId = this.startDevice(true);
+    return this.#guardAsync(async () => {
+      await this.ready;
+      this.#forgetQueued();
+      this.#userId = null;
+      this.#sessions.reset();
+      this.deviceId = this.#startDevice(true);
       await this.deviceId;
+      this.#privacyChanged();
     });
   }
 
   get isOptedOut(): boolean {
-    return this.optedOut;
+    return this.#optedOut;
   }
 
-  private enqueue(type: string, data: Record<string, unknown>, now: number, sessionId: string): void {
+  #enqueue(type: string, data: Record<string, unknown>, now: number, sessionId: string): void {
     let event: SightlineEvent | null = { type, data, timestamp: now };
     if (this.options.beforeSend) {
       try {
         event = this.options.beforeSend(event);
       } catch (error) {
-        this.log('beforeSend threw: event dropped', error);
+        this.#log('beforeSend threw: event dropped', error);
         return;
       }
       if (!event) return;
@@ -381,31 +419,33 @@ export class SightlineClient {
       type: event.type,
       timestamp: event.timestamp,
       session_id: sessionId,
-      data: scrub(event.data, this.exclude) as Record<string, unknown>,
+      data: scrub(event.data, this.#exclude) as Record<string, unknown>,
     });
   }
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     await this.ready;
-    if (this.retryTimer !== null) return; // the server asked us to wait
-    while (this.crashes.length > 0) {
-      const crash = this.crashes[0]!;
-      const sent = await this.send('/v1/telemetry/crash', { ...(await this.envelope()), ...crash.body });
-      if (!sent) return;
-      this.forgetCrash(crash.id);
+    if (this.#retryTimer !== null) return; // the server asked us to wait
+    for (const crash of [...this.#crashes]) {
+      if (this.#inFlight.has(crash.id)) continue;
+      const body = { ...(await this.#envelope()), ...crash.body };
+      if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
+      this.#forgetCrash(crash.id);
     }
-    while (this.queue.size > 0) {
-      const batch = this.queue.peek(this.batchSize);
-      const sent = await this.send('/v1/telemetry/events', { ...(await this.envelope()), events: batch.map(wire) });
-      if (!sent) return;
+    if (this.#held()) return;
+    for (;;) {
+      const batch = this.#pending().slice(0, this.#batchSize);
+      if (batch.length === 0) return;
+      const body = { ...(await this.#envelope()), events: batch.map(wire) };
+      if (!(await this.#send('/v1/telemetry/events', body, ids(batch)))) return;
       this.queue.remove(batch);
     }
   }
 
   /** POSTs one body; true when it is done with (sent, or refused for good). */
-  private async send(path: string, body: Record<string, unknown>): Promise<boolean> {
+  async #send(path: string, body: Record<string, unknown>, sending: string[]): Promise<boolean> {
     const text = JSON.stringify(body);
-    const headers = this.headers();
+    const headers = this.#headers();
     let payload: string | Uint8Array = text;
     if (this.platform.gzip && text.length > 1024) {
       payload = await this.platform.gzip(text);
@@ -413,67 +453,70 @@ export class SightlineClient {
     }
     let status = 0;
     let retryAfter: string | null = null;
+    // Keepalive (so a send the page's end interrupts still arrives) while the allowance lasts.
+    const keepalive = this.#keepaliveBytes + payload.length <= KEEPALIVE_BYTES;
+    const bytes = keepalive ? payload.length : 0;
+    this.#keepaliveBytes += bytes;
+    for (const id of sending) this.#inFlight.add(id);
     try {
-      const res = await this.platform.fetch(this.url(path), {
-        method: 'POST',
-        headers,
-        body: payload,
-        keepalive: payload.length < 60_000,
-      });
+      const res = await this.platform.fetch(this.#url(path), { method: 'POST', headers, body: payload, keepalive });
       status = res.status;
       retryAfter = res.headers.get('retry-after');
     } catch (error) {
-      this.log('send failed, will retry', error);
+      this.#log('send failed, will retry', error);
+    } finally {
+      this.#keepaliveBytes -= bytes;
+      for (const id of sending) this.#inFlight.delete(id);
     }
-    this.attempt++;
+    this.#attempt++;
     const outcome = outcomeOf(
       status,
       retryAfter,
-      this.attempt,
-      this.retry,
+      this.#attempt,
+      this.#retry,
       () => this.platform.random(),
       this.platform.now(),
     );
     if (outcome.kind === 'retry') {
-      this.retryTimer = this.platform.setTimeout(() => {
-        this.retryTimer = null;
+      this.#retryTimer = this.platform.setTimeout(() => {
+        this.#retryTimer = null;
         void this.flush();
       }, outcome.afterMs);
       return false;
     }
-    this.attempt = 0;
+    this.#attempt = 0;
     if (outcome.kind === 'drop') {
       this.rejected++;
-      this.log(`batch refused (${outcome.status}), dropped`);
+      this.#log(`batch refused (${outcome.status}), dropped`);
     }
     return true;
   }
 
-  private url(path: string): string {
+  #url(path: string): string {
     return `${this.options.endpoint.replace(/\/+$/, '')}${path}`;
   }
 
-  private headers(): Record<string, string> {
+  #headers(): Record<string, string> {
     return { authorization: `Bearer ${this.options.key}`, 'content-type': 'application/json' };
   }
 
-  private async envelope(): Promise<Record<string, unknown>> {
-    return this.envelopeFor(await this.deviceId);
+  async #envelope(): Promise<Record<string, unknown>> {
+    return this.#envelopeFor(await this.deviceId);
   }
 
-  private envelopeFor(deviceId: string): Record<string, unknown> {
+  #envelopeFor(deviceId: string): Record<string, unknown> {
     const context = this.platform.context?.() ?? {};
     return {
       device_id: deviceId,
       ...(this.options.appVersion ? { app_version: this.options.appVersion } : {}),
       ...(this.options.environment ? { environment: this.options.environment } : {}),
-      ...(this.userId ? { user_id: this.userId } : {}),
+      ...(this.#userId ? { user_id: this.#userId } : {}),
       ...context,
     };
   }
 
   /** An anonymous id for this install, hashed with the app's key before it leaves the device. */
-  private async loadDeviceId(fresh: boolean): Promise<string> {
+  async #loadDeviceId(fresh: boolean): Promise<string> {
     let raw: string | null = null;
     try {
       raw = fresh ? null : ((await this.platform.store?.get(DEVICE_KEY)) ?? null);
@@ -487,11 +530,11 @@ export class SightlineClient {
     return this.platform.sha256Hex(`${this.options.key}:${raw}`);
   }
 
-  private schedule(): void {
+  #schedule(): void {
     const every = Math.max(1000, this.options.flushInterval ?? 60_000);
-    this.timer = this.platform.setTimeout(() => {
-      if (this.closed) return;
-      void this.flush().finally(() => this.schedule());
+    this.#timer = this.platform.setTimeout(() => {
+      if (this.#closed) return;
+      void this.flush().finally(() => this.#schedule());
     }, every);
   }
 
@@ -501,53 +544,54 @@ export class SightlineClient {
   }
 
   /** The install's id, hashed; `fresh` starts a new install (after its data was deleted). */
-  private startDevice(fresh: boolean): Promise<string> {
-    this.deviceHash = null;
-    const id = this.loadDeviceId(fresh);
-    void id.then((hash) => (this.deviceHash = hash)).catch(() => undefined);
+  #startDevice(fresh: boolean): Promise<string> {
+    this.#deviceHash = null;
+    const id = this.#loadDeviceId(fresh);
+    // Only the latest id counts (an earlier one may resolve after a reset started a new one).
+    void id.then((hash) => this.deviceId === id && (this.#deviceHash = hash)).catch(() => undefined);
     return id;
   }
 
-  private forgetQueued(): void {
+  #forgetQueued(): void {
     this.queue.remove(this.queue.peek(this.queue.size));
-    this.forgetCrashes();
+    this.#forgetCrashes();
   }
 
-  private forgetCrashes(): void {
-    this.crashes = [];
-    this.persistCrashes();
+  #forgetCrashes(): void {
+    this.#crashes = [];
+    this.#persistCrashes();
   }
 
-  private forgetCrash(id: string): void {
-    this.crashes = this.crashes.filter((c) => c.id !== id);
-    this.persistCrashes();
+  #forgetCrash(id: string): void {
+    this.#crashes = this.#crashes.filter((c) => c.id !== id);
+    this.#persistCrashes();
   }
 
-  private persistCrashes(): void {
+  #persistCrashes(): void {
     try {
-      void Promise.resolve(this.platform.store?.set(CRASH_KEY, JSON.stringify(this.crashes))).catch(() => undefined);
+      void Promise.resolve(this.platform.store?.set(CRASH_KEY, JSON.stringify(this.#crashes))).catch(() => undefined);
     } catch {
       // Memory only.
     }
   }
 
-  private guard(run: () => void): void {
+  #guard(run: () => void): void {
     try {
       run();
     } catch (error) {
-      this.log('internal error (ignored)', error);
+      this.#log('internal error (ignored)', error);
     }
   }
 
-  private async guardAsync(run: () => Promise<void>): Promise<void> {
+  async #guardAsync(run: () => Promise<void>): Promise<void> {
     try {
       await run();
     } catch (error) {
-      this.log('internal error (ignored)', error);
+      this.#log('internal error (ignored)', error);
     }
   }
 
-  private log(message: string, error?: unknown): void {
+  #log(message: string, error?: unknown): void {
     // The one place the SDK writes to the console, and only when the app asked for it.
     // eslint-disable-next-line no-console
     if (this.options.debug) console.warn(`[sightline] ${message}`, error ?? '');

@@ -30,9 +30,8 @@ export function privacyControls(client: SightlineClient): PrivacyControls {
   const known = attached.get(client);
   if (known) return known;
   const { platform, options } = client;
-  const url = (path: string) => `${options.endpoint.replace(/\/+$/, '')}${path}`;
   const send = (method: string, path: string, credential: string, body?: object) =>
-    platform.fetch(url(path), {
+    platform.fetch(`${options.endpoint.replace(/\/+$/, '')}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${credential}`,
@@ -41,21 +40,28 @@ export function privacyControls(client: SightlineClient): PrivacyControls {
       },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-  let token: string | null = null;
+  // The token and the device id it was issued for: another device (after a reset) needs its own.
+  let saved: { device: string; token: string } | null = null;
 
-  const register = async (): Promise<string | null> => {
-    const res = await send('POST', '/v1/devices/register', options.key, { device_id: await client.deviceId });
-    token = res.status === 200 ? ((await res.json()) as { token?: string }).token || null : null;
-    if (token) await platform.store?.set(TOKEN_KEY, token);
+  const tokenFor = async (device: string, renew: boolean): Promise<string | null> => {
+    saved ??= JSON.parse((await platform.store?.get(TOKEN_KEY)) || 'null') as typeof saved;
+    if (!renew && saved?.device === device) return saved.token;
+    const res = await send('POST', '/v1/devices/register', options.key, { device_id: device });
+    const token = res.status === 200 ? ((await res.json()) as { token?: string }).token : undefined;
+    if (!token) return null;
+    saved = { device, token };
+    await platform.store?.set(TOKEN_KEY, JSON.stringify(saved));
     return token;
   };
 
-  const call = async (method: string, path: string, body?: object): Promise<PrivacyRequest | null> => {
+  /** One of the device's endpoints, as `device` (this install's current id unless named). */
+  const call = async (method: string, path: string, body?: object, device?: string): Promise<PrivacyRequest | null> => {
     await client.ready;
-    token ??= (await platform.store?.get(TOKEN_KEY)) || null;
+    const id = device ?? (await client.deviceId);
     for (let attempt = 0; attempt < 2; attempt++) {
-      if ((!token || attempt > 0) && !(await register())) return null;
-      const res = await send(method, path, token!, body);
+      const token = await tokenFor(id, attempt > 0);
+      if (!token) return null;
+      const res = await send(method, path, token, body);
       if (res.status === 401) continue; // revoked (the app deleted this device's data): register again
       return res.status < 300 ? ((await res.json()) as PrivacyRequest) : null;
     }
@@ -63,45 +69,51 @@ export function privacyControls(client: SightlineClient): PrivacyControls {
   };
   const safely = <T>(run: () => Promise<T>, fallback: T) => run().catch(() => fallback);
 
-  /** Sends the settings: an opt-out change, and consent the server has not heard yet. */
-  const sync = (change: { opted_out?: boolean }) =>
+  /** Sends the device's whole privacy state if the server has not heard it; true once it has. */
+  const syncNow = () =>
     safely(async () => {
       await client.ready;
       const { analytics, crashReports, synced } = client.consent;
-      const pending = synced === false;
+      if (synced !== false) return true;
       const settings = {
-        ...change,
-        ...(pending && analytics !== undefined ? { analytics_enabled: analytics } : {}),
-        ...(pending && crashReports !== undefined ? { crash_reports_enabled: crashReports } : {}),
+        opted_out: client.isOptedOut,
+        ...(analytics !== undefined ? { analytics_enabled: analytics } : {}),
+        ...(crashReports !== undefined ? { crash_reports_enabled: crashReports } : {}),
       };
-      if (Object.keys(settings).length === 0) return true;
       if (!(await call('PUT', '/v1/privacy/settings', settings))) return false;
-      if (pending) {
-        client.consent.synced = true;
+      // Marked as heard only if nothing changed while it was on its way (else the next sync sends that).
+      const now = client.consent;
+      if (
+        now.analytics === analytics &&
+        now.crashReports === crashReports &&
+        client.isOptedOut === settings.opted_out
+      ) {
+        now.synced = true;
         client.saveConsent();
+        void client.flush(); // the usage events that waited for it
       }
       return true;
     }, false);
+  // One at a time, in order: an older answer never marks a newer choice as heard.
+  let chain: Promise<boolean> = Promise.resolve(true);
+  const sync = () => (chain = chain.then(syncNow, syncNow));
 
-  client.onPrivacyChange = (change) => void sync(change);
-  void sync({}); // a choice made while the server could not be reached is told to it now
+  client.onPrivacyChange = () => void sync();
+  void sync(); // a choice made while the server could not be reached is told to it now
 
   const controls: PrivacyControls = {
     setConsent: (choice) => {
-      client.onPrivacyChange = null; // this call syncs itself, and reports how that went
       client.setConsent(choice);
-      client.onPrivacyChange = (change) => void sync(change);
-      return sync({});
+      return chain;
     },
     requestDataExport: () => safely(() => call('GET', '/v1/privacy/export'), null),
     requestDataDeletion: () =>
       safely(async () => {
-        const answer = await call('DELETE', '/v1/privacy/data');
-        if (!answer) return null;
-        token = null;
-        await platform.store?.set(TOKEN_KEY, '');
+        await client.ready;
+        const device = await client.deviceId;
+        // Forget the device here first, so nothing of it is sent after the server deleted it.
         await client.reset();
-        return answer;
+        return call('DELETE', '/v1/privacy/data', undefined, device);
       }, null),
   };
   attached.set(client, controls);

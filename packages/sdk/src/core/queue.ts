@@ -20,78 +20,82 @@ export interface QueuedEvent {
 export class EventQueue {
   // items[head…] are queued; dropping the oldest moves `head` (compacted now and then),
   // so a full queue costs no more per event than an empty one.
-  private items: QueuedEvent[] = [];
-  private head = 0;
+  #items: QueuedEvent[] = [];
+  #head = 0;
   /** Events dropped because the queue was full, since the SDK started. */
   dropped = 0;
-  private persistPending = false;
+  #persistPending = false;
 
-  constructor(
-    private readonly maxSize: number,
-    private readonly store?: KeyValueStore,
-    private readonly storeKey = 'sightline:queue',
-  ) {}
+  readonly #maxSize: number;
+  readonly #store: KeyValueStore | undefined;
+  readonly #storeKey: string;
+
+  constructor(maxSize: number, store?: KeyValueStore, storeKey = 'sightline:queue') {
+    this.#maxSize = maxSize;
+    this.#store = store;
+    this.#storeKey = storeKey;
+  }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.#items.length - this.#head;
   }
 
   push(event: QueuedEvent): void {
-    this.items.push(event);
-    this.trim();
-    this.persist();
+    this.#items.push(event);
+    this.#trim();
+    this.#persist();
   }
 
   /** The oldest `n` events (after skipping `from`), still queued until `remove` confirms they were sent (or dropped). */
   peek(n: number, from = 0): QueuedEvent[] {
-    return this.items.slice(this.head + from, this.head + from + n);
+    return this.#items.slice(this.#head + from, this.#head + from + n);
   }
 
   remove(sent: readonly QueuedEvent[]): void {
     const ids = new Set(sent.map((e) => e.id));
-    this.items = this.items.slice(this.head).filter((e) => !ids.has(e.id));
-    this.head = 0;
-    this.persist();
+    this.#items = this.#items.slice(this.#head).filter((e) => !ids.has(e.id));
+    this.#head = 0;
+    this.#persist();
   }
 
   /** Adds what an earlier run left in storage (before anything new). */
   async restore(): Promise<void> {
-    if (!this.store) return;
+    if (!this.#store) return;
     try {
-      const saved = await this.store.get(this.storeKey);
+      const saved = await this.#store.get(this.#storeKey);
       const parsed: unknown = saved ? JSON.parse(saved) : [];
       if (!Array.isArray(parsed)) return;
-      const current = this.items.slice(this.head);
+      const current = this.#items.slice(this.#head);
       const known = new Set(current.map((e) => e.id));
       const restored = (parsed as QueuedEvent[]).filter((e) => e && typeof e.id === 'string' && !known.has(e.id));
-      this.items = [...restored, ...current];
-      this.head = 0;
-      this.trim();
+      this.#items = [...restored, ...current];
+      this.#head = 0;
+      this.#trim();
     } catch {
       // Unreadable storage: start empty rather than fail the host app.
     }
   }
 
-  private trim(): void {
-    const over = this.size - this.maxSize;
+  #trim(): void {
+    const over = this.size - this.#maxSize;
     if (over > 0) {
-      this.head += over;
+      this.#head += over;
       this.dropped += over;
     }
-    if (this.head > 1024 && this.head > this.maxSize) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.#head > 1024 && this.#head > this.#maxSize) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
   }
 
   /** Writes the queue once per tick, however many events arrived in it (a tight loop costs one write). */
-  private persist(): void {
-    if (!this.store || this.persistPending) return;
-    this.persistPending = true;
+  #persist(): void {
+    if (!this.#store || this.#persistPending) return;
+    this.#persistPending = true;
     queueMicrotask(() => {
-      this.persistPending = false;
+      this.#persistPending = false;
       try {
-        void Promise.resolve(this.store?.set(this.storeKey, JSON.stringify(this.items.slice(this.head)))).catch(
+        void Promise.resolve(this.#store?.set(this.#storeKey, JSON.stringify(this.#items.slice(this.#head)))).catch(
           () => undefined,
         );
       } catch {

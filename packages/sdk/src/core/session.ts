@@ -9,29 +9,34 @@ export interface Session {
 }
 
 export class SessionTracker {
-  private current: Session | null = null;
-  private lastActivity = 0;
+  #current: Session | null = null;
+  #lastActivity = 0;
 
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly sampleRate: number,
-    private readonly uuid: () => string,
-    private readonly random: () => number,
-  ) {}
+  readonly #timeoutMs: number;
+  readonly #sampleRate: number;
+  readonly #uuid: () => string;
+  readonly #random: () => number;
+
+  constructor(timeoutMs: number, sampleRate: number, uuid: () => string, random: () => number) {
+    this.#timeoutMs = timeoutMs;
+    this.#sampleRate = sampleRate;
+    this.#uuid = uuid;
+    this.#random = random;
+  }
 
   /** Ends the session: the next activity starts a new one (a device that was just forgotten). */
   reset(): void {
-    this.current = null;
+    this.#current = null;
   }
 
   /** The session at `now`, and whether it has just started (the caller reports session_start). */
   touch(now: number): { session: Session; started: boolean } {
     let started = false;
-    if (!this.current || now - this.lastActivity > this.timeoutMs) {
-      this.current = { id: this.uuid(), startedAt: now, sampled: this.random() < this.sampleRate };
+    if (!this.#current || now - this.#lastActivity > this.#timeoutMs) {
+      this.#current = { id: this.#uuid(), startedAt: now, sampled: this.#random() < this.#sampleRate };
       started = true;
     }
-    this.lastActivity = Math.max(this.lastActivity, now);
-    return { session: this.current, started };
+    this.#lastActivity = Math.max(this.#lastActivity, now);
+    return { session: this.#current, started };
   }
 }

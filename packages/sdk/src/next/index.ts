@@ -1,7 +1,7 @@
 'use client';
 
 import { useParams, usePathname } from 'next/navigation';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { CaptureContext, SightlineClient } from '../core/client.ts';
 import type { AutocaptureOptions } from '../browser/autocapture.ts';
 import { privacyControls } from '../core/privacy.ts';
@@ -29,6 +29,10 @@ export interface SightlineAnalyticsProps extends Omit<BrowserOptions, 'key' | 'a
 type BoundaryError = Error & { digest?: string };
 
 let client: SightlineClient | null = null;
+/** Components waiting for the client to start (`useSightline`). */
+const listeners = new Set<() => void>();
+/** Errors already reported (Strict Mode runs effects twice in development). */
+const reported = new WeakSet<object>();
 /** Errors a boundary caught before the client started (a child's effects run before its layout's). */
 let waiting: Array<[unknown, CaptureContext]> = [];
 
@@ -50,24 +54,26 @@ function start({ sightlineKey, autocapture, webVitals, ...options }: SightlineAn
   }
   for (const [error, context] of waiting) client.captureError(error, context);
   waiting = [];
+  for (const listener of listeners) listener();
   return client;
 }
 
 /**
  * `/shop/42` with params `{ id: '42' }` → `/shop/[id]`; catch-all params → `[...slug]`.
- * Params come in route order, so each names the first matching segment after the previous
- * one (`/orgs/7/apps/7` → `/orgs/[org]/apps/[app]`).
+ * Params come in route order and dynamic segments tend to come last, so each is matched
+ * from the end, before the one after it (`/orgs/7/apps/7` → `/orgs/[org]/apps/[app]`,
+ * `/shop/shop` → `/shop/[id]`).
  */
 export function routePattern(pathname: string, params: Record<string, string | string[] | undefined> | null): string {
   const segments = pathname.split('/');
-  let from = 1;
-  for (const [name, value] of Object.entries(params ?? {})) {
+  let before = segments.length;
+  for (const [name, value] of Object.entries(params ?? {}).reverse()) {
     const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => Boolean(v));
     if (values.length === 0) continue;
-    for (let at = from; at + values.length <= segments.length; at++) {
+    for (let at = before - values.length; at >= 1; at--) {
       if (!values.every((v, i) => segments[at + i] === v || safeDecode(segments[at + i]!) === v)) continue;
       segments.splice(at, values.length, Array.isArray(value) ? `[...${name}]` : `[${name}]`);
-      from = at + 1;
+      before = at;
       break;
     }
   }
@@ -115,9 +121,18 @@ export function SightlineAnalytics(props: SightlineAnalyticsProps): null {
 
 export { privacyControls, type PrivacyControls, type PrivacyRequest } from '../core/privacy.ts';
 
-/** The running client (for `track`, `identify`, metrics, `setConsent`), or null before it started. */
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
+
+/** The running client (for `track`, `identify`, metrics, `setConsent`); null until it starts, then re-renders with it. */
 export function useSightline(): SightlineClient | null {
-  return client;
+  return useSyncExternalStore(
+    subscribe,
+    () => client,
+    () => null,
+  );
 }
 
 /**
@@ -126,6 +141,9 @@ export function useSightline(): SightlineClient | null {
  */
 export function useSightlineError(error: BoundaryError, context: CaptureContext = {}): void {
   useEffect(() => {
+    const tracked = typeof error === 'object' && error !== null;
+    if (tracked && reported.has(error)) return;
+    if (tracked) reported.add(error);
     const full: CaptureContext = {
       level: 'error',
       ...context,

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { WishButton } from './wish-button';
 
 export const metadata = { title: 'Shop' };
 
@@ -6,6 +7,7 @@ export default function Home() {
   return (
     <main>
       <h1>Shop</h1>
+      <WishButton />
       <Link id="product" href="/shop/42">
         A product
       </Link>

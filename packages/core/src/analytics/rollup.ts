@@ -478,6 +478,28 @@ export interface AggregationResult {
   failed: Array<{ orgId: string; appId: number; day: string; error: string }>;
 }
 
+/** The advisory lock an (app, day) is rolled up under. */
+const rollupLock = (orgId: string, appId: number, day: Date) => `rollup:${orgId}:${appId}:${day.getTime()}`;
+
+/**
+ * Waits until no aggregation of this (app, day) is in flight: one that started before raw
+ * events were deleted may still write what it read of them (device-days); after this returns,
+ * every later one reads what is left.
+ */
+export async function waitForRollup(pool: pg.Pool, orgId: string, appId: number, day: Date): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [rollupLock(orgId, appId, day)]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * One aggregation pass over the oldest dirty hours (up to `limit`): each (app, day) in its
  * own transaction under an advisory lock, so concurrent aggregators split the work; an
@@ -498,7 +520,7 @@ export async function runAggregation(
   const days = new Map<string, { orgId: string; appId: number; day: Date; hours: typeof dirty }>();
   for (const d of dirty) {
     const day = new Date(Math.floor(d.hour.getTime() / DAY_MS) * DAY_MS);
-    const key = `${d.org_id}:${d.app_id}:${day.getTime()}`;
+    const key = rollupLock(d.org_id, d.app_id, day);
     const entry = days.get(key) ?? { orgId: d.org_id, appId: d.app_id, day, hours: [] };
     entry.hours.push(d);
     days.set(key, entry);
@@ -510,7 +532,7 @@ export async function runAggregation(
       await client.query('BEGIN');
       const { rows } = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked',
-        [`rollup:${key}`],
+        [key],
       );
       if (!rows[0]?.locked) {
         await client.query('ROLLBACK');

@@ -184,6 +184,34 @@ describe('GDPR deletion of a device', () => {
     ]);
   });
 
+  it('waits out a rollup that read the subject before the deletion, so its device-days do not survive', async () => {
+    const subject = await devicePrincipal('raced-raw-id');
+    await seed(subject.deviceIdHash!, 'raced');
+    const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    // An aggregation of today, in flight: it read the subject's events and is writing their device-day.
+    const aggregator = await pool.connect();
+    await aggregator.query('BEGIN');
+    await aggregator.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
+      `rollup:${orgId}:${appId}:${day.getTime()}`,
+    ]);
+    await aggregator.query(
+      `INSERT INTO device_days (org_id, app_id, day, device_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [orgId, appId, day, subject.deviceIdHash],
+    );
+    const request = await requestDeviceDeletion(prisma, subject);
+    let finished = false;
+    const deletion = runSubjectDeletion(pool, request.id).finally(() => (finished = true));
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(finished).toBe(false); // held at the device-days step
+    } finally {
+      await aggregator.query('COMMIT');
+      aggregator.release();
+    }
+    await deletion;
+    expect(Object.keys(await holding(subject.deviceIdHash!))).toEqual(['gdpr_requests.subject_key']);
+  });
+
   it('accepts only the device token of the device', async () => {
     await expect(requestDeviceDeletion(prisma, ingestPrincipal())).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

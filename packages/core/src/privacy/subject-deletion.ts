@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { listEventPartitions } from '@sightline/db/event-store';
+import { waitForRollup } from '../analytics/rollup.ts';
 import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
 import {
   subjectParams,
@@ -162,6 +163,11 @@ async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progres
         deviceParams(target),
       );
     case 'device_days':
+      // An aggregation that read the subject's events before the events step may still be
+      // writing their device-days: wait out each day's rollup in flight first.
+      for (const partition of await listEventPartitions(pool)) {
+        await waitForRollup(pool, target.orgId, target.appId, partition.from);
+      }
       return deleteInBatches(
         pool,
         'device_days',

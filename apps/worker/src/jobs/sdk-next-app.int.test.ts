@@ -88,8 +88,9 @@ describe('@sightline/sdk/next in a Next.js app', () => {
         `${error.message}; stored: ${stored.map((e) => `${e.type} ${e.name}`).join(', ')}; page: ${said.join(' | ')}`,
       );
     });
-    expect(views.map((v) => v.name)).toEqual(['/', '/shop/42']);
-    expect(views.map((v) => (v.data as { route?: string }).route ?? null)).toEqual([null, '/shop/[id]']);
+    // Grouped by route pattern (dashboards list /shop/[id] once, not every product).
+    expect(views.map((v) => v.name)).toEqual(['/', '/shop/[id]']);
+    expect(views.map((v) => (v.data as { path: string }).path)).toEqual(['/', '/shop/42']);
     expect((views[1]!.data as { title: string; referrer: string }).title).toBe('Product');
     expect((views[1]!.data as { referrer: string }).referrer).toBe('/');
     const [crash] = await until(async () => {

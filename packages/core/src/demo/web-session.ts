@@ -54,7 +54,7 @@ function pageLoad(em: SessionEmitter, page: string, perf: number): void {
       random.logNormal(median * (network ? weight * device.latency : 1), spread),
       metric === 'CLS' ? 3 : 1,
     );
-    em.emit('web_vital', metric, value, { metric, value, rating: rating(value, good, poor), page });
+    em.emit('web_vital', metric, value, { name: metric, value, rating: rating(value, good, poor), page });
   }
   resource(em, page, page === '/' ? 'video' : 'img', weight * device.latency);
 }
@@ -78,6 +78,18 @@ function resource(em: SessionEmitter, page: string, initiator: 'img' | 'video' |
   });
 }
 
+/** A click as the browser SDK reports it: named by the element's selector, with its text (never a field's). */
+function click(em: SessionEmitter, page: string): void {
+  const element = em.random.pick(ELEMENTS[page] ?? ['link']);
+  const tag = element.endsWith('-select') ? 'select' : /tab|row|tile|gallery/.test(element) ? 'div' : 'button';
+  const selector = `${tag}#${element}`;
+  em.emit('click', selector, null, {
+    selector,
+    ...(tag === 'select' ? {} : { text: element.replace(/-/g, ' ') }),
+    page,
+  });
+}
+
 export function webSession(em: SessionEmitter): void {
   const random = em.random;
   const plan = em.planned;
@@ -89,7 +101,7 @@ export function webSession(em: SessionEmitter): void {
 
   em.emit('session_start', null, null, { landing: page, referrer });
   em.place(page);
-  em.emit('page_view', page, null, { path: concretePath(page, random), referrer });
+  em.emit('page_view', page, null, { path: concretePath(page, random), route: page, referrer });
   pageLoad(em, page, perf);
   // Reserve room for INP and session_end.
   for (let n = 7; n < plan.size - 2; n++) {
@@ -112,11 +124,11 @@ export function webSession(em: SessionEmitter): void {
       }
       page = next;
       em.place(page);
-      em.emit('page_view', page, null, { path: concretePath(page, random) });
+      em.emit('page_view', page, null, { path: concretePath(page, random), route: page });
     } else if (roll < 0.72) {
       const inp = random.logNormal(INP.median * perf, INP.spread);
       worstInp = Math.max(worstInp, inp);
-      em.emit('click', page, null, { element: random.pick(ELEMENTS[page] ?? ['link']), page });
+      click(em, page);
     } else if (roll < 0.85) {
       resource(
         em,
@@ -129,13 +141,13 @@ export function webSession(em: SessionEmitter): void {
     } else if (page === '/search') {
       em.emit('search_performed', page, random.int(0, 120), { query_length: random.int(2, 24) });
     } else {
-      em.emit('click', page, null, { element: random.pick(ELEMENTS[page] ?? ['link']), page });
+      click(em, page);
     }
   }
   if (plan.crashing) return;
   em.wait(4_000);
   const inp = round(worstInp > 0 ? worstInp : random.logNormal(INP.median * perf, INP.spread));
-  em.emit('web_vital', 'INP', inp, { metric: 'INP', value: inp, rating: rating(inp, INP.good, INP.poor), page });
+  em.emit('web_vital', 'INP', inp, { name: 'INP', value: inp, rating: rating(inp, INP.good, INP.poor), page });
   const duration = em.t - plan.start;
   em.emit('session_end', null, duration, { duration_ms: duration, pages: em.summary.screens });
 }

@@ -145,13 +145,18 @@ export function scrubData(
   return ok(json);
 }
 
-function pick(data: Record<string, unknown>, field: string | undefined): unknown {
-  return field === undefined ? undefined : data[field];
+/** The first of the fields the type names that the event's data holds. */
+function pick(data: Record<string, unknown>, fields: string | readonly string[] | undefined): unknown {
+  for (const field of typeof fields === 'string' ? [fields] : (fields ?? [])) {
+    if (data[field] !== undefined && data[field] !== null) return data[field];
+  }
+  return undefined;
 }
 
 /** Step: the row's name and value columns from the fields the type names. */
 export function nameAndValue(event: EventInput): { name: string | null; value: number | null } {
-  const known = KNOWN_EVENT_DATA[event.type as KnownEventType] as { name?: string; value?: string } | undefined;
+  const known = KNOWN_EVENT_DATA[event.type as KnownEventType] as
+    { name?: string | readonly string[]; value?: string } | undefined;
   const name = event.name ?? pick(event.data, known?.name);
   const value = event.value ?? pick(event.data, known?.value);
   return {

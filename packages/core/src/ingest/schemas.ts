@@ -103,12 +103,14 @@ export const KNOWN_EVENT_DATA = {
     schema: z
       .object({
         path: z.string().max(2000).optional(),
+        /** The route pattern (`/shop/[id]`) where the app's router knows it: pages group by it. */
+        route: z.string().max(2000).optional(),
         url: z.string().max(4000).optional(),
         referrer: z.string().max(4000).optional(),
         title: z.string().max(500).optional(),
       })
       .passthrough(),
-    name: 'path',
+    name: ['route', 'path'],
   },
   click: {
     schema: z.object({ selector: z.string().max(500).optional(), text: z.string().max(500).optional() }).passthrough(),
@@ -181,7 +183,10 @@ export const KNOWN_EVENT_DATA = {
     name: 'name',
     value: 'duration_ms',
   },
-} satisfies Record<string, { schema: z.ZodType<Record<string, unknown>>; name?: string; value?: string }>;
+} satisfies Record<
+  string,
+  { schema: z.ZodType<Record<string, unknown>>; name?: string | readonly string[]; value?: string }
+>;
 
 export type KnownEventType = keyof typeof KNOWN_EVENT_DATA;
 

@@ -143,6 +143,50 @@ describe('device consent', () => {
     }
   });
 
+  it('refuses what a device recorded before it asked for deletion, and keeps what it records after', async () => {
+    const token = await deviceToken('leaving-phone');
+    const hash = hashDeviceId(stack.salt, 'leaving-phone');
+    const post = (kind: 'events' | 'crash', marker: string, at: number) =>
+      stack.api.inject({
+        method: 'POST',
+        url: `/v1/telemetry/${kind}`,
+        headers: { authorization: `Bearer ${stack.app.ingestKey}`, 'content-type': 'application/json' },
+        payload:
+          kind === 'events'
+            ? {
+                device_id: 'leaving-phone',
+                events: [{ type: 'feature_used', timestamp: at, data: { feature_name: marker } }],
+              }
+            : { device_id: 'leaving-phone', timestamp: at, crash: { type: 'Error', message: marker } },
+      });
+    const asked = await stack.api.inject({
+      method: 'DELETE',
+      url: '/v1/privacy/data',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(asked.statusCode).toBe(202);
+    const deletedAt = (await stack.deps.prisma.gdprRequest.findFirstOrThrow({ where: { subjectKey: hash } })).createdAt;
+    // Still queued on the device when it asked (sent afterwards with the app's key), and new data.
+    const before = deletedAt.getTime() - 60_000;
+    const after = deletedAt.getTime() + 1_000;
+    for (const [kind, marker, at] of [
+      ['events', 'queued-before', before],
+      ['crash', 'crash-before', before],
+      ['events', 'recorded-after', after],
+      ['crash', 'crash-after', after],
+    ] as const) {
+      expect((await post(kind, marker, at)).statusCode).toBe(202);
+    }
+    await until(async () =>
+      (await stack.deps.prisma.event.count({ where: { deviceId: hash, name: 'recorded-after' } })) === 1 &&
+      (await stack.deps.prisma.crashReport.count({ where: { deviceId: hash, message: 'crash-after' } })) === 1
+        ? true
+        : undefined,
+    );
+    expect(await stack.deps.prisma.event.count({ where: { deviceId: hash, name: 'queued-before' } })).toBe(0);
+    expect(await stack.deps.prisma.crashReport.count({ where: { deviceId: hash, message: 'crash-before' } })).toBe(0);
+  });
+
   it('explains bad settings and refuses credentials that are not a device', async () => {
     const token = await deviceToken('picky-phone');
     const bad = await settings(token, 'PUT', { opted_out: 'yes' });

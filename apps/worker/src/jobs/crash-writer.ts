@@ -63,10 +63,9 @@ export function createCrashBatchHandler(deps: {
         await deps.deadLetter(entry, error instanceof Error ? error.message : String(error), 'unreadable');
       }
     }
-    // Devices that opted out, or turned crash reports off, are not stored.
+    // Devices that opted out or turned crash reports off, and what a device recorded before it asked for deletion, are not stored.
     const refused = await refusingDevices(deps.pool, reports, 'crashes');
-    if (refused.size > 0)
-      reports.splice(0, reports.length, ...reports.filter((r) => !refused.has(`${r.appId}:${r.deviceId}`)));
+    reports.splice(0, reports.length, ...reports.filter((r) => !refused(r)));
     if (reports.length === 0) return;
     const client = await deps.pool.connect();
     const ignoreLostConnection = () => undefined;

@@ -64,10 +64,9 @@ export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadL
   return async (entries: StreamEntry[]): Promise<void> => {
     const decoded = decodeEntries(entries);
     for (const { entry, reason } of decoded.bad) await deps.deadLetter(entry, reason, 'unreadable');
-    // Devices that opted out, or turned usage analytics off, are not stored.
+    // Devices that opted out or turned usage analytics off, and what a device recorded before it asked for deletion, are not stored.
     const refused = await refusingDevices(deps.pool, decoded.rows, 'analytics');
-    const rows =
-      refused.size === 0 ? decoded.rows : decoded.rows.filter((r) => !refused.has(`${r.appId}:${r.deviceId}`));
+    const rows = decoded.rows.filter((r) => !refused(r));
     if (rows.length === 0) return;
     const started = process.hrtime.bigint();
     await writer.write(rows, deriveSessions);

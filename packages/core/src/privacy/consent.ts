@@ -79,28 +79,51 @@ export async function devicePrivacySettings(
 }
 
 /**
- * Of the devices in a batch, those that refused this kind of data: `${appId}:${deviceId}`
- * keys of opted-out devices, of those with usage analytics (or crash reports) off, and — for
- * usage analytics in an opt-in app — of every device that has not said yes (or is unknown).
+ * What of a batch must not be stored: rows of devices that opted out, turned this kind of
+ * data off, or — in an app that asks for analytics consent — never said yes; and rows a
+ * device recorded before it asked for its data to be deleted (still queued on it, or on
+ * their way, when the deletion ran). What it records afterwards is new data and is kept.
  */
 export async function refusingDevices(
   pool: pg.Pool,
   rows: ReadonlyArray<{ orgId: string; appId: number; deviceId: string }>,
   purpose: 'analytics' | 'crashes',
-): Promise<Set<string>> {
+): Promise<(row: { appId: number; deviceId: string; occurredAt: number | Date }) => boolean> {
   const unique = new Map(rows.map((r) => [`${r.orgId}:${r.appId}:${r.deviceId}`, r]));
-  if (unique.size === 0) return new Set();
+  if (unique.size === 0) return () => false;
   const list = [...unique.values()];
-  const { rows: refused } = await pool.query<{ app_id: number; device_id: string }>(
-    `SELECT t.app_id, t.device_id FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(org_id, app_id, device_id)
+  const { rows: found } = await pool.query<{
+    app_id: number;
+    device_id: string;
+    refused: boolean;
+    deleted_at: Date | null;
+  }>(
+    `SELECT t.app_id, t.device_id,
+       COALESCE(d.opted_out OR ${
+         purpose === 'analytics'
+           ? 'NOT d.analytics_enabled OR (a.analytics_opt_in AND d.analytics_consent_at IS NULL)'
+           : 'NOT d.crashes_enabled'
+       }, false) AS refused,
+       (SELECT max(g.created_at) FROM gdpr_requests g
+         WHERE g.org_id = t.org_id AND g.app_id = t.app_id AND g.kind = 'DELETE' AND g.subject_type = 'DEVICE'
+           AND g.subject_key = t.device_id) AS deleted_at
+     FROM unnest($1::uuid[], $2::int[], $3::text[]) AS t(org_id, app_id, device_id)
      JOIN apps a ON a.org_id = t.org_id AND a.id = t.app_id
-     LEFT JOIN devices d ON d.org_id = t.org_id AND d.app_id = t.app_id AND d.device_id_hash = t.device_id
-     WHERE d.opted_out OR ${
-       purpose === 'analytics'
-         ? 'NOT d.analytics_enabled OR (a.analytics_opt_in AND d.analytics_consent_at IS NULL)'
-         : 'NOT d.crashes_enabled'
-     }`,
+     LEFT JOIN devices d ON d.org_id = t.org_id AND d.app_id = t.app_id AND d.device_id_hash = t.device_id`,
     [list.map((r) => r.orgId), list.map((r) => r.appId), list.map((r) => r.deviceId)],
   );
-  return new Set(refused.map((r) => `${r.app_id}:${r.device_id}`));
+  const refused = new Set<string>();
+  const deletedAt = new Map<string, number>();
+  for (const r of found) {
+    if (r.refused) refused.add(`${r.app_id}:${r.device_id}`);
+    else if (r.deleted_at) deletedAt.set(`${r.app_id}:${r.device_id}`, r.deleted_at.getTime());
+  }
+  if (refused.size === 0 && deletedAt.size === 0) return () => false;
+  return (row) => {
+    const key = `${row.appId}:${row.deviceId}`;
+    if (refused.has(key)) return true;
+    const cutoff = deletedAt.get(key);
+    const at = typeof row.occurredAt === 'number' ? row.occurredAt : row.occurredAt.getTime();
+    return cutoff !== undefined && at <= cutoff;
+  };
 }

@@ -8,6 +8,8 @@ const config: NextConfig = {
   outputFileTracingRoot: monorepoRoot,
   turbopack: { root: monorepoRoot },
   poweredByHeader: false,
+  // The SDK ships TypeScript sources inside this repository (self-monitoring).
+  transpilePackages: ['@sightline/sdk'],
   // The browser test builds into its own directory so it never races `npm start`'s build.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
 };

@@ -5,14 +5,16 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '@sightline/api';
-import { createSmtpMailer } from '@sightline/core';
-import { CHROMIUM, freePort } from '@sightline/core/testing';
+import { createLogger, createSmtpMailer } from '@sightline/core';
+import { CHROMIUM, createTestApp, createTestOrg, freePort } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
 import { createTestServerDeps } from '@sightline/api/testing';
+import { startIngestWriters } from '@sightline/worker';
+import { Redis } from 'ioredis';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -96,6 +98,8 @@ export interface Stack {
   browser: Browser;
   db: TestDatabase;
   deps: ReturnType<typeof createTestServerDeps>;
+  /** The Sightline app the portal reports its own usage and errors to (self-monitoring). */
+  monitoring: { appId: number };
   stop(): Promise<void>;
 }
 
@@ -133,6 +137,18 @@ export async function startStack(): Promise<Stack> {
   const apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   // Links the api hands out (DSNs, export downloads) point at this api.
   deps.publicApiUrl = apiUrl;
+  // Self-monitoring, as an operator would set it up: an app of its own, and the worker's
+  // writers so what the portal reports lands in PostgreSQL.
+  const monitoringOrg = await createTestOrg(deps.prisma, { name: 'Sightline operations' });
+  const monitoring = await createTestApp(deps.prisma, monitoringOrg.org.id, { bundleId: 'sightline.portal' });
+  const writerRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const writers = startIngestWriters({
+    pool: deps.pool,
+    redis: writerRedis,
+    log: createLogger('e2e-writers', 'silent'),
+    namespace: deps.namespace,
+    claimIdleMs: 500,
+  });
 
   const env = {
     ...process.env,
@@ -141,6 +157,8 @@ export async function startStack(): Promise<Stack> {
     API_URL: apiUrl,
     SIGHTLINE_SECRET: deps.secret,
     PORT: String(webPort),
+    PORTAL_SIGHTLINE_KEY: monitoring.ingestKey,
+    PORTAL_SIGHTLINE_ENDPOINT: apiUrl,
   };
   let output = '';
   const web: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
@@ -160,9 +178,12 @@ export async function startStack(): Promise<Stack> {
     browser,
     db,
     deps,
+    monitoring: { appId: monitoring.app.id },
     async stop() {
       await browser.close().catch(() => undefined);
       web.kill('SIGTERM');
+      await writers.close();
+      writerRedis.disconnect();
       await api.close();
       await deps.close();
       await db.drop();

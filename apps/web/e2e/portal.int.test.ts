@@ -444,4 +444,27 @@ describe('portal, as a new user would use it', () => {
     await requests.getByText('Deletion of app data').waitFor();
     await context.close();
   });
+
+  it('reports its own page views, by route, to the Sightline app it is pointed at', async () => {
+    const context = await stack.browser.newContext({ baseURL: stack.webUrl });
+    try {
+      const page = await context.newPage();
+      const owner = { name: 'Watcher', email: uniqueEmail('watcher'), password: 'correct horse battery staple' };
+      const orgId = await signUp(page, owner, 'Watched Co');
+      await page.goto(`/o/${orgId}/members`);
+      await page.getByRole('heading', { name: 'Members' }).first().waitFor();
+      await page.close({ runBeforeUnload: true }); // what is queued goes as the tab closes
+      const views = async () =>
+        (await stack.deps.prisma.event.findMany({ where: { appId: stack.monitoring.appId, type: 'page_view' } })).map(
+          (e) => e.name,
+        );
+      await expect
+        .poll(views, { timeout: 20_000 })
+        .toEqual(expect.arrayContaining(['/o/[orgId]', '/o/[orgId]/members']));
+      // Organization ids are folded into the route: the operator's dashboards group pages, not tenants.
+      expect((await views()).some((name) => name?.includes(orgId))).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -9,13 +9,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, freePort } from '@sightline/core/testing';
 import { createPool, createPrismaClient } from '@sightline/db';
 import {
   encodeEventRow,
@@ -87,14 +86,6 @@ function body(events: number, device: number): string {
       timestamp: now - (events - i) * 100,
     })),
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function rssMb(pid: number | undefined): number {

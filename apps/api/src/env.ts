@@ -1,4 +1,14 @@
-import { commonEnv, databaseEnv, mailEnv, parseEnv, portSchema, redisEnv, secretEnv } from '@sightline/core';
+import {
+  commonEnv,
+  databaseEnv,
+  mailEnv,
+  parseEnv,
+  portSchema,
+  privacyQueueEnv,
+  publicLimitsEnv,
+  redisEnv,
+  secretEnv,
+} from '@sightline/core';
 import { z } from 'zod';
 
 const serverShape = {
@@ -9,6 +19,8 @@ const serverShape = {
   PORT: portSchema.default(4000),
   HOST: z.string().default('0.0.0.0'),
   ...mailEnv,
+  ...publicLimitsEnv,
+  ...privacyQueueEnv,
   /** Ingestion rate limits, requests per minute (sliding window). */
   INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
   INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),

@@ -1,6 +1,8 @@
 import {
   createAnalyticsCache,
   createPrivacyQueue,
+  createPublicLimits,
+  publicLimitsConfig,
   queuePrefix,
   createAlertQueue,
   createAppDirectory,
@@ -45,7 +47,11 @@ async function start(): Promise<void> {
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
   const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
-  const privacyQueue = createPrivacyQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
+  const privacyQueue = createPrivacyQueue({
+    connection: { url: env.REDIS_URL },
+    prefix: queuePrefix(env),
+    maxInFlightPerOrg: env.PRIVACY_ORG_MAX_IN_FLIGHT,
+  });
   const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
   const app = await buildServer({
     log,
@@ -69,6 +75,7 @@ async function start(): Promise<void> {
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
+    publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
   });
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);

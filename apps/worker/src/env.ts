@@ -1,4 +1,4 @@
-import { commonEnv, databaseEnv, mailEnv, parseEnv, redisEnv, secretEnv } from '@sightline/core';
+import { commonEnv, databaseEnv, mailEnv, parseEnv, privacyQueueEnv, redisEnv, secretEnv } from '@sightline/core';
 import { z } from 'zod';
 
 const workerShape = {
@@ -7,6 +7,7 @@ const workerShape = {
   ...redisEnv,
   ...secretEnv,
   ...mailEnv,
+  ...privacyQueueEnv,
   /** Slack's Web API base URL (a stand-in for tests or a proxy). */
   SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
   /** Day partitions of `events` kept ready ahead of today. */

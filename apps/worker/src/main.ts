@@ -77,6 +77,7 @@ async function start(): Promise<void> {
     prefix,
     pool,
     log,
+    maxInFlightPerOrg: env.PRIVACY_ORG_MAX_IN_FLIGHT,
     onAppDataDeleted: (apps) => analyticsCache.invalidate(apps),
   });
   const writers = startIngestWriters({

@@ -7,15 +7,29 @@ import {
   createIngestBuffer,
   createLogger,
   createLogMailer,
+  createPublicLimits,
   createSignInGuard,
   type Mailer,
+  type PublicLimitsConfig,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
 import { createFormLimiter } from './form-limiter.ts';
 import { createApiMetrics } from './metrics.ts';
+import type {} from './public-limits.ts';
 import type { ServerDeps } from './server.ts';
+
+/** Limits high enough that tests about something else never meet them. */
+const GENEROUS_LIMITS: PublicLimitsConfig = {
+  registerPerKeyPerMinute: 100_000,
+  registerPerIpPerMinute: 100_000,
+  registerPerDevicePerHour: 10_000,
+  privacyRequestsPerDevicePerDay: 10_000,
+  privacyRequestsPerAppPerHour: 100_000,
+  settingsWritesPerDevicePerMinute: 10_000,
+  privacyCallsPerAppPerMinute: 100_000,
+};
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 
@@ -23,7 +37,7 @@ export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 export function createTestServerDeps(
   databaseUrl: string,
   mailer?: Mailer,
-  options: { redisUrl?: string } = {},
+  options: { redisUrl?: string; publicLimits?: Partial<PublicLimitsConfig>; privacyOrgMaxInFlight?: number } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
@@ -42,6 +56,7 @@ export function createTestServerDeps(
   const privacyQueue = createPrivacyQueue({
     connection: { url: options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     prefix: `${namespace}-bull`,
+    ...(options.privacyOrgMaxInFlight !== undefined ? { maxInFlightPerOrg: options.privacyOrgMaxInFlight } : {}),
   });
   return {
     log,
@@ -67,6 +82,7 @@ export function createTestServerDeps(
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace),
+    publicLimits: createPublicLimits(redis, namespace, { ...GENEROUS_LIMITS, ...options.publicLimits }),
     async close() {
       await alertQueue.close();
       await privacyQueue.close();

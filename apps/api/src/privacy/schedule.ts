@@ -15,9 +15,11 @@ export async function queuePrivacyJob(
   deps: Pick<ScheduleDeps, 'privacyQueue' | 'log'>,
   kind: 'EXPORT' | 'DELETE',
   requestId: string,
+  orgId: string,
 ): Promise<void> {
-  const enqueue = kind === 'EXPORT' ? deps.privacyQueue.enqueueExport : deps.privacyQueue.enqueueDeletion;
-  await enqueue(requestId).catch((error: unknown) =>
+  // Not queued now when the organization already has its share of the queue: the worker
+  // admits it as the organization's earlier requests finish.
+  await deps.privacyQueue.enqueue(kind, requestId, orgId).catch((error: unknown) =>
     deps.log.warn({ err: String(error), requestId }, 'privacy job queued by the sweep later'),
   );
 }
@@ -32,6 +34,6 @@ export async function schedulePrivacyRequest(
   answer: { request: PrivacyRequestView; queue: boolean; revokedTokenHashes?: string[] },
 ) {
   await Promise.all((answer.revokedTokenHashes ?? []).map((hash) => deps.resolver.invalidate(hash)));
-  if (answer.queue) await queuePrivacyJob(deps, answer.request.kind, answer.request.id);
+  if (answer.queue) await queuePrivacyJob(deps, answer.request.kind, answer.request.id, answer.request.orgId);
   return withDownloadUrl(deps.publicApiUrl, answer.request);
 }

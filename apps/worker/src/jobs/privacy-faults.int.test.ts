@@ -108,7 +108,7 @@ describe('GDPR deletion under faults', () => {
         [subject.deviceIdHash, new Date(today - (DAYS - 13) * DAY), new Date(today - (DAYS - 14) * DAY)],
       );
       const { id } = await requestDeviceDeletion(deps.prisma, subject);
-      await deps.privacyQueue.enqueueDeletion(id);
+      await deps.privacyQueue.enqueueDeletion(id, org.org.id);
       const first = startWorker();
       const progress = () => deps.prisma.gdprRequest.findUniqueOrThrow({ where: { id } });
       await until(async () => {

@@ -5,16 +5,36 @@ import {
   runSubjectDeletion,
   runSubjectExport,
   type Logger,
+  type PrivacyJobKind,
+  type PrivacyQueue,
 } from '@sightline/core';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
 // GDPR requests in the worker. A deletion records each finished step in its request, so a
 // worker killed midway leaves a stalled job that BullMQ hands to the next worker, which
-// resumes at the first unfinished step. A sweep every minute queues requests whose job
-// never made it to Redis (the api answers "scheduled" either way).
+// resumes at the first unfinished step. Each organization has a few jobs queued at most
+// (core/privacy/queue.ts); when one ends, the organization's next PENDING request is
+// admitted. A sweep every minute frees places whose end was missed and queues requests
+// whose job never made it to Redis (the api answers "scheduled" either way).
 
 const SWEEP = 'privacy-sweep';
+
+/** Admits the organization's oldest PENDING requests while it has room; answers how many were queued. */
+async function admitPending(pool: pg.Pool, queue: PrivacyQueue, orgId: string): Promise<number> {
+  // Admitted requests are PENDING too until they start: twice the cap reaches past them.
+  const { rows } = await pool.query<{ id: string; kind: PrivacyJobKind }>(
+    `SELECT id, kind FROM gdpr_requests WHERE org_id = $1 AND status = 'PENDING'
+      ORDER BY created_at LIMIT $2`,
+    [orgId, queue.maxInFlightPerOrg * 2],
+  );
+  let queued = 0;
+  for (const { id, kind } of rows) {
+    if (!(await queue.enqueue(kind, id, orgId))) break;
+    queued++;
+  }
+  return queued;
+}
 
 export async function startPrivacy(deps: {
   connection: ConnectionOptions;
@@ -22,20 +42,52 @@ export async function startPrivacy(deps: {
   pool: pg.Pool;
   log: Logger;
   sweepEveryMs?: number;
+  /** Jobs one organization may have queued or running at once (PRIVACY_ORG_MAX_IN_FLIGHT). */
+  maxInFlightPerOrg?: number;
   /** An app's data was deleted: cached dashboard answers about it are stale. */
   onAppDataDeleted?: (apps: Array<{ orgId: string; appId: number }>) => Promise<void>;
 }) {
   const prefix = deps.prefix ?? 'bull';
-  const producer = createPrivacyQueue({ connection: deps.connection, prefix });
+  const producer = createPrivacyQueue({
+    connection: deps.connection,
+    prefix,
+    ...(deps.maxInFlightPerOrg !== undefined ? { maxInFlightPerOrg: deps.maxInFlightPerOrg } : {}),
+  });
   const sweep = async (): Promise<number> => {
-    const { rows } = await deps.pool.query<{ id: string; kind: string }>(
-      `SELECT id, kind FROM gdpr_requests WHERE status IN ('PENDING', 'RUNNING')
-         AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 100`,
+    // Places held by requests that are over (their end was not seen: a worker died) are freed.
+    const admitted = await producer.admitted();
+    if (admitted.size > 0) {
+      const { rows: open } = await deps.pool.query<{ id: string }>(
+        `SELECT id FROM gdpr_requests WHERE id = ANY($1::uuid[]) AND status IN ('PENDING', 'RUNNING')`,
+        [[...admitted.keys()]],
+      );
+      const stillOpen = new Set(open.map((r) => r.id));
+      for (const id of admitted.keys()) if (!stillOpen.has(id)) await producer.release(id);
+    }
+    // Then each organization's oldest open requests (older than a minute: the api queues new
+    // ones itself), a few per organization so that one organization's backlog cannot crowd
+    // out the others' here either. An admitted one is only re-queued if its job was lost.
+    const { rows } = await deps.pool.query<{ id: string; kind: PrivacyJobKind; org_id: string }>(
+      `SELECT id, kind, org_id FROM (
+         SELECT id, kind, org_id, row_number() OVER (PARTITION BY org_id ORDER BY status DESC, created_at) AS n
+           FROM gdpr_requests
+          WHERE status IN ('PENDING', 'RUNNING') AND created_at < now() - interval '1 minute') open
+        WHERE n <= $1 ORDER BY n LIMIT 1000`,
+      [producer.maxInFlightPerOrg],
     );
-    for (const { id, kind } of rows)
-      await (kind === 'EXPORT' ? producer.enqueueExport(id) : producer.enqueueDeletion(id));
-    return rows.length;
+    let queued = 0;
+    for (const { id, kind, org_id: orgId } of rows) if (await producer.enqueue(kind, id, orgId)) queued++;
+    return queued;
   };
+  // A job is over: its organization's place goes to its next PENDING request.
+  const finished = async (requestId: string): Promise<void> => {
+    const orgId = await producer.release(requestId);
+    if (orgId) await admitPending(deps.pool, producer, orgId);
+  };
+  const afterJob = (requestId: string) =>
+    void finished(requestId).catch((error: unknown) =>
+      deps.log.warn({ requestId, err: String(error) }, 'next privacy request admitted by the sweep later'),
+    );
   const worker = new Worker<{ requestId: string }>(
     QUEUES.privacy,
     async (job) => {
@@ -56,6 +108,9 @@ export async function startPrivacy(deps: {
     // handed to the next worker, which resumes it from its recorded progress.
     { connection: deps.connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 15_000 },
   );
+  worker.on('completed', (job) => {
+    if (job.name !== SWEEP) afterJob(job.data.requestId);
+  });
   worker.on('failed', (job, err) => {
     if (!job || job.name === SWEEP) return;
     const requestId = job.data.requestId;
@@ -73,6 +128,8 @@ export async function startPrivacy(deps: {
          WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
         [requestId, err.message.slice(0, 500)],
       )
+      // Only once it is FAILED: admitting the next PENDING request must not pick this one again.
+      .then(() => afterJob(requestId))
       .catch((error: unknown) =>
         deps.log.error({ requestId, err: String(error) }, 'could not mark the request failed'),
       );

@@ -5,7 +5,14 @@ export {
   runSubjectDeletion,
   type DeletionProgress,
 } from './subject-deletion.ts';
-export { createPrivacyQueue, PRIVACY_JOBS, type PrivacyQueue } from './queue.ts';
+export {
+  createPrivacyQueue,
+  DEFAULT_PRIVACY_ORG_MAX_IN_FLIGHT,
+  PRIVACY_JOBS,
+  privacyQueueEnv,
+  type PrivacyJobKind,
+  type PrivacyQueue,
+} from './queue.ts';
 export {
   EXPORT_TTL_MS,
   openExport,

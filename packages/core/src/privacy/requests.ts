@@ -46,6 +46,8 @@ export type SubjectRequestInput = z.input<typeof subjectRequestInput>;
 
 export interface PrivacyRequestView {
   id: string;
+  /** The organization's own id: its privacy jobs are queued fairly against other organizations'. */
+  orgId: string;
   kind: 'EXPORT' | 'DELETE';
   scope: 'SUBJECT' | 'APP' | 'ORG';
   appId: number | null;
@@ -72,6 +74,7 @@ function view(request: GdprRequest, secret: string, now = Date.now()): PrivacyRe
   const expires = request.resultExpiresAt?.getTime() ?? null;
   return {
     id: request.id,
+    orgId: request.orgId,
     kind: request.kind,
     scope: request.scope,
     appId: request.appId,

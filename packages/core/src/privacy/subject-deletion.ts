@@ -56,7 +56,7 @@ export interface DeletionProgress {
 export async function requestDeviceDeletion(
   prisma: PrismaClient,
   principal: Principal,
-): Promise<{ id: string; revokedTokenHashes: string[] }> {
+): Promise<{ id: string; revokedTokenHashes: string[]; created: boolean }> {
   if (principal.kind !== 'device_token' || principal.appId === undefined || !principal.deviceIdHash) {
     throw new AppError('FORBIDDEN', 'ask for deletion with the device token (dt_…) of the device');
   }
@@ -80,7 +80,7 @@ export async function requestDeviceDeletion(
       where: { orgId, appId, kind: 'DELETE', subjectKey: deviceIdHash, status: { in: ['PENDING', 'RUNNING'] } },
       select: { id: true },
     });
-    if (open) return { id: open.id, revokedTokenHashes };
+    if (open) return { id: open.id, revokedTokenHashes, created: false };
     const request = await tx.gdprRequest.create({
       data: {
         orgId,
@@ -102,7 +102,7 @@ export async function requestDeviceDeletion(
       { type: 'gdpr_request', id: request.id },
       { appId },
     );
-    return { id: request.id, revokedTokenHashes };
+    return { id: request.id, revokedTokenHashes, created: true };
   });
 }
 

@@ -50,7 +50,7 @@ export async function requestDeviceExport(
   principal: Principal,
   secret: string,
   now = Date.now(),
-): Promise<ExportRequestAnswer & { queue: boolean }> {
+): Promise<ExportRequestAnswer & { queue: boolean; created: boolean }> {
   if (principal.kind !== 'device_token' || principal.appId === undefined || !principal.deviceIdHash) {
     throw new AppError('FORBIDDEN', 'ask for an export with the device token (dt_…) of the device');
   }
@@ -98,6 +98,7 @@ export async function requestDeviceExport(
     downloadPath: exportLink(secret, request, expires),
     expiresAt: new Date(expires).toISOString(),
     queue: !existing || request.status !== 'COMPLETED',
+    created: !existing,
   };
 }
 

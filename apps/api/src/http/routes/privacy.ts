@@ -6,27 +6,49 @@ import {
   requestDeviceExport,
   requestStatus,
   statusLink,
+  type Principal,
 } from '@sightline/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { queuePrivacyJob } from '../../privacy/schedule.ts';
+import type {} from '../public-limits.ts';
 import type { ServerDeps } from '../server.ts';
 
-// The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints").
+// The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints"). Each call
+// counts against its app's per-minute allowance; a new export or deletion against the
+// device's daily and the app's hourly one (asking again for an open request is free); a
+// settings change against the device's per-minute one.
 
 export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const caller = async (request: FastifyRequest) => {
+    const principal = await deps.auth.authenticate(request);
+    await deps.publicLimits.privacyCall(principal);
+    return principal;
+  };
+  // A new export or deletion is counted; one that turned out to be already open, or that
+  // was refused, is given back.
+  const counted = async <T extends { created: boolean }>(principal: Principal, make: () => Promise<T>) => {
+    const refund = await deps.publicLimits.privacyRequest(principal);
+    const answer = await make().catch(async (error: unknown) => {
+      await refund();
+      throw error;
+    });
+    if (!answer.created) await refund();
+    return answer;
+  };
+
   // The device's consent: opted out of everything, usage analytics, crash reports.
-  app.get('/v1/privacy/settings', async (request) =>
-    devicePrivacySettings(deps.prisma, await deps.auth.authenticate(request)),
-  );
-  app.put('/v1/privacy/settings', async (request) =>
-    devicePrivacySettings(deps.prisma, await deps.auth.authenticate(request), request.body ?? {}),
-  );
+  app.get('/v1/privacy/settings', async (request) => devicePrivacySettings(deps.prisma, await caller(request)));
+  app.put('/v1/privacy/settings', async (request) => {
+    const principal = await caller(request);
+    await deps.publicLimits.settingsWrite(principal);
+    return devicePrivacySettings(deps.prisma, principal, request.body ?? {});
+  });
 
   // An export of everything held about this device: built by the worker, downloadable for 24 h.
   app.get('/v1/privacy/export', async (request, reply) => {
-    const principal = await deps.auth.authenticate(request);
-    const answer = await requestDeviceExport(deps.prisma, principal, deps.secret);
-    if (answer.queue) await queuePrivacyJob(deps, 'EXPORT', answer.id);
+    const principal = await caller(request);
+    const answer = await counted(principal, () => requestDeviceExport(deps.prisma, principal, deps.secret));
+    if (answer.queue) await queuePrivacyJob(deps, 'EXPORT', answer.id, principal.orgId);
     return reply.status(answer.status === 'COMPLETED' ? 200 : 202).send({
       download_url: `${deps.publicApiUrl}${answer.downloadPath}`,
       status: answer.status === 'COMPLETED' ? 'ready' : 'scheduled',
@@ -60,11 +82,11 @@ export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): v
 
   // Deletion of everything held about this device: scheduled now, carried out by the worker.
   app.delete('/v1/privacy/data', async (request, reply) => {
-    const principal = await deps.auth.authenticate(request);
-    const { id, revokedTokenHashes } = await requestDeviceDeletion(deps.prisma, principal);
+    const principal = await caller(request);
+    const { id, revokedTokenHashes } = await counted(principal, () => requestDeviceDeletion(deps.prisma, principal));
     // The device stops sending now, not when the job runs.
     await Promise.all(revokedTokenHashes.map((hash) => deps.resolver.invalidate(hash)));
-    await queuePrivacyJob(deps, 'DELETE', id);
+    await queuePrivacyJob(deps, 'DELETE', id, principal.orgId);
     return reply.status(202).send({
       status: 'scheduled',
       request_id: id,

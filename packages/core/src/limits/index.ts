@@ -1,0 +1,8 @@
+export { createSlidingWindowLimiter, type LimitCheck, type SlidingWindowLimiter } from './sliding-window.ts';
+export {
+  createPublicLimits,
+  publicLimitsConfig,
+  publicLimitsEnv,
+  type PublicLimits,
+  type PublicLimitsConfig,
+} from './public-endpoints.ts';

@@ -23,4 +23,17 @@ describe('api configuration', () => {
   it('treats an empty variable as unset', () => {
     expect(loadServerEnv({ SIGHTLINE_SECRET: secret, PORT: '' }).PORT).toBe(4000);
   });
+
+  it('reads the device and privacy limits, with defaults, and names a bad one', () => {
+    const env = loadServerEnv({ SIGHTLINE_SECRET: secret, PRIVACY_REQUESTS_PER_DAY: '3' });
+    expect(env).toMatchObject({
+      DEVICE_REGISTER_RPM: 300,
+      DEVICE_REGISTER_IP_RPM: 60,
+      PRIVACY_REQUESTS_PER_DAY: 3,
+      PRIVACY_ORG_MAX_IN_FLIGHT: 2,
+    });
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, PRIVACY_SETTINGS_WRITES_PER_MINUTE: '0' })).toThrow(
+      /PRIVACY_SETTINGS_WRITES_PER_MINUTE:/,
+    );
+  });
 });

@@ -18,8 +18,8 @@ const DAY = 86_400;
 export const publicLimitsEnv = {
   /** Device registrations per pk_ key per minute (new installs of one app). */
   DEVICE_REGISTER_RPM: positive.default(300),
-  /** Device registrations per client address per minute. */
-  DEVICE_REGISTER_IP_RPM: positive.default(30),
+  /** Device registrations per client address per minute (many phones can share a carrier NAT address). */
+  DEVICE_REGISTER_IP_RPM: positive.default(60),
   /** Registrations of one device id (of one app) per hour: an SDK registers once per install. */
   DEVICE_REGISTER_DEVICE_PER_HOUR: positive.default(10),
   /** New export or deletion requests per device per day (asking again for an open one is free). */

@@ -6,7 +6,7 @@ import { dropTestDatabase, serverUrl } from '@sightline/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // `npm start` end to end: a database that does not exist yet, its own ports, all three
-// processes up, then Ctrl-C (SIGINT) stops them all.
+// processes up, a killed api restarted by the supervisor, then Ctrl-C (SIGINT) stops them all.
 const START = fileURLToPath(new URL('./start.mjs', import.meta.url));
 const dbName = `sightline_start_${randomBytes(4).toString('hex')}_test`;
 const API_PORT = 4100 + Math.floor(Math.random() * 400);
@@ -49,7 +49,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('brings api, worker and web up, reports ready, and stops all three on Ctrl-C', async () => {
+  it('brings api, worker and web up, reports ready, restarts a killed api alone, and stops all three on Ctrl-C', async () => {
     child = spawn(process.execPath, [START], {
       env: {
         ...process.env,
@@ -86,6 +86,27 @@ describe('npm start', () => {
     expect(output).toContain('worker connected to PostgreSQL and Redis');
     expect(output).toContain(`http://localhost:${API_PORT}`);
     expect(output).toContain(`http://localhost:${WEB_PORT}`);
+
+    // A crashed api (kill -9, as the OOM killer does) comes back by itself; the worker and
+    // the portal keep running meanwhile.
+    const started = (label: string) =>
+      [...output.matchAll(new RegExp(`\\[start\\] ${label} started \\(pid (\\d+)\\)`, 'g'))].map((m) => Number(m[1]));
+    const [apiPid] = started('api');
+    expect(apiPid, output).toBeGreaterThan(0);
+    process.kill(apiPid!, 'SIGKILL');
+    const restarted = await poll(async () => {
+      const pids = started('api');
+      if (pids.length < 2) return undefined;
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/healthz`);
+      return res.status === 200 ? pids : undefined;
+    }, 120);
+    expect(restarted, output).toEqual([apiPid, expect.any(Number)]);
+    expect(restarted?.[1]).not.toBe(apiPid);
+    expect(output).toContain('api exited (SIGKILL); restarting it in 1 s');
+    expect(started('worker')).toHaveLength(1);
+    expect(started('web')).toHaveLength(1);
+    expect(output).not.toMatch(/\[start\] (worker|web) exited/);
+    expect((await fetch(`http://127.0.0.1:${WEB_PORT}/`)).ok).toBe(true);
 
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);

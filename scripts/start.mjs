@@ -2,7 +2,7 @@
 // `npm start`: one command from a fresh clone to api (4000), worker and web (3000) running.
 // Validates the environment, makes sure PostgreSQL and Redis answer (starting local ones
 // when it can), applies migrations, builds the web app when its sources changed, then
-// supervises the three processes until Ctrl-C.
+// supervises the three processes until Ctrl-C, restarting one that exits.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServices } from './build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
+import { redisServerArgs } from './redis-config.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataDir = join(root, '.data');
@@ -125,9 +126,10 @@ function startLocalRedis() {
   if (!which('redis-server')) return false;
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  say(`starting redis-server with data in ${dir}`);
+  say(`starting redis-server with data in ${dir} (AOF, noeviction)`);
   const port = redisUrl.port || '6379';
-  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'redis.log')], { stdio: 'inherit' });
+  const args = redisServerArgs({ port, dir, logfile: join(dir, 'redis.log'), daemonize: true });
+  const r = spawnSync('redis-server', args, { stdio: 'inherit' });
   return r.status === 0;
 }
 
@@ -178,7 +180,17 @@ if (!existsSync(buildStamp) || readFileSync(buildStamp, 'utf8') !== sourceHash) 
 // ───────── run ─────────
 
 const children = new Map();
+/** Restarts waiting for their backoff, by label. */
+const pendingRestarts = new Map();
 let stopping = false;
+
+// A crashed child is restarted rather than taking the others down: the api, the worker and
+// the portal fail independently (an out-of-memory api must not stop the worker draining the
+// buffer). Backoff doubles from 1 s to 30 s and resets once a child has stayed up a minute.
+// Five exits within two minutes are an exit loop: reported loudly on every exit, and still
+// retried every 30 s, because the usual causes (PostgreSQL or Redis away, a full disk) heal
+// on their own and a supervisor that gives up turns a short outage into a long one.
+const RESTART = { firstDelayMs: 1_000, maxDelayMs: 30_000, stableMs: 60_000, loopExits: 5, loopWindowMs: 120_000 };
 
 function prefixLines(stream, label, out) {
   let pending = '';
@@ -192,21 +204,49 @@ function prefixLines(stream, label, out) {
   stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
 }
 
+function warn(line) {
+  process.stderr.write(`[start] ${line}\n`);
+}
+
 function launch(label, args, options = {}) {
-  const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  prefixLines(child.stdout, label, process.stdout);
-  prefixLines(child.stderr, label, process.stderr);
-  child.on('exit', (code, signal) => {
-    children.delete(label);
-    if (!stopping) {
-      process.stderr.write(`[start] ${label} exited (${signal ?? `code ${code}`}); stopping the others\n`);
-      void shutdown(1);
-    } else if (children.size === 0) {
-      say('all processes stopped');
-      process.exit(exitCode);
-    }
-  });
-  children.set(label, child);
+  let delayMs = RESTART.firstDelayMs;
+  let exits = [];
+  const run = () => {
+    pendingRestarts.delete(label);
+    if (stopping) return;
+    const startedAt = Date.now();
+    const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    prefixLines(child.stdout, label, process.stdout);
+    prefixLines(child.stderr, label, process.stderr);
+    say(`${label} started (pid ${child.pid})`);
+    child.on('exit', (code, signal) => {
+      children.delete(label);
+      if (stopping) {
+        if (children.size === 0) {
+          say('all processes stopped');
+          process.exit(exitCode);
+        }
+        return;
+      }
+      const now = Date.now();
+      if (now - startedAt >= RESTART.stableMs) delayMs = RESTART.firstDelayMs;
+      exits = [...exits.filter((at) => now - at < RESTART.loopWindowMs), now];
+      const how = signal ?? `code ${code}`;
+      if (exits.length >= RESTART.loopExits) {
+        delayMs = RESTART.maxDelayMs;
+        warn(
+          `EXIT LOOP: ${label} exited ${exits.length} times within ${RESTART.loopWindowMs / 1000} s (last: ${how}); ` +
+            `it is not staying up — see its log above. Retrying every ${delayMs / 1000} s; the other processes keep running.`,
+        );
+      } else {
+        warn(`${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`);
+      }
+      pendingRestarts.set(label, setTimeout(run, delayMs));
+      delayMs = Math.min(delayMs * 2, RESTART.maxDelayMs);
+    });
+    children.set(label, child);
+  };
+  run();
 }
 
 let exitCode = 0;
@@ -214,6 +254,8 @@ async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   exitCode = code;
+  for (const timer of pendingRestarts.values()) clearTimeout(timer);
+  pendingRestarts.clear();
   say('stopping api, worker and web…');
   for (const child of children.values()) child.kill('SIGTERM');
   setTimeout(() => {

@@ -11,6 +11,7 @@ import {
   createSignInGuard,
   createSmtpMailer,
   EnvError,
+  warnIfRedisNotDurable,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
@@ -70,6 +71,8 @@ async function start(): Promise<void> {
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
   });
+  // The api's own client fails fast while connecting; the cache client waits for Redis.
+  void warnIfRedisNotDurable(cache, log);
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 

@@ -12,3 +12,4 @@ export * from './crashes/index.ts';
 export * from './alerts/index.ts';
 export * from './analytics/index.ts';
 export * from './privacy/index.ts';
+export * from './redis/persistence.ts';

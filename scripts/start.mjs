@@ -3,7 +3,7 @@
 // Validates the environment, makes sure PostgreSQL and Redis answer (starting local ones
 // when it can), applies migrations, builds the web app when its sources changed, then
 // supervises the three processes until Ctrl-C, restarting one that exits.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { buildServices } from './build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
 import { redisServerArgs } from './redis-config.mjs';
+import { createSupervisor } from './supervisor.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataDir = join(root, '.data');
@@ -179,90 +180,31 @@ if (!existsSync(buildStamp) || readFileSync(buildStamp, 'utf8') !== sourceHash) 
 
 // ───────── run ─────────
 
-const children = new Map();
-/** Restarts waiting for their backoff, by label. */
-const pendingRestarts = new Map();
-let stopping = false;
-
-// A crashed child is restarted rather than taking the others down: the api, the worker and
-// the portal fail independently (an out-of-memory api must not stop the worker draining the
-// buffer). Backoff doubles from 1 s to 30 s and resets once a child has stayed up a minute.
-// Five exits within two minutes are an exit loop: reported loudly on every exit, and still
-// retried every 30 s, because the usual causes (PostgreSQL or Redis away, a full disk) heal
-// on their own and a supervisor that gives up turns a short outage into a long one.
-const RESTART = { firstDelayMs: 1_000, maxDelayMs: 30_000, stableMs: 60_000, loopExits: 5, loopWindowMs: 120_000 };
-
-function prefixLines(stream, label, out) {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) out.write(`[${label}] ${line}\n`);
-  });
-  stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
-}
-
 function warn(line) {
   process.stderr.write(`[start] ${line}\n`);
 }
 
-function launch(label, args, options = {}) {
-  let delayMs = RESTART.firstDelayMs;
-  let exits = [];
-  const run = () => {
-    pendingRestarts.delete(label);
-    if (stopping) return;
-    const startedAt = Date.now();
-    const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    prefixLines(child.stdout, label, process.stdout);
-    prefixLines(child.stderr, label, process.stderr);
-    say(`${label} started (pid ${child.pid})`);
-    child.on('exit', (code, signal) => {
-      children.delete(label);
-      if (stopping) {
-        if (children.size === 0) {
-          say('all processes stopped');
-          process.exit(exitCode);
-        }
-        return;
-      }
-      const now = Date.now();
-      if (now - startedAt >= RESTART.stableMs) delayMs = RESTART.firstDelayMs;
-      exits = [...exits.filter((at) => now - at < RESTART.loopWindowMs), now];
-      const how = signal ?? `code ${code}`;
-      if (exits.length >= RESTART.loopExits) {
-        delayMs = RESTART.maxDelayMs;
-        warn(
-          `EXIT LOOP: ${label} exited ${exits.length} times within ${RESTART.loopWindowMs / 1000} s (last: ${how}); ` +
-            `it is not staying up — see its log above. Retrying every ${delayMs / 1000} s; the other processes keep running.`,
-        );
-      } else {
-        warn(`${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`);
-      }
-      pendingRestarts.set(label, setTimeout(run, delayMs));
-      delayMs = Math.min(delayMs * 2, RESTART.maxDelayMs);
-    });
-    children.set(label, child);
-  };
-  run();
-}
-
 let exitCode = 0;
-async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
-  exitCode = code;
-  for (const timer of pendingRestarts.values()) clearTimeout(timer);
-  pendingRestarts.clear();
-  say('stopping api, worker and web…');
-  for (const child of children.values()) child.kill('SIGTERM');
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
+// A crashed child is restarted with backoff, not the end of everything (scripts/supervisor.mjs).
+const supervisor = createSupervisor({
+  env,
+  say,
+  warn,
+  onStopped: () => {
+    say('all processes stopped');
     process.exit(exitCode);
-  }, 10_000).unref();
-  if (children.size === 0) process.exit(exitCode);
+  },
+});
+const launch = supervisor.launch;
+const stopping = () => supervisor.isStopping();
+
+async function shutdown(code) {
+  if (stopping()) return;
+  exitCode = code;
+  say('stopping api, worker and web…');
+  supervisor.stop(10_000);
+  // Children that ignore SIGKILL (none should) must not keep start alive forever.
+  setTimeout(() => process.exit(exitCode), 12_000).unref();
 }
 
 process.on('SIGINT', () => void shutdown(0));
@@ -282,7 +224,7 @@ launch('web', [nextBin, 'start', '-p', env.WEB_PORT], { cwd: webDir, env: { ...e
 
 const apiUp = await waitForPort('127.0.0.1', Number(env.PORT), 60);
 const webUp = await waitForPort('127.0.0.1', Number(env.WEB_PORT), 60);
-if (!stopping) {
+if (!stopping()) {
   say(apiUp ? `api     http://localhost:${env.PORT}  (health: /healthz, readiness: /readyz)` : 'api did not open its port in 60 s');
   say(webUp ? `web     http://localhost:${env.WEB_PORT}` : 'web did not open its port in 60 s');
   say('worker  running (BullMQ)');

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { dropTestDatabase, serverUrl } from '@sightline/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // `npm start` end to end: a database that does not exist yet, its own ports, all three
-// processes up, then Ctrl-C (SIGINT) stops them all.
+// processes up, a killed api restarted by the supervisor, then Ctrl-C (SIGINT) stops them all.
 const START = fileURLToPath(new URL('./start.mjs', import.meta.url));
 const dbName = `sightline_start_${randomBytes(4).toString('hex')}_test`;
 const API_PORT = 4100 + Math.floor(Math.random() * 400);
@@ -37,6 +37,17 @@ async function poll<T>(fn: () => Promise<T | undefined>, seconds: number): Promi
   return undefined;
 }
 
+/** Pids of start's children running `label` (api, worker or web), read from the process table. */
+function children(label: 'api' | 'worker' | 'web'): number[] {
+  const marker = { api: 'apps/api/dist/main.mjs', worker: 'apps/worker/dist/main.mjs', web: 'next' }[label];
+  const table = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(child?.pid)], { encoding: 'utf8' }).stdout;
+  return table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && m[2]!.includes(marker))
+    .map((m) => Number(m[1]));
+}
+
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -49,7 +60,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('brings api, worker and web up, reports ready, and stops all three on Ctrl-C', async () => {
+  it('brings api, worker and web up, reports ready, restarts a killed api alone, and stops all three on Ctrl-C', async () => {
     child = spawn(process.execPath, [START], {
       env: {
         ...process.env,
@@ -86,6 +97,25 @@ describe('npm start', () => {
     expect(output).toContain('worker connected to PostgreSQL and Redis');
     expect(output).toContain(`http://localhost:${API_PORT}`);
     expect(output).toContain(`http://localhost:${WEB_PORT}`);
+
+    // A crashed api (kill -9, as the OOM killer does) comes back by itself; the worker and
+    // the portal keep running meanwhile.
+    const [apiPid] = children('api');
+    const [workerPid] = children('worker');
+    const [webPid] = children('web');
+    expect([apiPid, workerPid, webPid].every(Boolean), output).toBe(true);
+    process.kill(apiPid!, 'SIGKILL');
+    const restarted = await poll(async () => {
+      const pids = children('api');
+      if (pids.length !== 1 || pids[0] === apiPid) return undefined;
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/healthz`);
+      return res.status === 200 ? pids[0] : undefined;
+    }, 120);
+    expect(restarted, output).toBeGreaterThan(0);
+    expect(output).toContain('api exited (SIGKILL); restarting it in 1 s');
+    expect(children('worker')).toEqual([workerPid]);
+    expect(children('web')).toEqual([webPid]);
+    expect((await fetch(`http://127.0.0.1:${WEB_PORT}/`)).ok).toBe(true);
 
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);

@@ -2,8 +2,8 @@
 // `npm start`: one command from a fresh clone to api (4000), worker and web (3000) running.
 // Validates the environment, makes sure PostgreSQL and Redis answer (starting local ones
 // when it can), applies migrations, builds the web app when its sources changed, then
-// supervises the three processes until Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+// supervises the three processes until Ctrl-C, restarting one that exits.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -11,6 +11,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServices } from './build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
+import { redisServerArgs } from './redis-config.mjs';
+import { createSupervisor } from './supervisor.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataDir = join(root, '.data');
@@ -125,9 +127,10 @@ function startLocalRedis() {
   if (!which('redis-server')) return false;
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  say(`starting redis-server with data in ${dir}`);
+  say(`starting redis-server with data in ${dir} (AOF, noeviction)`);
   const port = redisUrl.port || '6379';
-  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'redis.log')], { stdio: 'inherit' });
+  const args = redisServerArgs({ port, dir, logfile: join(dir, 'redis.log'), daemonize: true });
+  const r = spawnSync('redis-server', args, { stdio: 'inherit' });
   return r.status === 0;
 }
 
@@ -177,50 +180,31 @@ if (!existsSync(buildStamp) || readFileSync(buildStamp, 'utf8') !== sourceHash) 
 
 // ───────── run ─────────
 
-const children = new Map();
-let stopping = false;
-
-function prefixLines(stream, label, out) {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) out.write(`[${label}] ${line}\n`);
-  });
-  stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
-}
-
-function launch(label, args, options = {}) {
-  const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  prefixLines(child.stdout, label, process.stdout);
-  prefixLines(child.stderr, label, process.stderr);
-  child.on('exit', (code, signal) => {
-    children.delete(label);
-    if (!stopping) {
-      process.stderr.write(`[start] ${label} exited (${signal ?? `code ${code}`}); stopping the others\n`);
-      void shutdown(1);
-    } else if (children.size === 0) {
-      say('all processes stopped');
-      process.exit(exitCode);
-    }
-  });
-  children.set(label, child);
+function warn(line) {
+  process.stderr.write(`[start] ${line}\n`);
 }
 
 let exitCode = 0;
+// A crashed child is restarted with backoff, not the end of everything (scripts/supervisor.mjs).
+const supervisor = createSupervisor({
+  env,
+  say,
+  warn,
+  onStopped: () => {
+    say('all processes stopped');
+    process.exit(exitCode);
+  },
+});
+const launch = supervisor.launch;
+const stopping = () => supervisor.isStopping();
+
 async function shutdown(code) {
-  if (stopping) return;
-  stopping = true;
+  if (stopping()) return;
   exitCode = code;
   say('stopping api, worker and web…');
-  for (const child of children.values()) child.kill('SIGTERM');
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(exitCode);
-  }, 10_000).unref();
-  if (children.size === 0) process.exit(exitCode);
+  supervisor.stop(10_000);
+  // Children that ignore SIGKILL (none should) must not keep start alive forever.
+  setTimeout(() => process.exit(exitCode), 12_000).unref();
 }
 
 process.on('SIGINT', () => void shutdown(0));
@@ -240,7 +224,7 @@ launch('web', [nextBin, 'start', '-p', env.WEB_PORT], { cwd: webDir, env: { ...e
 
 const apiUp = await waitForPort('127.0.0.1', Number(env.PORT), 60);
 const webUp = await waitForPort('127.0.0.1', Number(env.WEB_PORT), 60);
-if (!stopping) {
+if (!stopping()) {
   say(apiUp ? `api     http://localhost:${env.PORT}  (health: /healthz, readiness: /readyz)` : 'api did not open its port in 60 s');
   say(webUp ? `web     http://localhost:${env.WEB_PORT}` : 'web did not open its port in 60 s');
   say('worker  running (BullMQ)');

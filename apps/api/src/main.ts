@@ -13,6 +13,7 @@ import {
   createSignInGuard,
   createSmtpMailer,
   EnvError,
+  warnIfRedisNotDurable,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
@@ -77,6 +78,8 @@ async function start(): Promise<void> {
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
   });
+  // The api's own client fails fast while connecting; the cache client waits for Redis.
+  void warnIfRedisNotDurable(cache, log);
   await app.listen({ port: env.PORT, host: env.HOST });
   log.info({ port: env.PORT }, `api listening on http://127.0.0.1:${env.PORT}`);
 

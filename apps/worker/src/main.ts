@@ -6,6 +6,7 @@ import {
   createSmtpMailer,
   EnvError,
   queuePrefix,
+  warnIfRedisNotDurable,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
@@ -33,6 +34,7 @@ async function start(): Promise<void> {
   await pool.query('SELECT 1');
   await connection.ping();
   log.info('worker connected to PostgreSQL and Redis');
+  void warnIfRedisNotDurable(connection, log);
 
   const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 4 });
   const prefix = queuePrefix(env);

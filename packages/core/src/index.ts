@@ -13,3 +13,4 @@ export * from './alerts/index.ts';
 export * from './analytics/index.ts';
 export * from './privacy/index.ts';
 export * from './limits/index.ts';
+export * from './redis/persistence.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { IngestBuffer } from '@sightline/core';
+import { inspectRedisPersistence, type IngestBuffer } from '@sightline/core';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -55,8 +55,9 @@ export function registerHealthRoutes(
   // does not get healthy api processes restarted.
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
 
-  // Readiness: PostgreSQL and Redis both answer. `?detail=1` adds the ingestion backlog and
-  // the dead-letter list (entries the writers could not store, with the reason).
+  // Readiness: PostgreSQL and Redis both answer. `?detail=1` adds the ingestion backlog, the
+  // dead-letter list (entries the writers could not store, with the reason) and whether Redis
+  // keeps its data across a restart and never evicts.
   app.get('/readyz', async (request, reply) => {
     const [postgres, redis] = await Promise.all([
       check(() => deps.pool.query('SELECT 1')),
@@ -66,7 +67,16 @@ export function registerHealthRoutes(
     const body = { status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } };
     const detail = (request.query as { detail?: unknown }).detail;
     if (detail === undefined || detail === '0' || redis !== 'ok') return reply.status(ready ? 200 : 503).send(body);
-    const ingest = await ingestDetail(deps.redis, deps.ingest.buffer).catch(() => undefined);
-    return reply.status(ready ? 200 : 503).send({ ...body, ...(ingest ? { ingest } : {}) });
+    // Redis persistence is read each time: an operator's CONFIG SET shows without a restart.
+    // Not ready-failing (Redis works), but what a restart or a full Redis would lose is visible.
+    const [ingest, persistence] = await Promise.all([
+      ingestDetail(deps.redis, deps.ingest.buffer).catch(() => undefined),
+      inspectRedisPersistence(deps.redis).catch(() => undefined),
+    ]);
+    return reply.status(ready ? 200 : 503).send({
+      ...body,
+      ...(ingest ? { ingest } : {}),
+      ...(persistence ? { redis: persistence } : {}),
+    });
   });
 }

@@ -7,3 +7,4 @@ export { createAppDirectory, type AppDirectory, type IngestTarget } from './dire
 export { flushUsageCounters } from './usage.ts';
 export { buildCrashRecord, type CrashRecord } from './crash.ts';
 export * from './sentry.ts';
+export { encodeStorable, wellFormedJson } from './sanitize.ts';

@@ -8,3 +8,4 @@ export { flushUsageCounters } from './usage.ts';
 export { buildCrashRecord, type CrashRecord } from './crash.ts';
 export * from './sentry.ts';
 export { encodeStorable, wellFormedJson } from './sanitize.ts';
+export * from './dead-letters.ts';

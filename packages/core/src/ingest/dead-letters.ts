@@ -93,16 +93,29 @@ function parseLetter(raw: string): DeadLetter | null {
   }
 }
 
-export function createDeadLetterStore(redis: Redis, namespace: string, limits: DeadLetterLimits = {}) {
-  const list = `${namespace}:${DEAD_LETTERS}`;
+/** The keys the store works on; an IngestBuffer has them (the api passes its buffer). */
+export interface DeadLetterKeys {
+  deadLetters: string;
+  stream: string;
+  crashStream: string;
+}
+
+/** `namespace`: the installation's REDIS_PREFIX, or the keys of an ingest buffer. */
+export function createDeadLetterStore(redis: Redis, namespace: string | DeadLetterKeys, limits: DeadLetterLimits = {}) {
+  const keys: DeadLetterKeys =
+    typeof namespace === 'string'
+      ? {
+          deadLetters: `${namespace}:${DEAD_LETTERS}`,
+          stream: `${namespace}:${EVENTS_STREAM}`,
+          crashStream: `${namespace}:${CRASHES_STREAM}`,
+        }
+      : namespace;
+  const list = keys.deadLetters;
   const payloads = `${list}:payloads`;
   const bytes = `${list}:bytes`;
   const maxCount = limits.maxCount ?? DEFAULT_DEAD_LETTER_MAX_COUNT;
   const maxBytes = limits.maxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES;
-  const streams: Record<DeadLetterStream, string> = {
-    events: `${namespace}:${EVENTS_STREAM}`,
-    crashes: `${namespace}:${CRASHES_STREAM}`,
-  };
+  const streams: Record<DeadLetterStream, string> = { events: keys.stream, crashes: keys.crashStream };
 
   /** Newest first, with the raw record (the replay removes that exact record). */
   async function listRaw(limit: number): Promise<Array<{ raw: string; letter: DeadLetter }>> {

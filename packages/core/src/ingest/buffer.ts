@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BufferedEvent } from './pipeline.ts';
-import { encodeStorable } from './sanitize.ts';
+import { encodeForBuffer } from './sanitize.ts';
 
 // The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
 // the org's monthly quota, backpressure and the append happen in one Lua script — one round
@@ -132,7 +132,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
 
   const crashStream = `${namespace}:${CRASHES_STREAM}`;
   // Every string the api buffers passes here: what PostgreSQL would refuse is fixed before the 202.
-  const encode = encodeStorable;
+  const encode = encodeForBuffer;
 
   /** One run of the append script: limits, quota, backlog, then XADD of the events and crash reports. */
   async function appendEntry(entry: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeStorable, wellFormedJson } from './sanitize.ts';
+import { encodeForBuffer, encodeStorable, wellFormedJson } from './sanitize.ts';
 
 const roundTrip = (value: unknown) => JSON.parse(encodeStorable(value)) as unknown;
 
@@ -41,5 +41,17 @@ describe('encodeStorable', () => {
     const fixed = wellFormedJson(hostile);
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(JSON.parse(fixed)).toBe('\\'.repeat(200_000) + '\ufffd'.repeat(100_000));
+  });
+
+  it('fixes the text fields of a buffered events batch and leaves a clean one as JSON.stringify wrote it', () => {
+    const event = (name: string) => ['id-1', 1, 'custom', name, 'dev', null, '{"k":"\\\\u0000"}'];
+    const clean = { o: 'org', a: 1, r: 2, e: [event('home')] };
+    expect(encodeForBuffer(clean)).toBe(JSON.stringify(clean));
+    const dirty = { o: 'org', a: 1, r: 2, e: [event('home'), event('a\ud83d\u0000b')] };
+    expect(JSON.parse(encodeForBuffer(dirty))).toEqual({ ...dirty, e: [event('home'), event('a\ufffdb')] });
+    expect(JSON.parse(encodeForBuffer({ crash: 'x\ud800', context: { ['\u0000']: 1 } }))).toEqual({
+      crash: 'x\ufffd',
+      context: { '': 1 },
+    });
   });
 });

@@ -166,6 +166,7 @@ describe('sightline dead-letters', () => {
     await push(byBytes, 9, 5_000);
     expect((await byBytes.list())[0]).toMatchObject({ id: 'crashes/9-0', dropped: true, size: 0 });
     expect(await byBytes.replay(['crashes/9-0'])).toEqual([{ id: 'crashes/9-0', status: 'not_kept' }]);
+    expect((await byBytes.list()).map((l) => l.id)).toContain('crashes/9-0');
     await stack.deps.redis.del(byBytes.key, `${byBytes.key}:payloads`, `${byBytes.key}:bytes`);
   });
 });

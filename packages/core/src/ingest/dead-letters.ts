@@ -54,11 +54,15 @@ return 1
 const TAKE_LUA = `
 -- KEYS: list, payloads, bytes, stream; ARGV: meta (exact), id, size
 -- Removed from the list and re-appended in one step: two replays of one letter append it once.
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return false end
+-- A letter without its payload (over the byte cap, or kept by an older version) stays listed.
 local payload = redis.call('HGET', KEYS[2], ARGV[2])
+if not payload or payload == '' then
+  if redis.call('LPOS', KEYS[1], ARGV[1]) == false then return false end
+  return ''
+end
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return false end
 redis.call('HDEL', KEYS[2], ARGV[2])
 redis.call('DECRBY', KEYS[3], tonumber(ARGV[3]))
-if not payload or payload == '' then return '' end
 return redis.call('XADD', KEYS[4], '*', 'b', payload)
 `;
 

@@ -10,23 +10,20 @@ export interface WriterMetrics {
   deadLetter(reason: string): void;
 }
 
-/** Where a row came from: enough to dead-letter that one event on its own. */
-export interface RowOrigin {
+/** A decoded entry: where a refused row is looked up (only then, so rows carry no back-reference). */
+export interface DecodedEntry {
   entry: StreamEntry;
-  index: number;
   batch: BufferedBatch;
-  event: BufferedEvent;
 }
 
 /** Buffered requests → rows. An entry that cannot be read goes to the dead-letter list. */
 export function decodeEntries(entries: StreamEntry[]): {
   rows: EventRow[];
-  /** Parallel to `rows`. */
-  origins: RowOrigin[];
+  decoded: DecodedEntry[];
   bad: Array<{ entry: StreamEntry; reason: string }>;
 } {
   const rows: EventRow[] = [];
-  const origins: RowOrigin[] = [];
+  const decoded: DecodedEntry[] = [];
   const bad: Array<{ entry: StreamEntry; reason: string }> = [];
   for (const entry of entries) {
     let batch: BufferedBatch;
@@ -38,8 +35,8 @@ export function decodeEntries(entries: StreamEntry[]): {
       bad.push({ entry, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    for (const [index, e] of batch.e.entries()) {
-      origins.push({ entry, index, batch, event: e });
+    decoded.push({ entry, batch });
+    for (const e of batch.e) {
       rows.push({
         orgId: batch.o,
         appId: batch.a,
@@ -63,7 +60,21 @@ export function decodeEntries(entries: StreamEntry[]): {
       });
     }
   }
-  return { rows, origins, bad };
+  return { rows, decoded, bad };
+}
+
+/** The entry and index of a row's event (the failure path only: a scan is fine there). */
+function originOf(
+  row: EventRow,
+  decoded: readonly DecodedEntry[],
+): { entry: StreamEntry; batch: BufferedBatch; index: number; event: BufferedEvent } | null {
+  for (const { entry, batch } of decoded) {
+    if (batch.a !== row.appId || batch.o !== row.orgId) continue;
+    const index = batch.e.findIndex((e) => e[0] === row.id && e[1] === row.occurredAt);
+    const event = batch.e[index];
+    if (event) return { entry, batch, index, event };
+  }
+  return null;
 }
 
 /**
@@ -75,15 +86,17 @@ export function decodeEntries(entries: StreamEntry[]): {
 async function writeIsolating(
   writer: EventWriter,
   rows: EventRow[],
-  origins: RowOrigin[],
+  decoded: readonly DecodedEntry[],
   deadLetter: DeadLetterSink,
 ): Promise<void> {
   try {
     await writer.write(rows, deriveSessions);
   } catch (error) {
     if (!isDataError(error)) throw error;
-    const [origin] = origins;
-    if (rows.length === 1 && origin) {
+    const [row] = rows;
+    if (rows.length === 1 && row) {
+      const origin = originOf(row, decoded);
+      if (!origin) throw error;
       const { o, a, r } = origin.batch;
       const alone: BufferedBatch = { o, a, r, e: [origin.event] };
       await deadLetter(origin.entry, error instanceof Error ? error.message : String(error), 'refused', {
@@ -94,8 +107,8 @@ async function writeIsolating(
       return;
     }
     const middle = Math.ceil(rows.length / 2);
-    await writeIsolating(writer, rows.slice(0, middle), origins.slice(0, middle), deadLetter);
-    await writeIsolating(writer, rows.slice(middle), origins.slice(middle), deadLetter);
+    await writeIsolating(writer, rows.slice(0, middle), decoded, deadLetter);
+    await writeIsolating(writer, rows.slice(middle), decoded, deadLetter);
   }
 }
 
@@ -112,16 +125,10 @@ export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadL
     for (const { entry, reason } of decoded.bad) await deps.deadLetter(entry, reason, 'unreadable');
     // Devices that opted out or turned usage analytics off, and what a device recorded before it asked for deletion, are not stored.
     const refused = await refusingDevices(deps.pool, decoded.rows, 'analytics');
-    const rows: EventRow[] = [];
-    const origins: RowOrigin[] = [];
-    decoded.rows.forEach((row, i) => {
-      if (refused(row)) return;
-      rows.push(row);
-      origins.push(decoded.origins[i] as RowOrigin);
-    });
+    const rows = decoded.rows.filter((r) => !refused(r));
     if (rows.length === 0) return;
     const started = process.hrtime.bigint();
-    await writeIsolating(writer, rows, origins, deps.deadLetter);
+    await writeIsolating(writer, rows, decoded.decoded, deps.deadLetter);
     deps.metrics?.observeBatch(rows.length, Number(process.hrtime.bigint() - started) / 1e9);
   };
 }

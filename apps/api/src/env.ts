@@ -42,6 +42,8 @@ export function loadServerEnv(source: Record<string, string | undefined> = proce
 const cliShape = {
   ...commonEnv,
   ...databaseEnv,
+  // dead-letters list|replay read the ingestion buffer's Redis.
+  ...redisEnv,
   PORT: portSchema.default(4000),
   /** Base URL SDKs reach the api at; used to print DSNs. */
   PUBLIC_API_URL: z.string().url().optional(),

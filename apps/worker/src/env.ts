@@ -33,6 +33,14 @@ const workerShape = {
   ALERT_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** How long a dead writer's unacknowledged entries wait before another writer takes them. */
   WRITER_CLAIM_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Dead letters kept (oldest dropped beyond it), and their payload bytes in Redis at most. */
+  DEAD_LETTER_MAX_COUNT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  DEAD_LETTER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(4 * 1024 ** 3)
+    .default(64 * 1024 * 1024),
 };
 
 export type WorkerEnv = ReturnType<typeof loadWorkerEnv>;

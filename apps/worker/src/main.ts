@@ -89,6 +89,7 @@ async function start(): Promise<void> {
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
     claimIdleMs: env.WRITER_CLAIM_IDLE_MS,
+    deadLetterLimits: { maxCount: env.DEAD_LETTER_MAX_COUNT, maxBytes: env.DEAD_LETTER_MAX_BYTES },
     onGrouped: alerts.onGrouped,
     namespace: env.REDIS_PREFIX,
   });

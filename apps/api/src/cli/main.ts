@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { AppError, EnvError } from '@sightline/core';
 import { MigrationError } from '@sightline/db/migrations';
 import { loadCliEnv } from '../env.ts';
+import { deadLettersListCommand, deadLettersReplayCommand } from './commands/dead-letters.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
 import {
@@ -34,7 +35,12 @@ const COMMANDS: Record<string, Command> = {
   },
   'create-app': {
     summary: 'create an app with its pk_ ingest key: --org <id> --name --bundle-id [--platform]',
-    options: { org: { type: 'string' }, name: { type: 'string' }, 'bundle-id': { type: 'string' }, platform: { type: 'string' } },
+    options: {
+      org: { type: 'string' },
+      name: { type: 'string' },
+      'bundle-id': { type: 'string' },
+      platform: { type: 'string' },
+    },
     run: createAppCommand,
   },
   'create-api-key': {
@@ -52,6 +58,16 @@ const COMMANDS: Record<string, Command> = {
     options: { events: { type: 'string' }, days: { type: 'string' }, devices: { type: 'string' } },
     run: seedDemoCommand,
   },
+  'dead-letters list': {
+    summary: 'what the writers could not store, newest first: [--limit n]',
+    options: { limit: { type: 'string' } },
+    run: deadLettersListCommand,
+  },
+  'dead-letters replay': {
+    summary: 're-append dead letters to the buffer and remove them from the list: [--id <id>]',
+    options: { id: { type: 'string' } },
+    run: deadLettersReplayCommand,
+  },
 };
 
 function usage(): string {
@@ -60,7 +76,9 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // Two-word commands (`dead-letters list`) first.
+  const [first, second, ...others] = argv;
+  const [name, ...rest] = first && second && COMMANDS[`${first} ${second}`] ? [`${first} ${second}`, ...others] : argv;
   if (!name || name === '--help' || name === 'help') {
     process.stdout.write(usage());
     return name ? 0 : 2;

@@ -102,6 +102,8 @@ const CASES: Record<string, Case> = {
   'privacy.deleteAppData': tenant((t) => ({ appId: t.appId, confirm: 'their app' })),
   'privacy.exportOrg': tenant(() => ({})),
   'admin.setSuspended': { kind: 'platform', ids: (t) => ({ orgId: t.orgId, suspended: true, reason: 'takeover' }) },
+  'admin.deadLetters': { kind: 'platform', ids: () => ({}) },
+  'admin.replayDeadLetters': { kind: 'platform', ids: () => ({}) },
 };
 
 const procedures = Object.keys(appRouter._def.procedures).sort();

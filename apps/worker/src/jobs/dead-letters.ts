@@ -1,9 +1,6 @@
-import { DEAD_LETTERS, type Logger } from '@sightline/core';
+import { createDeadLetterStore, type DeadLetterLimits, type Logger } from '@sightline/core';
 import type { Redis } from 'ioredis';
 import type { StreamEntry } from './stream-consumer.ts';
-
-/** How many dead letters are kept (oldest dropped): enough to diagnose, bounded in memory. */
-export const MAX_DEAD_LETTERS = 10_000;
 
 /**
  * PostgreSQL refusing the data itself (SQLSTATE class 22 data exception, 23 integrity
@@ -15,33 +12,51 @@ export function isDataError(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code) && code !== '23505';
 }
 
-/** Moves an entry the writer cannot store to the dead-letter list, with the reason. */
+/** One event of a buffered request, dead-lettered alone: its own replayable payload. */
+export interface RefusedEvent {
+  index: number;
+  eventId: string;
+  /** A buffered batch holding only this event. */
+  payload: string;
+}
+
+/**
+ * Moves what the writer cannot store to the dead-letter list, with the reason and the whole
+ * payload (capped by count and bytes in total, see createDeadLetterStore): a whole entry, or
+ * one event of it when the rest of its request was stored.
+ */
 export function createDeadLetterSink(deps: {
   redis: Redis;
   namespace: string;
   stream: 'events' | 'crashes';
   log: Logger;
+  limits?: DeadLetterLimits;
   onDeadLetter?: (reason: string) => void;
 }) {
-  const list = `${deps.namespace}:${DEAD_LETTERS}`;
-  return async (entry: StreamEntry, reason: string, kind: 'unreadable' | 'refused'): Promise<void> => {
-    await deps.redis
-      .multi()
-      .lpush(
-        list,
-        JSON.stringify({
-          stream: deps.stream,
-          id: entry.id,
-          kind,
-          reason,
-          payload: entry.payload.slice(0, 10_000),
-          at: new Date().toISOString(),
-        }),
-      )
-      .ltrim(list, 0, MAX_DEAD_LETTERS - 1)
-      .exec();
+  const store = createDeadLetterStore(deps.redis, deps.namespace, deps.limits);
+  return async (
+    entry: StreamEntry,
+    reason: string,
+    kind: 'unreadable' | 'refused',
+    event?: RefusedEvent,
+  ): Promise<void> => {
+    const id = `${deps.stream}/${entry.id}${event ? `#${event.index}` : ''}`;
+    await store.push(
+      {
+        id,
+        stream: deps.stream,
+        kind,
+        reason,
+        entry: entry.id,
+        ...(event ? { index: event.index, eventId: event.eventId } : {}),
+      },
+      event ? event.payload : entry.payload,
+    );
     deps.onDeadLetter?.(kind);
-    deps.log.error({ entryId: entry.id, stream: deps.stream, reason }, 'buffer entry moved to the dead-letter list');
+    deps.log.error(
+      { deadLetter: id, stream: deps.stream, eventId: event?.eventId, reason },
+      event ? 'event moved to the dead-letter list' : 'buffer entry moved to the dead-letter list',
+    );
   };
 }
 

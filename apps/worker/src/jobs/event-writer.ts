@@ -1,7 +1,7 @@
-import { refusingDevices, type BufferedBatch } from '@sightline/core';
-import { createEventWriter, type EventRow } from '@sightline/db/event-store';
+import { refusingDevices, type BufferedBatch, type BufferedEvent } from '@sightline/core';
+import { createEventWriter, type EventRow, type EventWriter } from '@sightline/db/event-store';
 import type pg from 'pg';
-import type { DeadLetterSink } from './dead-letters.ts';
+import { isDataError, type DeadLetterSink } from './dead-letters.ts';
 import { deriveSessions } from './sessions.ts';
 import type { StreamEntry } from './stream-consumer.ts';
 
@@ -10,12 +10,20 @@ export interface WriterMetrics {
   deadLetter(reason: string): void;
 }
 
+/** A decoded entry: where a refused row is looked up (only then, so rows carry no back-reference). */
+export interface DecodedEntry {
+  entry: StreamEntry;
+  batch: BufferedBatch;
+}
+
 /** Buffered requests → rows. An entry that cannot be read goes to the dead-letter list. */
 export function decodeEntries(entries: StreamEntry[]): {
   rows: EventRow[];
+  decoded: DecodedEntry[];
   bad: Array<{ entry: StreamEntry; reason: string }>;
 } {
   const rows: EventRow[] = [];
+  const decoded: DecodedEntry[] = [];
   const bad: Array<{ entry: StreamEntry; reason: string }> = [];
   for (const entry of entries) {
     let batch: BufferedBatch;
@@ -27,6 +35,7 @@ export function decodeEntries(entries: StreamEntry[]): {
       bad.push({ entry, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
+    decoded.push({ entry, batch });
     for (const e of batch.e) {
       rows.push({
         orgId: batch.o,
@@ -51,13 +60,63 @@ export function decodeEntries(entries: StreamEntry[]): {
       });
     }
   }
-  return { rows, bad };
+  return { rows, decoded, bad };
+}
+
+/** The entry and index of a row's event (the failure path only: a scan is fine there). */
+function originOf(
+  row: EventRow,
+  decoded: readonly DecodedEntry[],
+): { entry: StreamEntry; batch: BufferedBatch; index: number; event: BufferedEvent } | null {
+  for (const { entry, batch } of decoded) {
+    if (batch.a !== row.appId || batch.o !== row.orgId) continue;
+    const index = batch.e.findIndex((e) => e[0] === row.id && e[1] === row.occurredAt);
+    const event = batch.e[index];
+    if (event) return { entry, batch, index, event };
+  }
+  return null;
+}
+
+/**
+ * Writes the rows; when PostgreSQL refuses the data, halves them until the row at fault
+ * stands alone and dead-letters that one event (with its entry id and index), so the good
+ * events of the same request are stored. Each half commits on its own: a replay after a
+ * crash in between is absorbed by the writer's idempotence.
+ */
+async function writeIsolating(
+  writer: EventWriter,
+  rows: EventRow[],
+  decoded: readonly DecodedEntry[],
+  deadLetter: DeadLetterSink,
+): Promise<void> {
+  try {
+    await writer.write(rows, deriveSessions);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    const [row] = rows;
+    if (rows.length === 1 && row) {
+      const origin = originOf(row, decoded);
+      if (!origin) throw error;
+      const { o, a, r } = origin.batch;
+      const alone: BufferedBatch = { o, a, r, e: [origin.event] };
+      await deadLetter(origin.entry, error instanceof Error ? error.message : String(error), 'refused', {
+        index: origin.index,
+        eventId: String(origin.event[0]),
+        payload: JSON.stringify(alone),
+      });
+      return;
+    }
+    const middle = Math.ceil(rows.length / 2);
+    await writeIsolating(writer, rows.slice(0, middle), decoded, deadLetter);
+    await writeIsolating(writer, rows.slice(middle), decoded, deadLetter);
+  }
 }
 
 /**
  * The event writer's batch handler: COPY every row of the batch in one transaction through
  * the idempotent store writer (a replayed batch adds nothing), then derive sessions. It
- * resolves only after the commit; the consumer acknowledges the entries after that.
+ * resolves only after the commit; the consumer acknowledges the entries after that. Rows
+ * PostgreSQL refuses are isolated to the event (writeIsolating), never the whole request.
  */
 export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadLetterSink; metrics?: WriterMetrics }) {
   const writer = createEventWriter(deps.pool);
@@ -69,7 +128,7 @@ export function createEventBatchHandler(deps: { pool: pg.Pool; deadLetter: DeadL
     const rows = decoded.rows.filter((r) => !refused(r));
     if (rows.length === 0) return;
     const started = process.hrtime.bigint();
-    await writer.write(rows, deriveSessions);
+    await writeIsolating(writer, rows, decoded.decoded, deps.deadLetter);
     deps.metrics?.observeBatch(rows.length, Number(process.hrtime.bigint() - started) / 1e9);
   };
 }

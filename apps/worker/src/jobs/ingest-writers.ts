@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP, type GroupOutcome, type Logger } from '@sightline/core';
+import {
+  CRASHES_STREAM,
+  EVENTS_STREAM,
+  WRITER_GROUP,
+  type DeadLetterLimits,
+  type GroupOutcome,
+  type Logger,
+} from '@sightline/core';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCrashBatchHandler } from './crash-writer.ts';
@@ -16,6 +23,8 @@ export interface IngestWriterOptions {
   metrics?: WriterMetrics;
   batchEntries?: number;
   claimIdleMs?: number;
+  /** Caps of the dead-letter list (count and payload bytes). */
+  deadLetterLimits?: DeadLetterLimits;
   /** Hears what each committed crash batch did to its groups (alerts). */
   onGrouped?: (outcomes: GroupOutcome[]) => Promise<void>;
 }
@@ -37,6 +46,7 @@ export function startIngestWriters(options: IngestWriterOptions) {
       namespace,
       stream,
       log: options.log,
+      limits: options.deadLetterLimits,
       onDeadLetter: (kind) => options.metrics?.deadLetter(kind),
     });
   const eventsDeadLetter = sink(options.redis, 'events');

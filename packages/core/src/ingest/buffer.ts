@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { NUL_ESCAPE, type BufferedEvent } from './pipeline.ts';
+import type { BufferedEvent } from './pipeline.ts';
+import { encodeForBuffer } from './sanitize.ts';
 
 // The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
 // the org's monthly quota, backpressure and the append happen in one Lua script — one round
@@ -130,7 +131,8 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   const now = options.now ?? Date.now;
 
   const crashStream = `${namespace}:${CRASHES_STREAM}`;
-  const encode = (payload: unknown) => JSON.stringify(payload).replace(NUL_ESCAPE, '');
+  // Every string the api buffers passes here: what PostgreSQL would refuse is fixed before the 202.
+  const encode = encodeForBuffer;
 
   /** One run of the append script: limits, quota, backlog, then XADD of the events and crash reports. */
   async function appendEntry(entry: {

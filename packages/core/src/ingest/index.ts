@@ -7,3 +7,5 @@ export { createAppDirectory, type AppDirectory, type IngestTarget } from './dire
 export { flushUsageCounters } from './usage.ts';
 export { buildCrashRecord, type CrashRecord } from './crash.ts';
 export * from './sentry.ts';
+export { encodeForBuffer, encodeStorable, wellFormedJson } from './sanitize.ts';
+export * from './dead-letters.ts';

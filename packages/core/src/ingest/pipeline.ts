@@ -12,6 +12,7 @@ import {
   type EventInput,
   type KnownEventType,
 } from './schemas.ts';
+import { encodeStorable } from './sanitize.ts';
 import { scrubValue, TooDeepError } from './scrub.ts';
 
 // The ingestion pipeline as small named steps. Each event step answers `ok(value)` or
@@ -20,7 +21,10 @@ import { scrubValue, TooDeepError } from './scrub.ts';
 export type DropReason = 'invalid' | 'too_large' | 'too_old' | 'sampled_out' | 'do_not_track';
 export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; issues?: ErrorIssue[] };
 
-/** A JSON \u0000 escape (not an escaped backslash followed by "u0000"). */
+/**
+ * @deprecated misses a NUL after an escaped backslash; use encodeStorable / wellFormedJson
+ * (sanitize.ts), which also fix lone surrogates.
+ */
 export const NUL_ESCAPE = /(?<!\\)\\u0000/g;
 
 const ok = <T>(value: T): StepResult<T> => ({ ok: true, value });
@@ -130,8 +134,9 @@ export function scrubData(
 ): StepResult<string> {
   let json: string;
   try {
-    // PostgreSQL text and jsonb cannot hold NUL: drop it rather than fail the whole COPY.
-    json = JSON.stringify(scrubValue(data, extraKeys)).replace(NUL_ESCAPE, '');
+    // PostgreSQL's jsonb refuses NUL and lone surrogates: fixed here, before the 202, since this
+    // JSON travels as text inside the buffered batch where the batch's own encoding cannot see it.
+    json = encodeStorable(scrubValue(data, extraKeys));
   } catch (error) {
     if (error instanceof TooDeepError)
       return drop('invalid', [{ path: `events.${index}.data`, message: error.message }]);

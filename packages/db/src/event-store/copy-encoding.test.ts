@@ -23,4 +23,9 @@ describe('COPY text encoding', () => {
   it('doubles backslashes inside JSON so escapes survive COPY', () => {
     expect(copyJson({ s: 'line\nbreak "quoted"' })).toBe('{"s":"line\\\\nbreak \\\\"quoted\\\\""}');
   });
+
+  it('keeps the six characters \\u0000 as text and drops a NUL after a backslash', () => {
+    expect(JSON.parse(copyJson({ s: 'a\\u0000b' }).replaceAll('\\\\', '\\'))).toEqual({ s: 'a\\u0000b' });
+    expect(JSON.parse(copyJson({ s: 'a\\\0b' }).replaceAll('\\\\', '\\'))).toEqual({ s: 'a\\b' });
+  });
 });

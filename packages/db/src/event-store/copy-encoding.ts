@@ -17,12 +17,16 @@ export function copyTime(value: Date | number): string {
   return (typeof value === 'number' ? new Date(value) : value).toISOString();
 }
 
+/** Escapes read left to right: an escaped backslash is consumed whole, so `\\u0000` (text) is not a NUL escape. */
+const NUL_ESCAPES = /\\(?:\\|u0000)/g;
+
 /**
  * JSON for a jsonb column. JSON.stringify never emits raw control characters, so only
- * backslashes need doubling; `\u0000` is rejected by jsonb and is removed.
+ * backslashes need doubling; a `\u0000` escape is rejected by jsonb and is removed (the six
+ * characters `\u0000` inside a string are text and stay: a blind replace broke the JSON).
  */
 export function copyJson(value: unknown): string {
   let json = typeof value === 'string' ? value : JSON.stringify(value ?? {});
-  if (json.includes('\\u0000')) json = json.replaceAll('\\u0000', '');
+  if (json.includes('\\u0000')) json = json.replace(NUL_ESCAPES, (escape) => (escape === '\\u0000' ? '' : escape));
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }

@@ -6,6 +6,7 @@ import type { FormEvent } from 'react';
 import { Notice, formatDate, Form } from '../../../components/ui';
 import { errorMessage, useTRPC } from '../../../lib/trpc';
 import { formText } from '../../../lib/form';
+import { DeadLetters } from './dead-letters';
 
 const PLANS = ['FREE', 'TEAM', 'BUSINESS', 'ENTERPRISE'] as const;
 
@@ -128,6 +129,7 @@ export default function PlatformAdminPage() {
           </tbody>
         </table>
       ) : null}
+      <DeadLetters />
     </main>
   );
 }

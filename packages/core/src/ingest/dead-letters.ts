@@ -1,0 +1,207 @@
+import type { Redis } from 'ioredis';
+import { CRASHES_STREAM, DEAD_LETTERS, EVENTS_STREAM } from './buffer.ts';
+
+// What the writers could not store, kept whole so an operator can look at it and replay it.
+// The list holds small metadata records, newest first (`/readyz?detail=1` reads their
+// `stream, id, kind, reason, at`); the payloads sit in a hash beside it, and a byte counter
+// lets the list be capped by count AND by payload bytes, oldest dropped first.
+
+export const DEFAULT_DEAD_LETTER_MAX_COUNT = 10_000;
+export const DEFAULT_DEAD_LETTER_MAX_BYTES = 64 * 1024 * 1024;
+
+export type DeadLetterStream = 'events' | 'crashes';
+
+export interface DeadLetter {
+  /** `<stream>/<entry id>`, or `<stream>/<entry id>#<event index>` for one event of a request. */
+  id: string;
+  stream: DeadLetterStream;
+  /** `unreadable`: not a buffered payload at all; `refused`: PostgreSQL refused it. */
+  kind: 'unreadable' | 'refused';
+  reason: string;
+  at: string;
+  /** The buffer entry it came from. */
+  entry: string;
+  /** For one event of a request: its index in the request and its id. */
+  index?: number;
+  eventId?: string;
+  /** Payload bytes (what a replay re-appends). */
+  size: number;
+  /** The payload was larger than the whole byte cap: it was not kept and cannot be replayed. */
+  dropped?: true;
+}
+
+const PUSH_LUA = `
+-- KEYS: list, payloads, bytes; ARGV: id, meta, payload, size, max count, max bytes
+-- The same letter twice (a writer retried the batch after a crash) is kept once.
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 0 then return 0 end
+redis.call('LPUSH', KEYS[1], ARGV[2])
+local bytes = redis.call('INCRBY', KEYS[3], tonumber(ARGV[4]))
+local n = redis.call('LLEN', KEYS[1])
+local maxCount = tonumber(ARGV[5])
+local maxBytes = tonumber(ARGV[6])
+while n > 1 and (n > maxCount or bytes > maxBytes) do
+  local old = redis.call('RPOP', KEYS[1])
+  local ok, meta = pcall(cjson.decode, old)
+  if ok and type(meta) == 'table' and type(meta.id) == 'string' then
+    redis.call('HDEL', KEYS[2], meta.id)
+    bytes = redis.call('DECRBY', KEYS[3], tonumber(meta.size) or 0)
+  end
+  n = n - 1
+end
+return 1
+`;
+
+const TAKE_LUA = `
+-- KEYS: list, payloads, bytes, stream; ARGV: meta (exact), id, size
+-- Removed from the list and re-appended in one step: two replays of one letter append it once.
+-- A letter without its payload (over the byte cap, or kept by an older version) stays listed.
+local payload = redis.call('HGET', KEYS[2], ARGV[2])
+if not payload or payload == '' then
+  if redis.call('LPOS', KEYS[1], ARGV[1]) == false then return false end
+  return ''
+end
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return false end
+redis.call('HDEL', KEYS[2], ARGV[2])
+redis.call('DECRBY', KEYS[3], tonumber(ARGV[3]))
+return redis.call('XADD', KEYS[4], '*', 'b', payload)
+`;
+
+export interface DeadLetterLimits {
+  maxCount?: number;
+  maxBytes?: number;
+}
+
+export type ReplayOutcome =
+  | { id: string; status: 'replayed'; entry: string }
+  | { id: string; status: 'gone' }
+  | { id: string; status: 'not_kept' };
+
+function parseLetter(raw: string): DeadLetter | null {
+  try {
+    const letter = JSON.parse(raw) as Partial<DeadLetter> & { payload?: unknown };
+    if (typeof letter.id !== 'string' || (letter.stream !== 'events' && letter.stream !== 'crashes')) return null;
+    return {
+      id: letter.id,
+      stream: letter.stream,
+      kind: letter.kind === 'unreadable' ? 'unreadable' : 'refused',
+      reason: String(letter.reason ?? ''),
+      at: String(letter.at ?? ''),
+      entry: String(letter.entry ?? letter.id),
+      ...(typeof letter.index === 'number' ? { index: letter.index } : {}),
+      ...(typeof letter.eventId === 'string' ? { eventId: letter.eventId } : {}),
+      size: typeof letter.size === 'number' ? letter.size : 0,
+      ...(letter.dropped ? { dropped: true as const } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The keys the store works on; an IngestBuffer has them (the api passes its buffer). */
+export interface DeadLetterKeys {
+  deadLetters: string;
+  stream: string;
+  crashStream: string;
+}
+
+/** `namespace`: the installation's REDIS_PREFIX, or the keys of an ingest buffer. */
+export function createDeadLetterStore(redis: Redis, namespace: string | DeadLetterKeys, limits: DeadLetterLimits = {}) {
+  const keys: DeadLetterKeys =
+    typeof namespace === 'string'
+      ? {
+          deadLetters: `${namespace}:${DEAD_LETTERS}`,
+          stream: `${namespace}:${EVENTS_STREAM}`,
+          crashStream: `${namespace}:${CRASHES_STREAM}`,
+        }
+      : namespace;
+  const list = keys.deadLetters;
+  const payloads = `${list}:payloads`;
+  const bytes = `${list}:bytes`;
+  const maxCount = limits.maxCount ?? DEFAULT_DEAD_LETTER_MAX_COUNT;
+  const maxBytes = limits.maxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES;
+  const streams: Record<DeadLetterStream, string> = { events: keys.stream, crashes: keys.crashStream };
+
+  /** Newest first, with the raw record (the replay removes that exact record). */
+  async function listRaw(limit: number): Promise<Array<{ raw: string; letter: DeadLetter }>> {
+    const raws = await redis.lrange(list, 0, limit <= 0 ? -1 : limit - 1);
+    return raws.flatMap((raw) => {
+      const letter = parseLetter(raw);
+      return letter ? [{ raw, letter }] : [];
+    });
+  }
+
+  return {
+    /** The Redis list (health reads its newest records). */
+    key: list,
+    /** Keeps a letter and its payload; drops the oldest beyond the count or byte cap. False: already kept. */
+    async push(
+      letter: Omit<DeadLetter, 'at' | 'size' | 'dropped'> & { at?: string },
+      payload: string,
+    ): Promise<boolean> {
+      const size = Buffer.byteLength(payload);
+      const kept = size <= maxBytes;
+      const meta: DeadLetter = {
+        ...letter,
+        at: letter.at ?? new Date().toISOString(),
+        size: kept ? size : 0,
+        ...(kept ? {} : { dropped: true as const }),
+      };
+      const record = JSON.stringify(meta);
+      const added = await redis.eval(
+        PUSH_LUA,
+        3,
+        list,
+        payloads,
+        bytes,
+        meta.id,
+        record,
+        kept ? payload : '',
+        meta.size,
+        maxCount,
+        maxBytes,
+      );
+      return added === 1;
+    },
+    async count(): Promise<number> {
+      return redis.llen(list);
+    },
+    /** Newest first; `limit` 0 lists all. */
+    async list(limit = 100): Promise<DeadLetter[]> {
+      return (await listRaw(limit)).map((l) => l.letter);
+    },
+    async payload(id: string): Promise<string | null> {
+      return redis.hget(payloads, id);
+    },
+    /**
+     * Re-appends letters to their stream (events and crash reports are idempotent on their
+     * ids, so a replay of something stored meanwhile adds nothing) and removes them from the
+     * list. One that fails again comes back, with its new reason, once a writer has read it.
+     */
+    async replay(ids?: readonly string[]): Promise<ReplayOutcome[]> {
+      const all = await listRaw(0);
+      const wanted = ids ? new Set(ids) : null;
+      const outcomes: ReplayOutcome[] = [];
+      for (const { raw, letter } of all.reverse()) {
+        if (wanted && !wanted.delete(letter.id)) continue;
+        const added = (await redis.eval(
+          TAKE_LUA,
+          4,
+          list,
+          payloads,
+          bytes,
+          streams[letter.stream],
+          raw,
+          letter.id,
+          letter.size,
+        )) as string | null;
+        if (added === null) outcomes.push({ id: letter.id, status: 'gone' });
+        else if (added === '') outcomes.push({ id: letter.id, status: 'not_kept' });
+        else outcomes.push({ id: letter.id, status: 'replayed', entry: added });
+      }
+      for (const id of wanted ?? []) outcomes.push({ id, status: 'gone' });
+      return outcomes;
+    },
+  };
+}
+
+export type DeadLetterStore = ReturnType<typeof createDeadLetterStore>;

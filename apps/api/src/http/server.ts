@@ -16,7 +16,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { Authenticator } from './auth.ts';
+import { installEarlyAuthentication, type Authenticator } from './auth.ts';
+import { createBodyBudget, DEFAULT_MAX_INFLIGHT_BYTES, installBodyLimits } from './body-budget.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -52,6 +53,8 @@ export interface ServerDeps {
     metrics: ApiMetrics;
     /** Requests per minute (sliding window) per credential, per device, per address. */
     limits: { perKey: number; perDevice: number; perIp: number };
+    /** INGEST_MAX_INFLIGHT_BYTES: estimated heap all request bodies in flight may take (body-budget.ts). */
+    maxInflightBytes?: number;
   };
   /** SIGHTLINE_SECRET: signs device tokens, seals channel secrets. */
   secret: string;
@@ -89,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app, deps.log);
   installBodyDecoding(app);
+  installBodyLimits(app, createBodyBudget(deps.ingest.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES));
   // Browsers send telemetry from the apps' own pages: the ingestion routes answer any origin
   // (the app's allowed origins are checked once the key names the app) and expose the
   // headers SDKs back off by. Everything else stays same-origin.
@@ -98,6 +102,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       callback(null, INGEST_PATH.test(request.url ?? '') ? INGEST_CORS : { origin: false });
     },
   );
+  // After CORS, so a refusal to a browser still carries the CORS headers it needs to read it.
+  installEarlyAuthentication(app, deps.auth);
   app.addHook('onResponse', async (request, reply) => {
     deps.ingest.metrics.requests.observe(
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },

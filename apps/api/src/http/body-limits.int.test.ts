@@ -189,6 +189,39 @@ describe('bounded memory per request and in total (bundled api, npm start heap)'
     }
   }, 300_000);
 
+  it('keeps within its heap under parallel valid batches of the maximum size', async () => {
+    // Valid bodies just under the caps, string-heavy and value-heavy: each is read, parsed and
+    // normalised, so the budget must bound the mix, answering 503 to what it cannot take.
+    const batch = (data: (i: number) => object) =>
+      Buffer.from(
+        JSON.stringify({
+          device_id: 'heavy',
+          app_version: '1.0.0',
+          events: Array.from({ length: 500 }, (_, i) => ({
+            type: 'screen_view',
+            timestamp: Date.now() - i,
+            data: data(i),
+          })),
+        }),
+      );
+    const strings = batch((i) => ({ screen_name: `screen-${i}`, note: 'x'.repeat(1950) }));
+    const values = batch((i) => ({ screen_name: `screen-${i}`, list: Array.from({ length: 150 }, (_, j) => j) }));
+    expect(strings.length).toBeGreaterThan(0.9 * MB);
+    expect(strings.length).toBeLessThan(MB);
+    expect(values.length).toBeLessThan(MB);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${pk}` };
+    for (const body of [strings, values, strings]) {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => send('POST', '/v1/telemetry/events', headers, body)),
+      );
+      for (const answer of answers) {
+        expect(answer.error, `connection failed\n${output.slice(-2000)}`).toBeUndefined();
+        expect([202, 429, 503]).toContain(answer.status);
+      }
+      await expectAlive();
+    }
+  }, 300_000);
+
   it('still stores a normal batch afterwards', async () => {
     await expectAlive();
     const batch = {

@@ -109,6 +109,15 @@ describe('body limits', () => {
     expect(big.headers['retry-after']).toBe('1');
     const small = await tight.inject({ method: 'POST', url: '/v1/telemetry/events', headers, payload: batch(2) });
     expect(small.statusCode).toBe(202);
+    // Small bodies skip the value scan and are charged as the densest JSON: 12 KB of `{},`
+    // would take ~270 KB of heap once parsed, more than this budget.
+    const dense = await tight.inject({
+      method: 'POST',
+      url: '/v1/telemetry/events',
+      headers,
+      payload: `[${'{},'.repeat(4000)}{}]`,
+    });
+    expect(dense.statusCode).toBe(503);
   });
 
   it('looks the key up before the body is parsed, and only once: the handler reuses it', async () => {

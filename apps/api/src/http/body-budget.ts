@@ -50,6 +50,14 @@ export const BYTE_COST = 6;
  */
 export const ENVELOPE_BYTE_COST = 3;
 export const VALUE_COST = 48;
+/**
+ * Fast path: a JSON body of at most 16 KB (by Content-Length, not encoded) is not scanned.
+ * It cannot reach MAX_JSON_VALUES, and it is charged at the densest shape measured, empty
+ * objects at 22.3 heap bytes per body byte, plus BYTE_COST: 30 per byte. Scanning costs about
+ * half a JSON.parse (a 5.8 KB batch: ~38 µs against ~62 µs on this machine under load).
+ */
+export const SCAN_FROM_BYTES = 16 * KB;
+export const UNSCANNED_JSON_BYTE_COST = 30;
 
 /**
  * Default budget (INGEST_MAX_INFLIGHT_BYTES): 32 MB of estimated heap for bodies in flight.
@@ -139,8 +147,14 @@ export function installBodyLimits(app: FastifyInstance, budget: BodyBudget): voi
     const declared = Number(headers['content-length']);
     if (!headers['content-encoding'] && declared > limit) throw tooLarge(limit);
 
-    const scan = parsedAsJson(request) ? newJsonScan() : null;
-    const perByte = ENVELOPE_ROUTE.test(request.routeOptions.url ?? '') ? ENVELOPE_BYTE_COST : BYTE_COST;
+    const json = parsedAsJson(request);
+    const small = json && !headers['content-encoding'] && declared <= SCAN_FROM_BYTES;
+    const scan = json && !small ? newJsonScan() : null;
+    const perByte = small
+      ? UNSCANNED_JSON_BYTE_COST
+      : ENVELOPE_ROUTE.test(request.routeOptions.url ?? '')
+        ? ENVELOPE_BYTE_COST
+        : BYTE_COST;
     let received = 0;
     let charged = 0;
     const guard = new Transform({

@@ -91,6 +91,21 @@ describe('body limits', () => {
     expect(res.json<{ error: { message: string } }>().error.message).toContain('100000 JSON values');
   });
 
+  it('counts the values of all JSON items of an envelope together', async () => {
+    // Ten events each under the cap, together over it: the crash reports built from them
+    // would all be held until the append.
+    const item = `{"type":"event"}\n{"message":"m","extra":{"a":[${'{},'.repeat(15_000)}{}]}}\n`;
+    const envelope = `{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc"}\n${item.repeat(10)}`;
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/${appId}/envelope/?sentry_key=${pk}`,
+      headers: { 'content-type': 'application/x-sentry-envelope' },
+      payload: envelope,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json<{ error: { message: string } }>().error.message).toContain('100000 JSON values');
+  });
+
   it('keeps other routes small (64 KB)', async () => {
     const res = await app.inject({
       method: 'PATCH',

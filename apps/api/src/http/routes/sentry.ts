@@ -51,12 +51,18 @@ function sentryKeyOf(request: FastifyRequest, envelope: Envelope, projectId: str
   return sentryKeyOutsideBody(request) ?? keyFromEnvelopeDsn(envelope.headers.dsn, projectId);
 }
 
-/** Items read with JSON.parse: each is held to the same value cap as a JSON body. */
+/**
+ * Items read with JSON.parse. Their values are counted together against the same cap as one
+ * JSON body: the crash reports built from them stay in memory until the append, so 100 items
+ * just under the cap each would hold ~60 MB where one body may hold ~5 MB.
+ */
 const JSON_ITEM_TYPES = new Set(['event', 'transaction', 'session', 'sessions', 'client_report']);
 
 function checkItemSizes(envelope: Envelope): void {
+  let values = 0;
   for (const item of envelope.items) {
-    if (JSON_ITEM_TYPES.has(item.type) && countJsonValues(item.payload) > MAX_JSON_VALUES) throw tooManyValues();
+    if (JSON_ITEM_TYPES.has(item.type)) values += countJsonValues(item.payload);
+    if (values > MAX_JSON_VALUES) throw tooManyValues();
   }
 }
 

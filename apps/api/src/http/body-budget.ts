@@ -155,8 +155,24 @@ export function installBodyLimits(app: FastifyInstance, budget: BodyBudget): voi
       : ENVELOPE_ROUTE.test(request.routeOptions.url ?? '')
         ? ENVELOPE_BYTE_COST
         : BYTE_COST;
-    let received = 0;
     let charged = 0;
+    const release = (): void => {
+      budget.release(charged);
+      charged = -Infinity;
+    };
+
+    // Fast path, the common SDK request: a small body whose decoded size is its
+    // Content-Length, charged at once and read with no extra stream in the way. Larger ones
+    // are charged as their bytes arrive, so a declared size never holds budget by itself.
+    if (!headers['content-encoding'] && declared <= SCAN_FROM_BYTES) {
+      const cost = declared * perByte;
+      if (!budget.reserve(cost)) throw overBudget();
+      charged = cost;
+      reply.raw.once('close', release);
+      return payload;
+    }
+
+    let received = 0;
     const guard = new Transform({
       transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
         received += chunk.length;
@@ -184,8 +200,7 @@ export function installBodyLimits(app: FastifyInstance, budget: BodyBudget): voi
     // listens: a later error must not be an uncaught exception that ends the process.
     guard.on('error', () => undefined);
     reply.raw.once('close', () => {
-      budget.release(charged);
-      charged = -Infinity;
+      release();
       guard.destroy();
     });
     return payload.pipe(guard);

@@ -83,6 +83,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // A body must arrive within a minute: a stalled upload would otherwise hold its share of
+    // the body budget (body-budget.ts) for as long as the client keeps the socket open.
+    requestTimeout: 60_000,
     // tRPC batches name every procedure in one path segment ("a.b,c.d,…"): a dashboard page
     // batches ten; Fastify's default of 100 characters answered 414.
     routerOptions: { maxParamLength: 5000 },

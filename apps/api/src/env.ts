@@ -27,6 +27,15 @@ const serverShape = {
   INGEST_IP_RPM: z.coerce.number().int().positive().default(60_000),
   /** Buffered requests Redis may hold before ingestion answers 503 (PostgreSQL far behind). */
   INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(2_000_000),
+  /**
+   * Estimated heap (bytes) that all request bodies being read, parsed and handled at once may
+   * take; past it the api answers 503 + Retry-After. Default and costs: http/body-budget.ts.
+   */
+  INGEST_MAX_INFLIGHT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
 };

@@ -68,6 +68,7 @@ async function start(): Promise<void> {
       directory: createAppDirectory(prisma),
       metrics: createApiMetrics(() => redis.xlen(buffer.stream)),
       limits: { perKey: env.INGEST_KEY_RPM, perDevice: env.INGEST_DEVICE_RPM, perIp: env.INGEST_IP_RPM },
+      maxInflightBytes: env.INGEST_MAX_INFLIGHT_BYTES,
     },
     mailer,
     webUrl: env.PUBLIC_WEB_URL,

@@ -1,5 +1,5 @@
 import { AppError, type CredentialResolver, type Principal } from '@sightline/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -12,6 +12,32 @@ export interface Authenticator {
   authenticate(request: FastifyRequest): Promise<Principal>;
   /** The same checks for a credential found elsewhere (a Sentry DSN key in a query or header). */
   authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal>;
+}
+
+/**
+ * Routes whose credential is the Authorization header, checked before their body is read
+ * (`installEarlyAuthentication`). The device and privacy routes are here too: they are
+ * public, and their handlers' own `authenticate` call then answers from the same lookup.
+ */
+export const HEADER_CREDENTIAL_ROUTES: ReadonlySet<string> = new Set([
+  'POST /v1/telemetry/events',
+  'POST /v1/telemetry/crash',
+  'POST /v1/devices/register',
+  'GET /v1/privacy/settings',
+  'PUT /v1/privacy/settings',
+  'GET /v1/privacy/export',
+  'DELETE /v1/privacy/data',
+]);
+
+/**
+ * An unknown, revoked or missing key is refused before a byte of the body is read or
+ * parsed: a caller without a credential costs a header lookup, not a JSON.parse.
+ */
+export function installEarlyAuthentication(app: FastifyInstance, auth: Authenticator): void {
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url;
+    if (url !== undefined && HEADER_CREDENTIAL_ROUTES.has(`${request.method} ${url}`)) await auth.authenticate(request);
+  });
 }
 
 export interface AuthenticatorOptions {
@@ -64,7 +90,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     }
   }
 
-  async function authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal> {
+  // One lookup per request: the early hook resolves the principal, the handler's own call
+  // gets the same answer (or the same refusal) without a second round trip.
+  const resolved = new WeakMap<FastifyRequest, { credential: string | undefined; principal: Promise<Principal> }>();
+
+  function authenticateKey(request: FastifyRequest, credential: string | undefined): Promise<Principal> {
+    const known = resolved.get(request);
+    if (known && known.credential === credential) return known.principal;
+    const principal = lookUp(request, credential);
+    resolved.set(request, { credential, principal });
+    return principal;
+  }
+
+  async function lookUp(request: FastifyRequest, credential: string | undefined): Promise<Principal> {
     refuseIfBlocked(request.ip);
     if (!credential)
       throw new AppError('UNAUTHORIZED', 'missing credential: send Authorization: Bearer <pk_…|dt_…|sk_… key>');

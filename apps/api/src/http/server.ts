@@ -16,7 +16,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { Authenticator } from './auth.ts';
+import { installEarlyAuthentication, type Authenticator } from './auth.ts';
+import { createBodyBudget, DEFAULT_MAX_INFLIGHT_BYTES, installBodyLimits } from './body-budget.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -52,6 +53,8 @@ export interface ServerDeps {
     metrics: ApiMetrics;
     /** Requests per minute (sliding window) per credential, per device, per address. */
     limits: { perKey: number; perDevice: number; perIp: number };
+    /** INGEST_MAX_INFLIGHT_BYTES: estimated heap all request bodies in flight may take (body-budget.ts). */
+    maxInflightBytes?: number;
   };
   /** SIGHTLINE_SECRET: signs device tokens, seals channel secrets. */
   secret: string;
@@ -80,6 +83,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // A body must arrive within a minute: a stalled upload would otherwise hold its share of
+    // the body budget (body-budget.ts) for as long as the client keeps the socket open.
+    requestTimeout: 60_000,
     // tRPC batches name every procedure in one path segment ("a.b,c.d,…"): a dashboard page
     // batches ten; Fastify's default of 100 characters answered 414.
     routerOptions: { maxParamLength: 5000 },
@@ -89,6 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app, deps.log);
   installBodyDecoding(app);
+  installBodyLimits(app, createBodyBudget(deps.ingest.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES));
   // Browsers send telemetry from the apps' own pages: the ingestion routes answer any origin
   // (the app's allowed origins are checked once the key names the app) and expose the
   // headers SDKs back off by. Everything else stays same-origin.
@@ -98,6 +105,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       callback(null, INGEST_PATH.test(request.url ?? '') ? INGEST_CORS : { origin: false });
     },
   );
+  // After CORS, so a refusal to a browser still carries the CORS headers it needs to read it.
+  installEarlyAuthentication(app, deps.auth);
   app.addHook('onResponse', async (request, reply) => {
     deps.ingest.metrics.requests.observe(
       { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },

@@ -29,6 +29,11 @@ export interface Envelope {
 }
 
 export const MAX_ENVELOPE_ITEMS = 100;
+/**
+ * Envelope and item headers are a few hundred bytes in every SDK; a header line is parsed
+ * whole with JSON.parse before anything else, so it is capped well below a body's size.
+ */
+export const MAX_ENVELOPE_HEADER_BYTES = 16 * 1024;
 
 const badEnvelope = (message: string): AppError => new AppError('BAD_REQUEST', `invalid envelope: ${message}`);
 
@@ -57,11 +62,15 @@ export function parseEnvelope(body: Buffer): Envelope {
   };
   const first = line();
   if (!first || first.length === 0) throw badEnvelope('the first line must be the envelope header');
+  if (first.length > MAX_ENVELOPE_HEADER_BYTES)
+    throw badEnvelope(`the envelope header is over ${MAX_ENVELOPE_HEADER_BYTES} bytes`);
   const headers = parseJsonObject(first.toString('utf8'), 'the envelope header') as Envelope['headers'];
   const items: EnvelopeItem[] = [];
   for (let header = line(); header !== null; header = line()) {
     if (header.length === 0) continue;
     if (items.length >= MAX_ENVELOPE_ITEMS) throw badEnvelope(`more than ${MAX_ENVELOPE_ITEMS} items`);
+    if (header.length > MAX_ENVELOPE_HEADER_BYTES)
+      throw badEnvelope(`item ${items.length + 1}'s header is over ${MAX_ENVELOPE_HEADER_BYTES} bytes`);
     const itemHeaders = parseJsonObject(header.toString('utf8'), `item ${items.length + 1}'s header`);
     if (typeof itemHeaders.type !== 'string') throw badEnvelope(`item ${items.length + 1}'s header has no type`);
     let payload: Buffer;

@@ -12,8 +12,6 @@ import {
   parseEnvelope,
   sentryClientReportDiscards,
   sentryEventToCrash,
-  sentryKeyFromAuthHeader,
-  sentryKeyFromDsn,
   sentrySessionAggregatesToEvents,
   sentrySessionToEvents,
   sentryTransactionToEvents,
@@ -28,30 +26,44 @@ import {
   type SentryDerivedEvent,
 } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_JSON_VALUES, tooManyValues } from '../body-budget.ts';
+import { countJsonValues } from '../json-scan.ts';
 import type { ServerDeps } from '../server.ts';
 import { buffered, checkOrigin, limitsFor, refuse } from './ingest-steps.ts';
+import {
+  installSentryAuthentication,
+  keyFromEnvelopeDsn,
+  missingSentryKey,
+  requireIngestKey,
+  sentryKeyOutsideBody,
+} from './sentry-auth.ts';
 
 // The Sentry protocol for official Sentry SDKs: `POST /api/<app id>/envelope/` and the
 // older `/store/`. The DSN's public key is the app's `pk_` key; the project id its id.
 
 /** Envelopes may carry attachments (their bytes are not kept, only their names and sizes). */
 const ENVELOPE_BODY_LIMIT = 5 * 1024 * 1024;
+/** A `/store/` body is one event, parsed whole. */
+const STORE_BODY_LIMIT = 1024 * 1024;
 
 /** The DSN key from the `sentry_key` query parameter, the `X-Sentry-Auth` header, or the envelope's `dsn`. */
 function sentryKeyOf(request: FastifyRequest, envelope: Envelope, projectId: string): string | undefined {
-  const query = (request.query as { sentry_key?: unknown }).sentry_key;
-  if (typeof query === 'string' && query) return query;
-  const header = request.headers['x-sentry-auth'];
-  const fromHeader = sentryKeyFromAuthHeader(typeof header === 'string' ? header : undefined);
-  if (fromHeader) return fromHeader;
-  const fromDsn = sentryKeyFromDsn(envelope.headers.dsn);
-  if (fromDsn && fromDsn.projectId !== projectId) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `the envelope's DSN names project ${fromDsn.projectId}, the URL project ${projectId}`,
-    );
+  return sentryKeyOutsideBody(request) ?? keyFromEnvelopeDsn(envelope.headers.dsn, projectId);
+}
+
+/**
+ * Items read with JSON.parse. Their values are counted together against the same cap as one
+ * JSON body: the crash reports built from them stay in memory until the append, so 100 items
+ * just under the cap each would hold ~60 MB where one body may hold ~5 MB.
+ */
+const JSON_ITEM_TYPES = new Set(['event', 'transaction', 'session', 'sessions', 'client_report']);
+
+function checkItemSizes(envelope: Envelope): void {
+  let values = 0;
+  for (const item of envelope.items) {
+    if (JSON_ITEM_TYPES.has(item.type)) values += countJsonValues(item.payload);
+    if (values > MAX_JSON_VALUES) throw tooManyValues();
   }
-  return fromDsn?.key;
 }
 
 /** A `/store/` body is one event (or transaction) as JSON: the same as a one-item envelope. */
@@ -213,17 +225,11 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
     throw new AppError('BAD_REQUEST', 'empty body: send a Sentry envelope');
   const envelope = kind === 'envelope' ? parseEnvelope(body) : storeBodyAsEnvelope(body);
 
+  // Already checked before the body was read (sentry-auth.ts): this answers from that lookup.
   const key = sentryKeyOf(request, envelope, projectId);
-  if (!key) {
-    throw new AppError(
-      'UNAUTHORIZED',
-      'missing credential: send the DSN public key as the sentry_key query parameter or in X-Sentry-Auth',
-    );
-  }
-  const principal = await deps.auth.authenticateKey(request, key);
-  if (principal.kind !== 'ingest_key') {
-    throw new AppError('FORBIDDEN', "Sentry SDKs send with the app's public ingest key (pk_…), the key in its DSN");
-  }
+  if (!key) throw missingSentryKey();
+  const principal = await requireIngestKey(deps, request, key);
+  if (kind === 'envelope') checkItemSizes(envelope);
   const target = await deps.ingest.directory.resolve(principal, Number(projectId));
   checkOrigin(request, target);
 
@@ -289,6 +295,7 @@ export function registerSentryRoutes(app: FastifyInstance, deps: ServerDeps): vo
     // Sentry SDKs send envelopes as application/x-sentry-envelope, or text/plain from
     // browsers (no preflight), and some send none: every body is read as bytes here.
     scope.removeAllContentTypeParsers();
+    installSentryAuthentication(scope, deps);
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ENVELOPE_BODY_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
@@ -298,7 +305,7 @@ export function registerSentryRoutes(app: FastifyInstance, deps: ServerDeps): vo
       );
     }
     for (const url of ['/api/:projectId/store/', '/api/:projectId/store']) {
-      scope.post(url, (request, reply) => receive(deps, 'store', request, reply));
+      scope.post(url, { bodyLimit: STORE_BODY_LIMIT }, (request, reply) => receive(deps, 'store', request, reply));
     }
     done();
   });

@@ -8,11 +8,17 @@ export interface DatabaseOptions {
   connectionString: string;
   /** Upper bound on open connections for this process. */
   max?: number;
+  /** Give up on opening a connection after this long (default: wait as long as the OS does). */
+  connectTimeoutMs?: number;
 }
 
 /** Typed Prisma client over node-postgres (Prisma 7 runs queries through the pg adapter). */
 export function createPrismaClient(options: DatabaseOptions): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const adapter = new PrismaPg({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  });
   return new PrismaClient({ adapter });
 }
 

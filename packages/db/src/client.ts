@@ -27,5 +27,8 @@ export function createPool(options: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one between two statements (a lock held across a job, as retention
+  // does): its next statement fails, which its caller handles, and the pool then drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

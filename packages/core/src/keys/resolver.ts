@@ -166,13 +166,15 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
    * PostgreSQL cannot be reached: the last known principal, if it has not expired since.
    * A credential never seen (or invalidated since) cannot be checked: 503, not 401.
    */
-  async function lastKnown(hash: string): Promise<Principal> {
+  async function lastKnown(hash: string, readAt: number): Promise<Principal> {
     let entry = memoLive ? known.get(hash) : undefined;
     if (!entry) {
       const stored = await cache.get(KNOWN_PREFIX + hash);
       entry = stored ? (JSON.parse(stored) as LastKnown) : undefined;
     }
     if (entry && (entry.expiresAt === null || entry.expiresAt > now())) {
+      // The memo spares the next requests of the outage even the Redis round trip.
+      remember(hash, entry.principal, ttl, readAt);
       touch(entry.principal);
       return entry.principal;
     }
@@ -219,14 +221,14 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
         touch(principal);
         return principal;
       }
-      if (breaker.open) return lastKnown(hash);
+      if (breaker.open) return lastKnown(hash, readAt);
       let found;
       try {
         found = await lookupCredential(prisma, kind, hash, new Date(now()));
       } catch (error) {
         if (!isDatabaseUnreachable(error)) throw error;
         breaker.trip();
-        return lastKnown(hash);
+        return lastKnown(hash, readAt);
       }
       if (!found) {
         // PostgreSQL says no: nothing remembered may answer for this credential again.

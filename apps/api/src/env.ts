@@ -38,6 +38,18 @@ const serverShape = {
     .default(32 * 1024 * 1024),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
+  /** How long a resolved credential is cached in Redis before PostgreSQL is asked again. */
+  CREDENTIAL_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How long a resolved credential is also kept in process memory (revocations still drop it at once). */
+  CREDENTIAL_MEMO_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** How long an app's ingestion settings are kept in process memory before PostgreSQL is asked again. */
+  APP_SETTINGS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /**
+   * How long the last known credentials and app settings are kept (Redis and memory) to keep
+   * acknowledging while PostgreSQL cannot be reached; an outage longer than this since a key
+   * was last checked answers 503 for that key.
+   */
+  INGEST_LAST_KNOWN_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

@@ -30,7 +30,9 @@ async function start(): Promise<void> {
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 
-  const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 10 });
+  // A PostgreSQL that stops answering (not refusing) must not hold requests for minutes: the
+  // credential and app lookups then fall back to what they last knew.
+  const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 10, connectTimeoutMs: 5_000 });
   // The credential cache must see Redis even while the api's fail-fast client reconnects.
   const cache = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
   cache.on('error', () => undefined);
@@ -44,6 +46,9 @@ async function start(): Promise<void> {
     secret: env.SIGHTLINE_SECRET,
     namespace: env.REDIS_PREFIX,
     subscriber: invalidations,
+    ttlSeconds: env.CREDENTIAL_CACHE_SECONDS,
+    memoMs: env.CREDENTIAL_MEMO_MS,
+    lastKnownSeconds: env.INGEST_LAST_KNOWN_SECONDS,
   });
   const auth = createAuthenticator({ resolver, redis: cache, keyPrefix: `${env.REDIS_PREFIX}:auth-fail` });
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
@@ -65,7 +70,10 @@ async function start(): Promise<void> {
     formLimiter: createFormLimiter(cache, { keyPrefix: `${env.REDIS_PREFIX}:form` }),
     ingest: {
       buffer,
-      directory: createAppDirectory(prisma),
+      directory: createAppDirectory(prisma, {
+        ttlMs: env.APP_SETTINGS_CACHE_MS,
+        lastKnown: { cache, namespace: env.REDIS_PREFIX, seconds: env.INGEST_LAST_KNOWN_SECONDS },
+      }),
       metrics: createApiMetrics(() => redis.xlen(buffer.stream)),
       limits: { perKey: env.INGEST_KEY_RPM, perDevice: env.INGEST_DEVICE_RPM, perIp: env.INGEST_IP_RPM },
       maxInflightBytes: env.INGEST_MAX_INFLIGHT_BYTES,

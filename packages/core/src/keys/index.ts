@@ -2,10 +2,10 @@ export { generateKey, hashKey, keyKindOf, randomAlphanumeric, type GeneratedKey,
 export { issueDeviceToken, verifyDeviceTokenSignature, type IssuedDeviceToken } from './device-token.ts';
 export {
   createCredentialResolver,
-  flushLastUsed,
   type CredentialCache,
   type CredentialKind,
   type CredentialResolver,
   type Principal,
   type ResolverOptions,
 } from './resolver.ts';
+export { flushLastUsed } from './last-used.ts';

@@ -6,7 +6,8 @@ import { AppError } from '../errors.ts';
 import { hashDeviceId, registerDevice, revokeApiKey, revokeDeviceTokens, rotateIngestKey } from '../tenancy/index.ts';
 import { createTestApiKey, createTestApp, createTestOrg } from '../testing/index.ts';
 import { hashKey } from './keys.ts';
-import { createCredentialResolver, flushLastUsed, type CredentialResolver } from './resolver.ts';
+import { flushLastUsed } from './last-used.ts';
+import { createCredentialResolver, type CredentialResolver } from './resolver.ts';
 
 const SECRET = 'test-secret-'.padEnd(40, 'x');
 const namespace = `test-${Math.random().toString(36).slice(2)}`;

@@ -1,6 +1,10 @@
 import type { PrismaClient } from '@sightline/db';
 import { hashKey, keyKindOf } from './keys.ts';
 import { verifyDeviceTokenSignature } from './device-token.ts';
+import { AppError } from '../errors.ts';
+import { createOutageBreaker, isDatabaseUnreachable } from '../database-outage.ts';
+import { DEFAULT_NAMESPACE, lastUsedKey } from './last-used.ts';
+import { lookupCredential } from './lookup.ts';
 
 export type CredentialKind = 'ingest_key' | 'device_token' | 'api_key';
 
@@ -39,9 +43,6 @@ export interface InvalidationSubscriber {
   on(event: 'ready' | 'close', listener: () => void): unknown;
 }
 
-// Redis keys live under a namespace: 'sightline' in production, a unique one per test run.
-const DEFAULT_NAMESPACE = 'sightline';
-const lastUsedKey = (namespace: string): string => `${namespace}:cred-last-used`;
 const TOUCH_EVERY_MS = 60_000;
 
 export interface ResolverOptions {
@@ -60,14 +61,26 @@ export interface ResolverOptions {
    */
   subscriber?: InvalidationSubscriber;
   memoMs?: number;
+  /**
+   * How long the last known principal of a credential is kept (Redis, and memory while
+   * subscribed) to serve when PostgreSQL cannot be reached — only then, never when it
+   * answers "no such key". Default one day.
+   */
+  lastKnownSeconds?: number;
+}
+
+/** What an outage may serve: the principal, and when the credential itself expires (ms). */
+interface LastKnown {
+  principal: Principal;
+  expiresAt: number | null;
 }
 
 export interface CredentialResolver {
   /** The principal for a bearer credential, or null when unknown, revoked or expired. */
   resolve(credential: string): Promise<Principal | null>;
-  /** Drops a credential from the cache at once (after revoke or rotate). */
+  /** Drops a credential from the caches and its last known copy at once (after revoke or rotate). */
   invalidate(credentialHash: string): Promise<void>;
-  /** Drops every cached credential of an organization (after suspension, deletion). */
+  /** The same for every credential of an organization (after suspension, deletion). */
   invalidateOrg(orgId: string): Promise<void>;
 }
 
@@ -81,8 +94,15 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
   const ORG_INDEX_PREFIX = `${namespace}:cred-org:`;
   const LAST_USED_KEY = lastUsedKey(namespace);
   const INVALIDATIONS = `${namespace}:cred-invalidate`;
+  const KNOWN_PREFIX = `${namespace}:cred-known:`;
+  const KNOWN_ORG_PREFIX = `${namespace}:cred-known-org:`;
+  const lastKnownSeconds = options.lastKnownSeconds ?? 86_400;
   const memoMs = options.memoMs ?? 5_000;
   const memo = new Map<string, { principal: Principal; until: number }>();
+  // The last principal PostgreSQL gave for each credential, kept past the memo and the cache
+  // for outages; trusted under the same rule as the memo (subscribed to invalidations).
+  const known = new Map<string, LastKnown>();
+  const breaker = createOutageBreaker(1_000, now);
   let memoLive = false;
   // Bumped by every invalidation: a lookup that raced one must not remember what it read.
   let generation = 0;
@@ -92,21 +112,21 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
     subscriber.on('message', (channel, message) => {
       if (channel !== INVALIDATIONS) return;
       generation++;
-      if (message.startsWith('org:')) {
-        const orgId = message.slice(4);
-        for (const [hash, entry] of memo) if (entry.principal.orgId === orgId) memo.delete(hash);
-      } else memo.delete(message.slice(5));
+      if (message.startsWith('org:')) forgetOrg(message.slice(4));
+      else forget(message.slice(5));
     });
     // Messages sent while disconnected are lost: forget everything, and trust memory again
     // only once subscribed again.
     subscriber.on('close', () => {
       memoLive = false;
       memo.clear();
+      known.clear();
     });
     const subscribe = () =>
       subscriber.subscribe(INVALIDATIONS).then(
         () => {
           memo.clear();
+          known.clear();
           memoLive = true;
         },
         () => undefined,
@@ -115,68 +135,61 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
     void subscribe();
   }
 
+  function forget(hash: string): void {
+    memo.delete(hash);
+    known.delete(hash);
+  }
+
+  function forgetOrg(orgId: string): void {
+    for (const [hash, entry] of memo) if (entry.principal.orgId === orgId) memo.delete(hash);
+    for (const [hash, entry] of known) if (entry.principal.orgId === orgId) known.delete(hash);
+  }
+
+  /** Keeps what PostgreSQL just said, unless an invalidation arrived while it was being read. */
+  async function keepLastKnown(hash: string, entry: LastKnown, readAt: number): Promise<void> {
+    if (readAt !== generation) return;
+    const untilExpiry = entry.expiresAt === null ? lastKnownSeconds : Math.floor((entry.expiresAt - now()) / 1000);
+    const seconds = Math.min(lastKnownSeconds, untilExpiry);
+    if (seconds < 1) return;
+    if (memoLive) {
+      if (known.size > 100_000) known.clear();
+      known.set(hash, entry);
+    }
+    const orgIndex = KNOWN_ORG_PREFIX + entry.principal.orgId;
+    await Promise.all([
+      cache.set(KNOWN_PREFIX + hash, JSON.stringify(entry), 'EX', seconds),
+      cache.sadd(orgIndex, hash).then(() => cache.expire(orgIndex, lastKnownSeconds)),
+    ]);
+  }
+
+  /**
+   * PostgreSQL cannot be reached: the last known principal, if it has not expired since.
+   * A credential never seen (or invalidated since) cannot be checked: 503, not 401.
+   */
+  async function lastKnown(hash: string, readAt: number): Promise<Principal> {
+    let entry = memoLive ? known.get(hash) : undefined;
+    if (!entry) {
+      const stored = await cache.get(KNOWN_PREFIX + hash);
+      entry = stored ? (JSON.parse(stored) as LastKnown) : undefined;
+    }
+    if (entry && (entry.expiresAt === null || entry.expiresAt > now())) {
+      // The memo spares the next requests of the outage even the Redis round trip.
+      remember(hash, entry.principal, ttl, readAt);
+      touch(entry.principal);
+      return entry.principal;
+    }
+    throw new AppError(
+      'UNAVAILABLE',
+      'the database is unreachable and this credential was not seen before; retry shortly',
+      [],
+      5,
+    );
+  }
+
   function remember(hash: string, principal: Principal, seconds: number, readAt: number): void {
     if (!memoLive || readAt !== generation) return;
     if (memo.size > 50_000) memo.clear();
     memo.set(hash, { principal, until: now() + Math.min(memoMs, seconds * 1000) });
-  }
-
-  async function lookup(
-    kind: CredentialKind,
-    hash: string,
-  ): Promise<{ principal: Principal; expiresAt: Date | null } | null> {
-    const at = new Date(now());
-    if (kind === 'ingest_key') {
-      const key = await prisma.ingestKey.findUnique({
-        where: { keyHash: hash },
-        include: { app: { include: { org: true } } },
-      });
-      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= at) || key.app.deletedAt || key.app.org.deletedAt)
-        return null;
-      return {
-        principal: {
-          kind,
-          credentialId: key.id,
-          orgId: key.orgId,
-          appId: key.appId,
-          scopes: ['ingest'],
-          orgSuspended: key.app.org.suspended,
-        },
-        expiresAt: key.expiresAt,
-      };
-    }
-    if (kind === 'api_key') {
-      const key = await prisma.apiKey.findUnique({ where: { keyHash: hash }, include: { org: true } });
-      if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= at) || key.org.deletedAt) return null;
-      return {
-        principal: {
-          kind,
-          credentialId: key.id,
-          orgId: key.orgId,
-          scopes: [...key.scopes],
-          orgSuspended: key.org.suspended,
-        },
-        expiresAt: key.expiresAt,
-      };
-    }
-    const token = await prisma.deviceToken.findUnique({
-      where: { tokenHash: hash },
-      include: { app: { include: { org: true } }, device: { select: { deviceIdHash: true } } },
-    });
-    if (!token || token.revokedAt || token.app.deletedAt || token.app.org.deletedAt) return null;
-    return {
-      principal: {
-        kind,
-        credentialId: token.id,
-        orgId: token.orgId,
-        appId: token.appId,
-        deviceId: token.deviceId,
-        deviceIdHash: token.device.deviceIdHash,
-        scopes: ['ingest', 'privacy'],
-        orgSuspended: token.app.org.suspended,
-      },
-      expiresAt: null,
-    };
   }
 
   function touch(principal: Principal): void {
@@ -208,53 +221,50 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
         touch(principal);
         return principal;
       }
-      const found = await lookup(kind, hash);
-      if (!found) return null;
+      if (breaker.open) return lastKnown(hash, readAt);
+      let found;
+      try {
+        found = await lookupCredential(prisma, kind, hash, new Date(now()));
+      } catch (error) {
+        if (!isDatabaseUnreachable(error)) throw error;
+        breaker.trip();
+        return lastKnown(hash, readAt);
+      }
+      if (!found) {
+        // PostgreSQL says no: nothing remembered may answer for this credential again.
+        known.delete(hash);
+        await cache.del(KNOWN_PREFIX + hash);
+        return null;
+      }
       const untilExpiry = found.expiresAt ? Math.floor((found.expiresAt.getTime() - now()) / 1000) : ttl;
       const seconds = Math.max(1, Math.min(ttl, untilExpiry));
-      await cache.set(CACHE_PREFIX + hash, JSON.stringify(found.principal), 'EX', seconds);
-      await cache.sadd(ORG_INDEX_PREFIX + found.principal.orgId, hash);
-      await cache.expire(ORG_INDEX_PREFIX + found.principal.orgId, ttl * 2);
+      const orgIndex = ORG_INDEX_PREFIX + found.principal.orgId;
+      await Promise.all([
+        cache.set(CACHE_PREFIX + hash, JSON.stringify(found.principal), 'EX', seconds),
+        cache.sadd(orgIndex, hash).then(() => cache.expire(orgIndex, ttl * 2)),
+        keepLastKnown(hash, { principal: found.principal, expiresAt: found.expiresAt?.getTime() ?? null }, readAt),
+      ]);
       remember(hash, found.principal, seconds, readAt);
       touch(found.principal);
       return found.principal;
     },
     async invalidate(credentialHash) {
       generation++;
-      memo.delete(credentialHash);
-      await cache.del(CACHE_PREFIX + credentialHash);
+      forget(credentialHash);
+      await cache.del(CACHE_PREFIX + credentialHash, KNOWN_PREFIX + credentialHash);
       await cache.publish(INVALIDATIONS, `cred:${credentialHash}`);
     },
     async invalidateOrg(orgId) {
       generation++;
-      for (const [hash, entry] of memo) if (entry.principal.orgId === orgId) memo.delete(hash);
-      const hashes = await cache.smembers(ORG_INDEX_PREFIX + orgId);
-      if (hashes.length > 0) await cache.del(...hashes.map((h) => CACHE_PREFIX + h));
-      await cache.del(ORG_INDEX_PREFIX + orgId);
+      forgetOrg(orgId);
+      const [cached, lastKnownHashes] = await Promise.all([
+        cache.smembers(ORG_INDEX_PREFIX + orgId),
+        cache.smembers(KNOWN_ORG_PREFIX + orgId),
+      ]);
+      const doomed = [...cached.map((h) => CACHE_PREFIX + h), ...lastKnownHashes.map((h) => KNOWN_PREFIX + h)];
+      if (doomed.length > 0) await cache.del(...doomed);
+      await cache.del(ORG_INDEX_PREFIX + orgId, KNOWN_ORG_PREFIX + orgId);
       await cache.publish(INVALIDATIONS, `org:${orgId}`);
     },
   };
-}
-
-/** Copies last-used times from Redis to PostgreSQL (run by the worker every minute). */
-export async function flushLastUsed(
-  prisma: PrismaClient,
-  cache: CredentialCache,
-  namespace = DEFAULT_NAMESPACE,
-): Promise<number> {
-  const key = lastUsedKey(namespace);
-  const entries = Object.entries(await cache.hgetall(key));
-  for (const [field, value] of entries) {
-    const [kind, id] = field.split(':');
-    const at = new Date(Number(value));
-    if (!id || Number.isNaN(at.getTime())) continue;
-    const where = { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] };
-    if (kind === 'api_key') await prisma.apiKey.updateMany({ where, data: { lastUsedAt: at } });
-    else if (kind === 'ingest_key') await prisma.ingestKey.updateMany({ where, data: { lastUsedAt: at } });
-    else if (kind === 'device_token') await prisma.deviceToken.updateMany({ where, data: { lastUsedAt: at } });
-  }
-  // A time written between the read and this delete is lost; the next use within a minute
-  // writes it again, which is all a last-used time needs.
-  if (entries.length > 0) await cache.hdel(key, ...entries.map(([field]) => field));
-  return entries.length;
 }

@@ -3,3 +3,4 @@ export { testCrashRecord } from './crash-record.ts';
 export { CHROMIUM } from './chromium.ts';
 export { freePort } from './ports.ts';
 export { startOwnRedis, type OwnRedis } from './redis-server.ts';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';

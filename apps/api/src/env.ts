@@ -15,6 +15,11 @@ const serverShape = {
   INGEST_IP_RPM: z.coerce.number().int().positive().default(60_000),
   /** Buffered requests Redis may hold before ingestion answers 503 (PostgreSQL far behind). */
   INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(2_000_000),
+  /**
+   * Buffered payload bytes before ingestion answers 503, so Redis never fills up. Unset: half
+   * of Redis' maxmemory when it has one (the rest is queues, caches, counters), else 512 MB.
+   */
+  INGEST_MAX_BACKLOG_BYTES: z.coerce.number().int().min(1024 * 1024).optional(),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
 };

@@ -6,6 +6,7 @@ import {
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
+  resolveMaxBacklogBytes,
   createLogger,
   createLogMailer,
   createSignInGuard,
@@ -46,7 +47,11 @@ async function start(): Promise<void> {
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log);
   const alertQueue = createAlertQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
   const privacyQueue = createPrivacyQueue({ connection: { url: env.REDIS_URL }, prefix: queuePrefix(env) });
-  const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
+  const buffer = createIngestBuffer(redis, {
+    maxBacklog: env.INGEST_MAX_BACKLOG,
+    maxBacklogBytes: await resolveMaxBacklogBytes(cache, env.INGEST_MAX_BACKLOG_BYTES),
+    namespace: env.REDIS_PREFIX,
+  });
   const app = await buildServer({
     log,
     pool,

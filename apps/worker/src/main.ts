@@ -85,6 +85,7 @@ async function start(): Promise<void> {
     log,
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
+    batchBytes: env.WRITER_BATCH_BYTES,
     claimIdleMs: env.WRITER_CLAIM_IDLE_MS,
     onGrouped: alerts.onGrouped,
     namespace: env.REDIS_PREFIX,

@@ -15,6 +15,8 @@ export interface IngestWriterOptions {
   namespace?: string;
   metrics?: WriterMetrics;
   batchEntries?: number;
+  /** Payload bytes per batch, for each writer (the heap holds both writers' batches at once). */
+  batchBytes?: number;
   claimIdleMs?: number;
   /** Hears what each committed crash batch did to its groups (alerts). */
   onGrouped?: (outcomes: GroupOutcome[]) => Promise<void>;
@@ -29,6 +31,7 @@ export function startIngestWriters(options: IngestWriterOptions) {
     consumer,
     log: options.log,
     claimIdleMs: options.claimIdleMs,
+    batchBytes: options.batchBytes,
     isPoison: isDataError,
   };
   const sink = (redis: Redis, stream: 'events' | 'crashes') =>

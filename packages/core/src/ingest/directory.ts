@@ -7,6 +7,7 @@ import type { IngestApp } from './pipeline.ts';
 export interface IngestTarget extends IngestApp {
   deviceIdSalt: string;
   monthlyEventQuota: number;
+  monthlyCrashQuota: number;
 }
 
 const APP_FIELDS = {
@@ -20,7 +21,7 @@ const APP_FIELDS = {
   scrubFields: true,
   rawEventRetentionDays: true,
   deviceIdSalt: true,
-  org: { select: { monthlyEventQuota: true } },
+  org: { select: { monthlyEventQuota: true, monthlyCrashQuota: true } },
 } as const;
 
 /**
@@ -60,6 +61,7 @@ export function createAppDirectory(prisma: PrismaClient, ttlMs = 5_000, now: () 
           rawEventRetentionDays: row.rawEventRetentionDays,
           deviceIdSalt: row.deviceIdSalt,
           monthlyEventQuota: Number(row.org.monthlyEventQuota),
+          monthlyCrashQuota: Number(row.org.monthlyCrashQuota),
         }
       : null;
     if (cache.size > 10_000) cache.clear();

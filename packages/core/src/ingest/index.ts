@@ -6,4 +6,11 @@ export * from './buffer.ts';
 export { createAppDirectory, type AppDirectory, type IngestTarget } from './directory.ts';
 export { flushUsageCounters } from './usage.ts';
 export { buildCrashRecord, type CrashRecord } from './crash.ts';
+export {
+  capCrashParts,
+  MAX_BREADCRUMB_BYTES,
+  MAX_BREADCRUMBS,
+  MAX_CRASH_CONTEXT_BYTES,
+  TRUNCATED_SUFFIX,
+} from './crash-limits.ts';
 export * from './sentry.ts';

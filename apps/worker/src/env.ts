@@ -24,7 +24,7 @@ const workerShape = {
     .int()
     .min(64 * 1024)
     .max(256 * 1024 * 1024)
-    .default(8 * 1024 * 1024),
+    .default(4 * 1024 * 1024),
   /**
    * The worker's scheduling niceness (0–19): above 0 the api gets the CPU first when both
    * want it, so acknowledgments stay fast under load while the buffer absorbs the writes.

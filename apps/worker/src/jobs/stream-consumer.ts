@@ -124,7 +124,7 @@ function toTaken(flat: unknown): TakenEntry[] {
 export function startStreamConsumer(options: StreamConsumerOptions) {
   const { redis, stream, group, consumer, log } = options;
   const count = options.batchEntries ?? 200;
-  const batchBytes = options.batchBytes ?? 8 * 1024 * 1024;
+  const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
   const bytesKey = backlogBytesKey(stream);
   const blockMs = options.blockMs ?? 1_000;
   const claimIdleMs = options.claimIdleMs ?? 30_000;

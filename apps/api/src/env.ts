@@ -36,6 +36,11 @@ const serverShape = {
     .int()
     .min(16 * 1024 * 1024)
     .default(32 * 1024 * 1024),
+  /**
+   * Buffered payload bytes before ingestion answers 503, so Redis never fills up. Unset: half
+   * of Redis' maxmemory when it has one (the rest is queues, caches, counters), else 512 MB.
+   */
+  INGEST_MAX_BACKLOG_BYTES: z.coerce.number().int().min(1024 * 1024).optional(),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
   /** How long a resolved credential is cached in Redis before PostgreSQL is asked again. */

@@ -8,6 +8,7 @@ import {
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
+  resolveMaxBacklogBytes,
   createLogger,
   createLogMailer,
   createSignInGuard,
@@ -58,7 +59,11 @@ async function start(): Promise<void> {
     prefix: queuePrefix(env),
     maxInFlightPerOrg: env.PRIVACY_ORG_MAX_IN_FLIGHT,
   });
-  const buffer = createIngestBuffer(redis, { maxBacklog: env.INGEST_MAX_BACKLOG, namespace: env.REDIS_PREFIX });
+  const buffer = createIngestBuffer(redis, {
+    maxBacklog: env.INGEST_MAX_BACKLOG,
+    maxBacklogBytes: await resolveMaxBacklogBytes(cache, env.INGEST_MAX_BACKLOG_BYTES),
+    namespace: env.REDIS_PREFIX,
+  });
   const app = await buildServer({
     log,
     pool,

@@ -17,6 +17,16 @@ const workerShape = {
   /** Buffered requests the event writer takes per COPY transaction. */
   WRITER_BATCH_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(400),
   /**
+   * Payload bytes each writer (events, crashes) takes per batch; a batch ends with the entry
+   * that reaches it. Both batches, decoded, must fit the worker's heap with room to spare.
+   */
+  WRITER_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  /**
    * The worker's scheduling niceness (0–19): above 0 the api gets the CPU first when both
    * want it, so acknowledgments stay fast under load while the buffer absorbs the writes.
    */

@@ -88,6 +88,7 @@ async function start(): Promise<void> {
     log,
     metrics,
     batchEntries: env.WRITER_BATCH_ENTRIES,
+    batchBytes: env.WRITER_BATCH_BYTES,
     claimIdleMs: env.WRITER_CLAIM_IDLE_MS,
     deadLetterLimits: { maxCount: env.DEAD_LETTER_MAX_COUNT, maxBytes: env.DEAD_LETTER_MAX_BYTES },
     onGrouped: alerts.onGrouped,

@@ -22,6 +22,11 @@ export interface IngestWriterOptions {
   namespace?: string;
   metrics?: WriterMetrics;
   batchEntries?: number;
+  /**
+   * Payload bytes per event batch; crash batches get a quarter (a crash costs more heap per
+   * byte: fingerprinting, grouping, its rows) — the heap holds both writers' batches at once.
+   */
+  batchBytes?: number;
   claimIdleMs?: number;
   /** Caps of the dead-letter list (count and payload bytes). */
   deadLetterLimits?: DeadLetterLimits;
@@ -33,6 +38,7 @@ export interface IngestWriterOptions {
 export function startIngestWriters(options: IngestWriterOptions) {
   const namespace = options.namespace ?? 'sightline';
   const consumer = `${hostname()}-${process.pid}`;
+  const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
   const common = {
     group: WRITER_GROUP,
     consumer,
@@ -55,6 +61,7 @@ export function startIngestWriters(options: IngestWriterOptions) {
     redis: options.redis,
     stream: `${namespace}:${EVENTS_STREAM}`,
     batchEntries: options.batchEntries ?? 200,
+    batchBytes,
     handle: createEventBatchHandler({ pool: options.pool, deadLetter: eventsDeadLetter, metrics: options.metrics }),
     deadLetter: (entry, reason) => eventsDeadLetter(entry, reason, 'refused'),
   });
@@ -66,6 +73,7 @@ export function startIngestWriters(options: IngestWriterOptions) {
     redis: crashRedis,
     stream: `${namespace}:${CRASHES_STREAM}`,
     batchEntries: 500,
+    batchBytes: Math.max(64 * 1024, Math.floor(batchBytes / 4)),
     handle: createCrashBatchHandler({
       pool: options.pool,
       deadLetter: crashesDeadLetter,

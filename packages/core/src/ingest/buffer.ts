@@ -13,40 +13,57 @@ export const WRITER_GROUP = 'writers';
 export const DEAD_LETTERS = 'ingest:dead';
 
 const APPEND_LUA = `
--- KEYS: events stream, crash stream, accepted, crashes, dropped, then (current, previous) window keys per limiter
--- ARGV: events payload ('' for none), n, dropped_before, quota, max_len, elapsed_per_mille, window_s,
---       limiter count L, L limits, then one payload per crash report
+-- KEYS: events stream, crash stream, accepted, crashes, dropped, events bytes, crash bytes,
+--       then (current, previous) window keys per limiter
+-- ARGV: events payload ('' for none), n, dropped_before, event quota, crash quota, max_len,
+--       max_bytes, elapsed_per_mille, window_s, limiter count L, L limits, then one payload per crash report
 local n = tonumber(ARGV[2])
-local limiters = tonumber(ARGV[8])
-local elapsed = tonumber(ARGV[6]) / 1000
-local window = tonumber(ARGV[7])
-local crashes = #ARGV - 8 - limiters
+local limiters = tonumber(ARGV[10])
+local elapsed = tonumber(ARGV[8]) / 1000
+local window = tonumber(ARGV[9])
+local first_crash = 11 + limiters
+local crashes = #ARGV - first_crash + 1
 for i = 0, limiters - 1 do
-  local limit = tonumber(ARGV[9 + i])
-  local curr = tonumber(redis.call('GET', KEYS[6 + i * 2]) or '0')
-  local prev = tonumber(redis.call('GET', KEYS[7 + i * 2]) or '0')
+  local limit = tonumber(ARGV[11 + i])
+  local curr = tonumber(redis.call('GET', KEYS[8 + i * 2]) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[9 + i * 2]) or '0')
   if prev * (1 - elapsed) + curr + 1 > limit then
     return {-1, i, math.ceil(window * (1 - elapsed))}
   end
 end
+-- Events and crash reports each have a monthly quota: over one, that kind is refused (and
+-- counted as rejected) while the other still goes through.
 local dropped = tonumber(ARGV[3])
 local refused = 0
 if n > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') + n > tonumber(ARGV[4]) then
-  -- over the monthly quota: events are refused and counted; crash reports still go through
-  redis.call('INCRBY', KEYS[5], n + dropped)
-  redis.call('EXPIRE', KEYS[5], 3456000)
-  if crashes == 0 then return {-2, 0, 0} end
   refused = 1
+  dropped = dropped + n
   n = 0
-  dropped = 0
 end
-if (n > 0 and redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[5])) or
-   (crashes > 0 and redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[5])) then
+if crashes > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') + crashes > tonumber(ARGV[5]) then
+  refused = refused + 2
+  dropped = dropped + crashes
+  crashes = 0
+end
+if refused > 0 and n == 0 and crashes == 0 then
+  redis.call('INCRBY', KEYS[5], dropped)
+  redis.call('EXPIRE', KEYS[5], 3456000)
+  return {-2, refused, 0}
+end
+-- The backlog in bytes (what the writers have not stored yet) must leave Redis room.
+local bytes = 0
+if n > 0 then bytes = #ARGV[1] end
+if crashes > 0 then
+  for i = first_crash, #ARGV do bytes = bytes + #ARGV[i] end
+end
+if (n > 0 and redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[6])) or
+   (crashes > 0 and redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[6])) or
+   tonumber(redis.call('GET', KEYS[6]) or '0') + tonumber(redis.call('GET', KEYS[7]) or '0') + bytes > tonumber(ARGV[7]) then
   return {-3, 0, 0}
 end
 for i = 0, limiters - 1 do
-  redis.call('INCR', KEYS[6 + i * 2])
-  redis.call('EXPIRE', KEYS[6 + i * 2], window * 2)
+  redis.call('INCR', KEYS[8 + i * 2])
+  redis.call('EXPIRE', KEYS[8 + i * 2], window * 2)
 end
 if dropped > 0 then
   redis.call('INCRBY', KEYS[5], dropped)
@@ -56,12 +73,14 @@ local id = ''
 if n > 0 then
   redis.call('INCRBY', KEYS[3], n)
   redis.call('EXPIRE', KEYS[3], 3456000)
+  redis.call('INCRBY', KEYS[6], #ARGV[1])
   id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[1])
 end
 if crashes > 0 then
   redis.call('INCRBY', KEYS[4], crashes)
   redis.call('EXPIRE', KEYS[4], 3456000)
-  for i = 9 + limiters, #ARGV do
+  for i = first_crash, #ARGV do
+    redis.call('INCRBY', KEYS[7], #ARGV[i])
     id = redis.call('XADD', KEYS[2], '*', 'b', ARGV[i])
   end
 end
@@ -76,17 +95,44 @@ export interface RateLimit {
 }
 
 export type AppendOutcome =
-  /** `eventsRefused`: the events were over the quota while the request's crash reports were stored. */
-  | { status: 'stored'; entryId: string; eventsRefused?: 'over_quota' }
+  /**
+   * `eventsRefused`: the events were over their quota while the request's crash reports were
+   * stored; `crashesRefused`: the other way round.
+   */
+  | { status: 'stored'; entryId: string; eventsRefused?: 'over_quota'; crashesRefused?: 'over_quota' }
   | { status: 'rate_limited'; subject: string; retryAfter: number }
-  | { status: 'over_quota' }
+  /** Everything the request carried was over its kind's monthly quota; the flags say which kinds. */
+  | { status: 'over_quota'; events: boolean; crashes: boolean }
   | { status: 'buffer_full' };
+
+/** Payload bytes the writers have not stored yet, per stream: the api's append adds, the writers' ack subtracts. */
+export const backlogBytesKey = (stream: string): string => `${stream}:bytes`;
+
+/** Without a configured budget and without a Redis maxmemory: 512 MB of buffered payload. */
+export const DEFAULT_MAX_BACKLOG_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The backlog's byte budget: the configured one, else half of Redis' maxmemory (the other
+ * half is for queues, caches, counters and the stream's own overhead), else 512 MB.
+ */
+export async function resolveMaxBacklogBytes(redis: Redis, configured?: number): Promise<number> {
+  if (configured) return configured;
+  try {
+    const maxmemory = Number(/^maxmemory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
+    if (maxmemory > 0) return Math.floor(maxmemory / 2);
+  } catch {
+    // Redis not answering yet: the fixed default; the append itself answers 503 until it does.
+  }
+  return DEFAULT_MAX_BACKLOG_BYTES;
+}
 
 export interface IngestBufferOptions {
   /** Key namespace ('sightline' in production, unique per test). */
   namespace?: string;
   /** Entries the stream may hold before ingestion answers 503 (PostgreSQL far behind). */
   maxBacklog?: number;
+  /** Buffered payload bytes (both streams) before ingestion answers 503, so Redis never fills up. */
+  maxBacklogBytes?: number;
   windowSeconds?: number;
   now?: () => number;
 }
@@ -127,6 +173,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   const namespace = options.namespace ?? 'sightline';
   const stream = `${namespace}:${EVENTS_STREAM}`;
   const maxBacklog = options.maxBacklog ?? 2_000_000;
+  const maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
   const window = options.windowSeconds ?? 60;
   const now = options.now ?? Date.now;
 
@@ -140,6 +187,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
     batch: BufferedBatch | null;
     crashes: readonly unknown[];
     quota: number;
+    crashQuota: number;
     dropped: number;
     limits: RateLimit[];
   }): Promise<AppendOutcome> {
@@ -151,13 +199,24 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       `${namespace}:rl:${l.subject}:${windowIndex}`,
       `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
     ]);
-    const keys = [stream, crashStream, usage.accepted, usage.crashes, usage.dropped, ...limiterKeys];
+    const keys = [
+      stream,
+      crashStream,
+      usage.accepted,
+      usage.crashes,
+      usage.dropped,
+      backlogBytesKey(stream),
+      backlogBytesKey(crashStream),
+      ...limiterKeys,
+    ];
     const args = [
       entry.batch && entry.batch.e.length > 0 ? encode(entry.batch) : '',
       entry.batch?.e.length ?? 0,
       entry.dropped,
       entry.quota,
+      entry.crashQuota,
       maxBacklog,
+      maxBacklogBytes,
       elapsed,
       window,
       entry.limits.length,
@@ -169,7 +228,8 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       return {
         status: 'stored',
         entryId: String(reply[1]),
-        ...(reply[2] === 1 ? { eventsRefused: 'over_quota' } : {}),
+        ...((reply[2] & 1) === 1 ? { eventsRefused: 'over_quota' } : {}),
+        ...((reply[2] & 2) === 2 ? { crashesRefused: 'over_quota' } : {}),
       };
     }
     if (reply[0] === -1) {
@@ -179,7 +239,10 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
         retryAfter: Math.max(1, reply[2]),
       };
     }
-    if (reply[0] === -2) return { status: 'over_quota' };
+    if (reply[0] === -2) {
+      const refused = Number(reply[1]);
+      return { status: 'over_quota', events: (refused & 1) === 1, crashes: (refused & 2) === 2 };
+    }
     return { status: 'buffer_full' };
   }
 
@@ -196,26 +259,29 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       batch: BufferedBatch,
       input: { quota: number; limits: RateLimit[]; dropped: number },
     ): Promise<AppendOutcome> {
-      return appendEntry({ orgId: batch.o, batch, crashes: [], ...input });
+      return appendEntry({ orgId: batch.o, batch, crashes: [], crashQuota: 0, ...input });
     },
-    /** Appends one crash report (crashes are never refused for quota, only rate-limited). */
-    async appendCrash(report: { orgId: string }, input: { limits: RateLimit[] }): Promise<AppendOutcome> {
+    /** Appends one crash report, within the org's monthly crash quota (not the event quota). */
+    async appendCrash(
+      report: { orgId: string },
+      input: { limits: RateLimit[]; crashQuota: number },
+    ): Promise<AppendOutcome> {
       return appendEntry({
         orgId: report.orgId,
         batch: null,
         crashes: [report],
-        quota: Number.MAX_SAFE_INTEGER,
+        quota: 0,
         dropped: 0,
         ...input,
       });
     },
     /**
      * Appends a request's events and crash reports in one step (a Sentry envelope): both or
-     * neither, except that events over the quota are refused while the crash reports are kept.
+     * neither, except that a kind over its monthly quota is refused while the other is kept.
      */
     async appendMixed(
       input: { orgId: string; batch: BufferedBatch | null; crashes: readonly unknown[] },
-      limits: { quota: number; limits: RateLimit[]; dropped: number },
+      limits: { quota: number; crashQuota: number; limits: RateLimit[]; dropped: number },
     ): Promise<AppendOutcome> {
       return appendEntry({ ...input, ...limits });
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IngestApp, RequestFacts } from './pipeline.ts';
+import { capCrashParts } from './crash-limits.ts';
 import { truncateIp } from './enrich.ts';
 import type { CrashInput } from './schemas.ts';
 import { scrubField, scrubString } from './scrub.ts';
@@ -35,7 +36,8 @@ export interface CrashRecord {
 }
 
 /**
- * A validated crash payload → the stored record: PII scrubbed from the message, stack,
+ * A validated crash payload → the stored record: context and breadcrumbs cut to their size
+ * limits (first: scrubbing costs in proportion to size), PII scrubbed from the message, stack,
  * context and breadcrumbs, the address truncated or left out per the app, a future time
  * clamped to arrival. Crashes are never sampled away.
  */
@@ -49,6 +51,7 @@ export function buildCrashRecord(
   const extraKeys = new Set(app.scrubFields.map((f) => f.toLowerCase()));
   const ip = app.ipPolicy === 'truncate' ? truncateIp(facts.ip) : null;
   const { crash } = input;
+  const capped = capCrashParts(crash.context, crash.breadcrumbs);
   return {
     id: origin.id ?? randomUUID(),
     orgId: app.orgId,
@@ -67,8 +70,8 @@ export function buildCrashRecord(
     stackTrace: crash.stack_trace == null ? null : scrubString(crash.stack_trace),
     frames: crash.frames ? scrubField(crash.frames, extraKeys, 'crash.frames') : null,
     sdkFingerprint: crash.fingerprint ?? null,
-    context: scrubField(ip ? { ...crash.context, ip } : crash.context, extraKeys, 'crash.context'),
-    breadcrumbs: crash.breadcrumbs ? scrubField(crash.breadcrumbs, extraKeys, 'crash.breadcrumbs') : null,
+    context: scrubField(ip ? { ...capped.context, ip } : capped.context, extraKeys, 'crash.context'),
+    breadcrumbs: capped.breadcrumbs ? scrubField(capped.breadcrumbs, extraKeys, 'crash.breadcrumbs') : null,
     tags: crash.tags ?? null,
     os: input.os ?? facts.traits.os,
     osVersion: input.os_version ?? (input.os ? null : facts.traits.osVersion),

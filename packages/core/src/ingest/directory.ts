@@ -8,6 +8,7 @@ import type { IngestApp } from './pipeline.ts';
 export interface IngestTarget extends IngestApp {
   deviceIdSalt: string;
   monthlyEventQuota: number;
+  monthlyCrashQuota: number;
 }
 
 const APP_FIELDS = {
@@ -21,7 +22,7 @@ const APP_FIELDS = {
   scrubFields: true,
   rawEventRetentionDays: true,
   deviceIdSalt: true,
-  org: { select: { monthlyEventQuota: true } },
+  org: { select: { monthlyEventQuota: true, monthlyCrashQuota: true } },
 } as const;
 
 export interface AppDirectoryOptions {
@@ -110,6 +111,7 @@ export function createAppDirectory(prisma: PrismaClient, options: number | AppDi
           rawEventRetentionDays: row.rawEventRetentionDays,
           deviceIdSalt: row.deviceIdSalt,
           monthlyEventQuota: Number(row.org.monthlyEventQuota),
+          monthlyCrashQuota: Number(row.org.monthlyCrashQuota),
         }
       : null;
     const keptAt = await keep(key, app, hit);

@@ -6,6 +6,13 @@ export * from './buffer.ts';
 export { createAppDirectory, type AppDirectory, type AppDirectoryOptions, type IngestTarget } from './directory.ts';
 export { flushUsageCounters } from './usage.ts';
 export { buildCrashRecord, type CrashRecord } from './crash.ts';
+export {
+  capCrashParts,
+  MAX_BREADCRUMB_BYTES,
+  MAX_BREADCRUMBS,
+  MAX_CRASH_CONTEXT_BYTES,
+  TRUNCATED_SUFFIX,
+} from './crash-limits.ts';
 export * from './sentry.ts';
 export { encodeForBuffer, encodeStorable, wellFormedJson } from './sanitize.ts';
 export * from './dead-letters.ts';

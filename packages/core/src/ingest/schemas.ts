@@ -223,8 +223,10 @@ export const crashInput = z.object({
     /** Overrides grouping: crashes with the same fingerprint are one group (`{{ default }}` stands for the usual one). */
     fingerprint: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
     level: z.enum(['fatal', 'error', 'warning', 'info']).default('fatal'),
+    /** Cut to MAX_CRASH_CONTEXT_BYTES, with a `_truncated` note (crash-limits.ts), not refused. */
     context: z.record(z.string(), z.unknown()).default({}),
-    breadcrumbs: z.array(z.unknown()).max(200).optional(),
+    /** Any number (the body limit bounds them): the newest MAX_BREADCRUMBS are kept, each cut to its size limit. */
+    breadcrumbs: z.array(z.unknown()).optional(),
     tags: z.record(z.string(), z.string().max(200)).optional(),
   }),
 });

@@ -270,7 +270,8 @@ export function sentryEventToCrash(
     ...(user ? { user: { id: user.id, username: user.username, segment: user.segment } } : {}),
     ...(attachments.length > 0 ? { attachments } : {}),
   };
-  const breadcrumbs = list(event.breadcrumbs).slice(-200);
+  // All of them: capCrashParts keeps the newest and says how many there were.
+  const breadcrumbs = list(event.breadcrumbs);
   return {
     app_version: text(event.release, 64) ?? null,
     device_id: device.deviceKey,

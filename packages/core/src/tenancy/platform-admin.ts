@@ -57,6 +57,7 @@ export async function listOrganizationsForAdmin(prisma: PrismaClient, admin: Pla
       slug: org.slug,
       plan: org.plan,
       monthlyEventQuota: Number(org.monthlyEventQuota),
+      monthlyCrashQuota: Number(org.monthlyCrashQuota),
       suspended: org.suspended,
       suspendedReason: org.suspendedReason,
       createdAt: org.createdAt,
@@ -66,6 +67,7 @@ export async function listOrganizationsForAdmin(prisma: PrismaClient, admin: Pla
         month: month.toISOString().slice(0, 7),
         accepted: Number((u?.eventsAccepted ?? 0n) + (u?.crashesAccepted ?? 0n)),
         rejected: Number(u?.eventsDropped ?? 0n),
+        crashes: Number(u?.crashesAccepted ?? 0n),
       },
       lastActivityAt: latest(
         auditOf.get(org.id)?._max.createdAt,
@@ -86,6 +88,8 @@ async function requireOrg(prisma: PrismaClient, orgId: string) {
 export const updatePlanInput = z.object({
   plan: z.enum(Plan),
   monthlyEventQuota: z.number().int('must be a whole number').min(0).max(1e12),
+  /** Crash reports have their own quota; left out, it stays as it is. */
+  monthlyCrashQuota: z.number().int('must be a whole number').min(0).max(1e12).optional(),
 });
 
 export async function updateOrganizationPlan(
@@ -100,7 +104,11 @@ export async function updateOrganizationPlan(
   return prisma.$transaction(async (tx) => {
     const org = await tx.organization.update({
       where: { id: before.id },
-      data: { plan: data.plan, monthlyEventQuota: BigInt(data.monthlyEventQuota) },
+      data: {
+        plan: data.plan,
+        monthlyEventQuota: BigInt(data.monthlyEventQuota),
+        ...(data.monthlyCrashQuota === undefined ? {} : { monthlyCrashQuota: BigInt(data.monthlyCrashQuota) }),
+      },
     });
     await recordAudit(
       tx,
@@ -110,11 +118,20 @@ export async function updateOrganizationPlan(
       { type: 'organization', id: org.id },
       {
         platformAdmin: true,
-        from: { plan: before.plan, monthlyEventQuota: Number(before.monthlyEventQuota) },
+        from: {
+          plan: before.plan,
+          monthlyEventQuota: Number(before.monthlyEventQuota),
+          ...(data.monthlyCrashQuota === undefined ? {} : { monthlyCrashQuota: Number(before.monthlyCrashQuota) }),
+        },
         to: data,
       },
     );
-    return { id: org.id, plan: org.plan, monthlyEventQuota: Number(org.monthlyEventQuota) };
+    return {
+      id: org.id,
+      plan: org.plan,
+      monthlyEventQuota: Number(org.monthlyEventQuota),
+      ...(data.monthlyCrashQuota === undefined ? {} : { monthlyCrashQuota: Number(org.monthlyCrashQuota) }),
+    };
   });
 }
 

@@ -41,14 +41,26 @@ export function refuse(outcome: Exclude<AppendOutcome, { status: 'stored' }>, ap
     );
   }
   if (outcome.status === 'over_quota') {
+    // Each kind has its own quota: the message names the one that ran out (and that the other still flows).
+    const used = [
+      ...(outcome.events ? [`${app.monthlyEventQuota} events`] : []),
+      ...(outcome.crashes ? [`${app.monthlyCrashQuota} crash reports`] : []),
+    ];
+    const still =
+      outcome.events && outcome.crashes
+        ? ''
+        : outcome.events
+          ? '; crash reports are still accepted'
+          : '; events are still accepted';
     throw new AppError(
       'RATE_LIMITED',
-      `this organization's monthly quota of ${app.monthlyEventQuota} events is used up`,
+      `this organization's monthly quota of ${used.join(' and of ')} is used up${still}`,
       [],
       3600,
     );
   }
-  throw new AppError('UNAVAILABLE', 'ingestion is behind; retry shortly', [], 5);
+  // The backlog (in entries or bytes) is full: PostgreSQL is far behind; Redis must keep room.
+  throw new AppError('UNAVAILABLE', 'ingestion is behind: the buffer is at its size limit; retry shortly', [], 5);
 }
 
 /** Redis not answering is a 503 with Retry-After: nothing is acknowledged that was not stored. */

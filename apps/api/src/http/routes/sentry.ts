@@ -76,13 +76,23 @@ function storeBodyAsEnvelope(body: Buffer): Envelope {
   };
 }
 
-/** The X-Sentry-Rate-Limits value an SDK uses to hold back (all categories, or the ones named). */
+/** Sentry's data categories of what becomes events here (sessions, transactions) and crash reports (errors). */
+const EVENT_QUOTA_LIMIT = '3600:session;transaction:organization:usage_exceeded';
+const CRASH_QUOTA_LIMIT = '3600:default;error;security:organization:usage_exceeded';
+
+/**
+ * The X-Sentry-Rate-Limits value an SDK uses to hold back (all categories, or the ones named,
+ * in Sentry's `retry_after:categories:scope:reason_code` form): a quota names only its own
+ * categories, so an SDK over the event quota keeps sending errors and the other way round.
+ */
 function sentryRateLimits(outcome: AppendOutcome): string | undefined {
   if (outcome.status === 'rate_limited') return `${outcome.retryAfter}::key`;
-  if (outcome.status === 'over_quota') return '3600::organization:usage_exceeded';
-  if (outcome.status === 'stored' && outcome.eventsRefused)
-    return '3600:session;transaction:organization:usage_exceeded';
-  return undefined;
+  const events =
+    outcome.status === 'over_quota' ? outcome.events : outcome.status === 'stored' && !!outcome.eventsRefused;
+  const crashes =
+    outcome.status === 'over_quota' ? outcome.crashes : outcome.status === 'stored' && !!outcome.crashesRefused;
+  const limits = [...(events ? [EVENT_QUOTA_LIMIT] : []), ...(crashes ? [CRASH_QUOTA_LIMIT] : [])];
+  return limits.length > 0 ? limits.join(', ') : undefined;
 }
 
 interface EnvelopeContents {
@@ -260,6 +270,7 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
         },
         {
           quota: target.monthlyEventQuota,
+          crashQuota: target.monthlyCrashQuota,
           limits: limitsFor(deps, principal, target, deviceId, request.ip),
           dropped: derived.dropped,
         },
@@ -271,7 +282,8 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
       metrics.dropped.inc({ reason: outcome.status }, derived.events.length + contents.crashes.length);
       refuse(outcome, target);
     }
-    if (contents.crashes.length > 0) metrics.accepted.inc({ kind: 'crash' }, contents.crashes.length);
+    if (outcome.crashesRefused) metrics.dropped.inc({ reason: 'over_crash_quota' }, contents.crashes.length);
+    else if (contents.crashes.length > 0) metrics.accepted.inc({ kind: 'crash' }, contents.crashes.length);
     if (outcome.eventsRefused) metrics.dropped.inc({ reason: 'over_quota' }, derived.events.length);
     else if (derived.events.length > 0) metrics.accepted.inc({ kind: 'event' }, derived.events.length);
   } else if (issues.length > 0) {

@@ -96,7 +96,10 @@ export function registerTelemetryRoutes(app: FastifyInstance, deps: ServerDeps):
       input.id ? { id: crashIdFor(target.appId, input.id) } : {},
     );
     const outcome = await buffered(() =>
-      deps.ingest.buffer.appendCrash(report, { limits: limitsFor(deps, principal, target, deviceId, request.ip) }),
+      deps.ingest.buffer.appendCrash(report, {
+        limits: limitsFor(deps, principal, target, deviceId, request.ip),
+        crashQuota: target.monthlyCrashQuota,
+      }),
     );
     if (outcome.status !== 'stored') refuse(outcome, target);
     metrics.accepted.inc({ kind: 'crash' });

@@ -13,11 +13,12 @@ const orgRef = z.object({ orgId: z.string() });
 export const adminRouter = router({
   organizations: platformAdminProcedure.query(({ ctx }) => listOrganizationsForAdmin(ctx.deps.prisma, ctx.admin)),
   updatePlan: platformAdminProcedure
-    .input(orgRef.extend({ plan: z.string(), monthlyEventQuota: z.number() }))
+    .input(orgRef.extend({ plan: z.string(), monthlyEventQuota: z.number(), monthlyCrashQuota: z.number().optional() }))
     .mutation(({ ctx, input }) =>
       updateOrganizationPlan(ctx.deps.prisma, ctx.admin, input.orgId, {
         plan: input.plan,
         monthlyEventQuota: input.monthlyEventQuota,
+        monthlyCrashQuota: input.monthlyCrashQuota,
       }),
     ),
   setSuspended: platformAdminProcedure

@@ -22,7 +22,12 @@ export default function PlatformAdminPage() {
   function onPlan(orgId: string, event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    updatePlan.mutate({ orgId, plan: formText(form, 'plan'), monthlyEventQuota: Number(form.get('quota')) });
+    updatePlan.mutate({
+      orgId,
+      plan: formText(form, 'plan'),
+      monthlyEventQuota: Number(form.get('quota')),
+      monthlyCrashQuota: Number(form.get('crashQuota')),
+    });
   }
 
   function onSuspend(orgId: string, event: FormEvent<HTMLFormElement>) {
@@ -80,6 +85,10 @@ export default function PlatformAdminPage() {
                   <div className="muted">
                     of {org.monthlyEventQuota.toLocaleString('en')} ({org.usage.month})
                   </div>
+                  <div className="muted">
+                    crash reports: {org.usage.crashes.toLocaleString('en')} of{' '}
+                    {org.monthlyCrashQuota.toLocaleString('en')}
+                  </div>
                 </td>
                 <td>{formatDate(org.lastActivityAt)}</td>
                 <td>
@@ -95,6 +104,13 @@ export default function PlatformAdminPage() {
                       min={0}
                       defaultValue={org.monthlyEventQuota}
                       aria-label={`Quota of ${org.name}`}
+                    />
+                    <input
+                      name="crashQuota"
+                      type="number"
+                      min={0}
+                      defaultValue={org.monthlyCrashQuota}
+                      aria-label={`Crash report quota of ${org.name}`}
                     />
                     <button type="submit" className="secondary">
                       Save plan

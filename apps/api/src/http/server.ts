@@ -3,6 +3,7 @@ import type {
   AlertQueue,
   AnalyticsCache,
   PrivacyQueue,
+  PublicLimits,
   AppDirectory,
   CredentialResolver,
   IngestBuffer,
@@ -64,6 +65,8 @@ export interface ServerDeps {
   privacyQueue: PrivacyQueue;
   /** Dashboard answers, kept until the app's next rollup. */
   analyticsCache: AnalyticsCache;
+  /** Device registration and privacy endpoints: per key, per address, per device (Redis). */
+  publicLimits: PublicLimits;
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;

@@ -17,7 +17,6 @@ import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
 import { createFormLimiter } from './form-limiter.ts';
 import { createApiMetrics } from './metrics.ts';
-import type {} from './public-limits.ts';
 import type { ServerDeps } from './server.ts';
 
 /** Limits high enough that tests about something else never meet them. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CRASHES_STREAM, DEAD_LETTERS, EVENTS_STREAM } from './buffer.ts';
+import { backlogBytesKey, CRASHES_STREAM, DEAD_LETTERS, EVENTS_STREAM } from './buffer.ts';
 
 // What the writers could not store, kept whole so an operator can look at it and replay it.
 // The list holds small metadata records, newest first (`/readyz?detail=1` reads their
@@ -52,8 +52,10 @@ return 1
 `;
 
 const TAKE_LUA = `
--- KEYS: list, payloads, bytes, stream; ARGV: meta (exact), id, size
+-- KEYS: list, payloads, bytes, stream, the stream's backlog bytes; ARGV: meta (exact), id, size
 -- Removed from the list and re-appended in one step: two replays of one letter append it once.
+-- The stream's backlog byte counter grows by what is appended, as the api's append does: the
+-- writers' acknowledgement subtracts it again.
 -- A letter without its payload (over the byte cap, or kept by an older version) stays listed.
 local payload = redis.call('HGET', KEYS[2], ARGV[2])
 if not payload or payload == '' then
@@ -63,6 +65,7 @@ end
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return false end
 redis.call('HDEL', KEYS[2], ARGV[2])
 redis.call('DECRBY', KEYS[3], tonumber(ARGV[3]))
+redis.call('INCRBY', KEYS[5], #payload)
 return redis.call('XADD', KEYS[4], '*', 'b', payload)
 `;
 
@@ -185,11 +188,12 @@ export function createDeadLetterStore(redis: Redis, namespace: string | DeadLett
         if (wanted && !wanted.delete(letter.id)) continue;
         const added = (await redis.eval(
           TAKE_LUA,
-          4,
+          5,
           list,
           payloads,
           bytes,
           streams[letter.stream],
+          backlogBytesKey(streams[letter.stream]),
           raw,
           letter.id,
           letter.size,

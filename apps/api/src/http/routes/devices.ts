@@ -1,6 +1,5 @@
 import { registerDevice } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
-import type {} from '../public-limits.ts';
 import type { ServerDeps } from '../server.ts';
 
 export function registerDeviceRoutes(app: FastifyInstance, deps: ServerDeps): void {

@@ -10,7 +10,6 @@ import {
 } from '@sightline/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { queuePrivacyJob } from '../../privacy/schedule.ts';
-import type {} from '../public-limits.ts';
 import type { ServerDeps } from '../server.ts';
 
 // The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints"). Each call

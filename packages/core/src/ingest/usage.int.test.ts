@@ -59,7 +59,10 @@ describe('flushUsageCounters', () => {
     // The quota counts from the restored value: 10 used of 12, a batch of 5 is over it.
     const buffer = createIngestBuffer(redis, { namespace });
     const batch = { o: org.id, a: 1, r: Date.now(), e: Array.from({ length: 5 }, () => ({}) as never) };
-    expect(await buffer.append(batch, { quota: 12, limits: [], dropped: 0 })).toEqual({ status: 'over_quota' });
+    expect(await buffer.append(batch, { quota: 12, limits: [], dropped: 0 })).toMatchObject({
+      status: 'over_quota',
+      events: true,
+    });
     expect(await stored(org.id)).toEqual([[10, 4, 2]]);
   });
 

@@ -12,7 +12,7 @@ import {
   type EventInput,
   type KnownEventType,
 } from './schemas.ts';
-import { scrubValue, TooDeepError } from './scrub.ts';
+import { MAX_DATA_DEPTH, scrubValue, TooDeepError } from './scrub.ts';
 
 // The ingestion pipeline as small named steps. Each event step answers `ok(value)` or
 // `drop(reason)`; the endpoint counts drops by reason and reports invalid events.
@@ -122,12 +122,29 @@ export function sample(type: string, app: IngestApp, random: () => number = Math
   return random() < app.sampleRate ? ok(true) : drop('sampled_out');
 }
 
-/** Step: PII scrub, then the size bound on what will be stored. */
+const tooLarge = (index: number, size: number): StepResult<string> =>
+  drop('too_large', [
+    { path: `events.${index}.data`, message: `is ${size} bytes; at most ${MAX_EVENT_DATA_BYTES} per event` },
+  ]);
+
+/** Step: the size bound, PII scrub, then the size bound again on what will be stored. */
 export function scrubData(
   data: Record<string, unknown>,
   extraKeys: ReadonlySet<string>,
   index: number,
 ): StepResult<string> {
+  // Measured before scrubbing, so the scrubber never sees more than the limit (JSON.stringify is
+  // linear; the scrubber's cost grows with the text it is given).
+  let raw: number;
+  try {
+    raw = JSON.stringify(data).length;
+  } catch (error) {
+    // JSON.parse accepts nesting that JSON.stringify recurses too deep for: the client's error.
+    if (error instanceof RangeError)
+      return drop('invalid', [{ path: `events.${index}.data`, message: `data is nested deeper than ${MAX_DATA_DEPTH} levels` }]);
+    throw error;
+  }
+  if (raw > MAX_EVENT_DATA_BYTES) return tooLarge(index, raw);
   let json: string;
   try {
     // PostgreSQL text and jsonb cannot hold NUL: drop it rather than fail the whole COPY.
@@ -137,11 +154,7 @@ export function scrubData(
       return drop('invalid', [{ path: `events.${index}.data`, message: error.message }]);
     throw error;
   }
-  if (json.length > MAX_EVENT_DATA_BYTES) {
-    return drop('too_large', [
-      { path: `events.${index}.data`, message: `is ${json.length} bytes; at most ${MAX_EVENT_DATA_BYTES} per event` },
-    ]);
-  }
+  if (json.length > MAX_EVENT_DATA_BYTES) return tooLarge(index, json.length);
   return ok(json);
 }
 

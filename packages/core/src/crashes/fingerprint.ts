@@ -69,11 +69,7 @@ function firstOf(text: string, chars: string): number {
 
 /** A file's name without directories, query, or the content hash a bundler put in it. */
 export function normalizeFileName(file: string): string {
-  const base =
-    file
-      .slice(0, firstOf(file, '?#'))
-      .split(/[/\\]/)
-      .pop() ?? file;
+  const base = file.slice(0, firstOf(file, '?#')).split(/[/\\]/).pop() ?? file;
   return base
     .replace(/[.-][0-9a-f]{6,}(?=[.-])/gi, '')
     .replace(/[.-](?=[0-9a-z]*\d)[0-9a-z]{8,}(?=\.)/gi, '')

@@ -141,7 +141,9 @@ export function scrubData(
   } catch (error) {
     // JSON.parse accepts nesting that JSON.stringify recurses too deep for: the client's error.
     if (error instanceof RangeError)
-      return drop('invalid', [{ path: `events.${index}.data`, message: `data is nested deeper than ${MAX_DATA_DEPTH} levels` }]);
+      return drop('invalid', [
+        { path: `events.${index}.data`, message: `data is nested deeper than ${MAX_DATA_DEPTH} levels` },
+      ]);
     throw error;
   }
   if (raw > MAX_EVENT_DATA_BYTES) return tooLarge(index, raw);

@@ -135,9 +135,9 @@ export function scrubData(
 ): StepResult<string> {
   // Measured before scrubbing, so the scrubber never sees more than the limit (JSON.stringify is
   // linear; the scrubber's cost grows with the text it is given).
-  let raw: number;
+  let raw: string;
   try {
-    raw = JSON.stringify(data).length;
+    raw = JSON.stringify(data);
   } catch (error) {
     // JSON.parse accepts nesting that JSON.stringify recurses too deep for: the client's error.
     if (error instanceof RangeError)
@@ -146,11 +146,13 @@ export function scrubData(
       ]);
     throw error;
   }
-  if (raw > MAX_EVENT_DATA_BYTES) return tooLarge(index, raw);
+  if (raw.length > MAX_EVENT_DATA_BYTES) return tooLarge(index, raw.length);
   let json: string;
   try {
+    const scrubbed = scrubValue(data, extraKeys);
+    // Unchanged data (the common case) is the same object: its JSON is already made.
     // PostgreSQL text and jsonb cannot hold NUL: drop it rather than fail the whole COPY.
-    json = JSON.stringify(scrubValue(data, extraKeys)).replace(NUL_ESCAPE, '');
+    json = (scrubbed === data ? raw : JSON.stringify(scrubbed)).replace(NUL_ESCAPE, '');
   } catch (error) {
     if (error instanceof TooDeepError)
       return drop('invalid', [{ path: `events.${index}.data`, message: error.message }]);

@@ -90,18 +90,33 @@ export function scrubField(value: unknown, extraKeys: ReadonlySet<string>, path:
 }
 
 /**
- * A scrubbed copy of `value`. `extraKeys` (lower-case) are the app's own fields to drop.
- * Throws TooDeepError past MAX_DATA_DEPTH levels of nesting.
+ * `value` scrubbed. `extraKeys` (lower-case) are the app's own fields to drop. What needs no
+ * scrubbing is returned as is (the same object), so a caller that already serialised `value`
+ * can reuse that JSON: most event data holds nothing to scrub. Throws TooDeepError past
+ * MAX_DATA_DEPTH levels of nesting.
  */
 export function scrubValue(value: unknown, extraKeys: ReadonlySet<string>, depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DATA_DEPTH) throw new TooDeepError(`data is nested deeper than ${MAX_DATA_DEPTH} levels`);
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, extraKeys, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] =
-      SENSITIVE_KEY.test(key) || extraKeys.has(key.toLowerCase()) ? FILTERED : scrubValue(item, extraKeys, depth + 1);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const scrubbed = scrubValue(item, extraKeys, depth + 1);
+      if (copy === undefined && scrubbed !== item) copy = value.slice(0, i);
+      copy?.push(scrubbed);
+    }
+    return copy ?? value;
   }
-  return out;
+  const entries: Array<[string, unknown]> = Object.entries(value);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const [key, item] = entries[i]!;
+    const scrubbed =
+      SENSITIVE_KEY.test(key) || extraKeys.has(key.toLowerCase()) ? FILTERED : scrubValue(item, extraKeys, depth + 1);
+    if (copy === undefined && scrubbed !== item) copy = Object.fromEntries(entries.slice(0, i));
+    if (copy !== undefined) copy[key] = scrubbed;
+  }
+  return copy ?? value;
 }

@@ -2,4 +2,3 @@ export { createTestApiKey, createTestApp, createTestOrg } from './factories.ts';
 export { testCrashRecord } from './crash-record.ts';
 export { CHROMIUM } from './chromium.ts';
 export { freePort } from './ports.ts';
-export { expectLinear, nearMissArbitrary, pathologicalInputs, LINEAR_BUDGET_MS, PATHOLOGICAL_LENGTH } from './pathological.ts';

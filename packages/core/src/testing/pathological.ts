@@ -1,3 +1,5 @@
+// Test-only (imports vitest and fast-check): core's own fuzz tests import it by path; it is
+// deliberately not exported from @sightline/core/testing, which benchmarks load outside vitest.
 import fc from 'fast-check';
 import { expect } from 'vitest';
 

@@ -17,6 +17,7 @@ const framed = (text: string): string[] => [
   `f@${text}`,
   `${text}@a.js:1:2`,
   `main.lua:1: in ${text}`,
+  `main.lua:1: in function 'f'${text}`,
   `${text}:1: in function 'f'`,
 ];
 

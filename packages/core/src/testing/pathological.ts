@@ -107,6 +107,7 @@ export function pathologicalInputs(length = PATHOLOGICAL_LENGTH): PathologicalIn
     { name: 'nested parens', text: `at f ${'('.repeat(length / 2)}x:1:2${')'.repeat(length / 2)}` },
     { name: "'f@' + 'a'×N + ' '×N + 'x'", text: `f@${'a'.repeat(length / 2)}${' '.repeat(length / 2)}x` },
     { name: "'main.lua:1: in ' + ' '×N + 'x'", text: `main.lua:1: in ${' '.repeat(length)}x` },
+    { name: "'main.lua:1: in function' + ' '×N + 'x'", text: `main.lua:1: in function 'f'${' '.repeat(length)}x` },
   ];
   const runs = RUN_UNITS.flatMap((unit) =>
     ['', 'x', '@', ':1'].map((suffix) => ({

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexpPlugin from 'eslint-plugin-regexp';
 
 export default tseslint.config(
   {
@@ -14,6 +15,17 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  {
+    // Client text reaches many of our regular expressions: one that backtracks super-linearly
+    // lets a single request freeze an event loop for every tenant (issue 15). Only the two
+    // safety rules: the plugin's stylistic recommendations are not worth churn across the repo.
+    // A sticky (/y) pattern is tried at one position, so it cannot move super-linearly.
+    plugins: { regexp: regexpPlugin },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': ['error', { ignoreSticky: true, ignorePartial: false }],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },

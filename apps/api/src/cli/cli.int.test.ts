@@ -118,7 +118,7 @@ describe('sightline CLI', () => {
     const unknownCommand = await cli('launch-rockets');
     expect(unknownCommand.code).toBe(2);
     expect(unknownCommand.stderr).toMatch(/unknown command/);
-    for (const r of [missing, weak, unknownOrg, badScope]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const r of [missing, weak, unknownOrg, badScope]) expect(r.stderr).not.toMatch(/\n[ \t]+at /);
   });
 
   it('refuses a second app with the same bundle id in one org', async () => {

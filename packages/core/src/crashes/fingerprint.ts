@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StackFrameInput } from '../ingest/schemas.ts';
+import { replaceEmails } from '../ingest/scrub.ts';
 import { framesFromInput, parseStackTrace, type StackFrame } from './stack.ts';
 
 // Which crashes are the same bug. A group is the crash type plus the app's own frames —
@@ -36,21 +37,39 @@ const ANONYMOUS = /^(\?|<anonymous>|anonymous|<main>|Anonymous function|<unknown
 
 /** `Object.loadUser [as load]`, `UserService.load`, `load/<`, `async*load` → `load`: one name across engines. */
 export function normalizeFunctionName(fn: string): string {
-  const name = fn
-    .replace(/\s*\[as [^\]]+\]$/, '')
-    .replace(/^(async\*?|new)\s*/, '')
-    .replace(/[/<*]+$/g, '')
-    .replace(/\/<$/, '');
+  const name = stripTrailing(withoutAlias(fn).replace(/^(?:async\*?|new)\s*/, ''), '/<*').replace(/\/<$/, '');
   return name.split(/[.#:]/).filter(Boolean).pop() ?? name;
+}
+
+// Function and file names are client text: the helpers below scan once where the former
+// patterns (`\s*\[as [^\]]+\]$`, `[/<*]+$`, `[?#].*$`) rescanned a run from each of its
+// characters.
+
+/** `fn [as alias]` → `fn`: the leftmost `[as ` after the last inner `]`, when the name ends with `]`. */
+function withoutAlias(fn: string): string {
+  if (!fn.endsWith(']')) return fn;
+  const from = fn.lastIndexOf(']', fn.length - 2) + 1;
+  const alias = fn.indexOf('[as ', from);
+  if (alias === -1 || alias + 4 >= fn.length - 1) return fn;
+  return fn.slice(0, alias).trimEnd();
+}
+
+/** `text` without the trailing run of any of `chars`. */
+function stripTrailing(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text.charAt(end - 1))) end--;
+  return text.slice(0, end);
+}
+
+/** Index of the first of `chars` in `text`, or its length. */
+function firstOf(text: string, chars: string): number {
+  for (let i = 0; i < text.length; i++) if (chars.includes(text.charAt(i))) return i;
+  return text.length;
 }
 
 /** A file's name without directories, query, or the content hash a bundler put in it. */
 export function normalizeFileName(file: string): string {
-  const base =
-    file
-      .replace(/[?#].*$/, '')
-      .split(/[/\\]/)
-      .pop() ?? file;
+  const base = file.slice(0, firstOf(file, '?#')).split(/[/\\]/).pop() ?? file;
   return base
     .replace(/[.-][0-9a-f]{6,}(?=[.-])/gi, '')
     .replace(/[.-](?=[0-9a-z]*\d)[0-9a-z]{8,}(?=\.)/gi, '')
@@ -59,7 +78,6 @@ export function normalizeFileName(file: string): string {
 
 const VOLATILE: Array<[RegExp, string]> = [
   [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>'],
-  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '<email>'],
   [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`)]+/gi, '<url>'],
   [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>'],
   [/'[^']*'|"[^"]*"|`[^`]*`/g, '<value>'],
@@ -71,7 +89,11 @@ const VOLATILE: Array<[RegExp, string]> = [
 /** A message with what varies between occurrences masked: `cart 17 not found` → `cart <n> not found`. */
 export function normalizeMessage(message: string): string {
   let out = message.slice(0, 2000);
-  for (const [pattern, mask] of VOLATILE) out = out.replace(pattern, mask);
+  for (const [pattern, mask] of VOLATILE) {
+    out = out.replace(pattern, mask);
+    // Emails are masked second, as before, by a linear scan (see replaceEmails).
+    if (mask === '<uuid>') out = replaceEmails(out, '<email>');
+  }
   return out.replace(/\s+/g, ' ').trim();
 }
 

@@ -12,20 +12,14 @@ import {
   type EventInput,
   type KnownEventType,
 } from './schemas.ts';
-import { encodeStorable } from './sanitize.ts';
-import { scrubValue, TooDeepError } from './scrub.ts';
+import { wellFormedJson } from './sanitize.ts';
+import { MAX_DATA_DEPTH, scrubValue, TooDeepError } from './scrub.ts';
 
 // The ingestion pipeline as small named steps. Each event step answers `ok(value)` or
 // `drop(reason)`; the endpoint counts drops by reason and reports invalid events.
 
 export type DropReason = 'invalid' | 'too_large' | 'too_old' | 'sampled_out' | 'do_not_track';
 export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; issues?: ErrorIssue[] };
-
-/**
- * @deprecated misses a NUL after an escaped backslash; use encodeStorable / wellFormedJson
- * (sanitize.ts), which also fix lone surrogates.
- */
-export const NUL_ESCAPE = /(?<!\\)\\u0000/g;
 
 const ok = <T>(value: T): StepResult<T> => ({ ok: true, value });
 const drop = <T>(reason: DropReason, issues?: ErrorIssue[]): StepResult<T> => ({ ok: false, reason, issues });
@@ -126,27 +120,44 @@ export function sample(type: string, app: IngestApp, random: () => number = Math
   return random() < app.sampleRate ? ok(true) : drop('sampled_out');
 }
 
-/** Step: PII scrub, then the size bound on what will be stored. */
+const tooLarge = (index: number, size: number): StepResult<string> =>
+  drop('too_large', [
+    { path: `events.${index}.data`, message: `is ${size} bytes; at most ${MAX_EVENT_DATA_BYTES} per event` },
+  ]);
+
+/** Step: the size bound, PII scrub, then the size bound again on what will be stored. */
 export function scrubData(
   data: Record<string, unknown>,
   extraKeys: ReadonlySet<string>,
   index: number,
 ): StepResult<string> {
+  // Measured before scrubbing, so the scrubber never sees more than the limit (JSON.stringify is
+  // linear; the scrubber's cost grows with the text it is given).
+  let raw: string;
+  try {
+    raw = JSON.stringify(data);
+  } catch (error) {
+    // JSON.parse accepts nesting that JSON.stringify recurses too deep for: the client's error.
+    if (error instanceof RangeError)
+      return drop('invalid', [
+        { path: `events.${index}.data`, message: `data is nested deeper than ${MAX_DATA_DEPTH} levels` },
+      ]);
+    throw error;
+  }
+  if (raw.length > MAX_EVENT_DATA_BYTES) return tooLarge(index, raw.length);
   let json: string;
   try {
-    // PostgreSQL's jsonb refuses NUL and lone surrogates: fixed here, before the 202, since this
-    // JSON travels as text inside the buffered batch where the batch's own encoding cannot see it.
-    json = encodeStorable(scrubValue(data, extraKeys));
+    const scrubbed = scrubValue(data, extraKeys);
+    // Unchanged data (the common case) is the same object: its JSON is already made. PostgreSQL's
+    // jsonb refuses NUL and lone surrogates: fixed here, before the 202, since this JSON travels
+    // as text inside the buffered batch where the batch's own encoding cannot see it.
+    json = wellFormedJson(scrubbed === data ? raw : JSON.stringify(scrubbed));
   } catch (error) {
     if (error instanceof TooDeepError)
       return drop('invalid', [{ path: `events.${index}.data`, message: error.message }]);
     throw error;
   }
-  if (json.length > MAX_EVENT_DATA_BYTES) {
-    return drop('too_large', [
-      { path: `events.${index}.data`, message: `is ${json.length} bytes; at most ${MAX_EVENT_DATA_BYTES} per event` },
-    ]);
-  }
+  if (json.length > MAX_EVENT_DATA_BYTES) return tooLarge(index, json.length);
   return ok(json);
 }
 

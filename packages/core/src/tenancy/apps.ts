@@ -16,7 +16,7 @@ export interface CreatedApp {
 export function buildDsn(publicApiUrl: string, ingestKey: string, appId: number): string {
   const url = new URL(publicApiUrl);
   url.username = ingestKey;
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${appId}`;
+  url.pathname = `${url.pathname.replace(/(?<!\/)\/+$/, '')}/${appId}`;
   return url.toString();
 }
 

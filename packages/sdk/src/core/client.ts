@@ -493,7 +493,7 @@ export class SightlineClient {
   }
 
   #url(path: string): string {
-    return `${this.options.endpoint.replace(/\/+$/, '')}${path}`;
+    return `${this.options.endpoint.replace(/(?<!\/)\/+$/, '')}${path}`;
   }
 
   #headers(): Record<string, string> {

@@ -43,7 +43,7 @@ function children(label: 'api' | 'worker' | 'web'): number[] {
   const table = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(child?.pid)], { encoding: 'utf8' }).stdout;
   return table
     .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .map((line) => /^\s*(\d+)\s(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null && m[2]!.includes(marker))
     .map((m) => Number(m[1]));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runSubjectDeletion, runSubjectExport, storeAndGroupCrashes } from '@sightline/core';
+import { createDeadLetterStore, runSubjectDeletion, runSubjectExport, storeAndGroupCrashes } from '@sightline/core';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
 import type { Page } from 'playwright-core';
@@ -160,12 +160,27 @@ describe('portal, as a new user would use it', () => {
       });
     expect((await register()).status).toBe(200);
 
+    // A crash report the writers could not store waits on the dead-letter list; the operator
+    // replays it from /admin and it is stored.
+    const lost = testCrashRecord({ orgId: tenant.org.id, appId: app.app.id });
+    await createDeadLetterStore(stack.deps.redis, stack.deps.namespace).push(
+      { id: 'crashes/1-0', stream: 'crashes', kind: 'refused', reason: 'e2e: refused once', entry: '1-0' },
+      JSON.stringify(lost),
+    );
     const page = await (await stack.browser.newContext({ baseURL: stack.webUrl })).newPage();
     await page.goto('/sign-in?next=/admin');
     await page.getByLabel('Email', { exact: true }).fill(operator.email);
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/admin$/);
+
+    const letter = page.getByRole('row').filter({ hasText: 'e2e: refused once' });
+    await letter.getByRole('button', { name: 'Replay crashes/1-0' }).click();
+    await letter.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => stack.deps.prisma.crashReport.count({ where: { id: lost.id } }), { timeout: 20_000 })
+      .toBe(1);
+
     const row = page.getByRole('row').filter({ hasText: 'Suspendable Co' });
     await row.getByText(tenant.owner.email).waitFor();
     await page.getByLabel('Suspension reason for Suspendable Co', { exact: true }).fill('unpaid invoice');

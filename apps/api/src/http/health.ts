@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { inspectRedisPersistence, type IngestBuffer } from '@sightline/core';
+import { backlogBytesKey, inspectRedisPersistence, type IngestBuffer } from '@sightline/core';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -25,14 +25,22 @@ async function check(probe: () => Promise<unknown>): Promise<string> {
 
 /** What `/readyz?detail=1` adds: the buffer's backlog and the newest dead letters (reasons only, no payloads). */
 async function ingestDetail(redis: Redis, buffer: IngestBuffer) {
-  const [events, crashes, dead, latest] = await Promise.all([
+  const [events, crashes, eventBytes, crashBytes, dead, latest] = await Promise.all([
     redis.xlen(buffer.stream),
     redis.xlen(buffer.crashStream),
+    redis.get(backlogBytesKey(buffer.stream)),
+    redis.get(backlogBytesKey(buffer.crashStream)),
     redis.llen(buffer.deadLetters),
     redis.lrange(buffer.deadLetters, 0, 9),
   ]);
   return {
-    backlog: { events, crashes },
+    backlog: {
+      events,
+      crashes,
+      // Payload bytes not yet stored, against the budget past which ingestion answers 503.
+      bytes: Math.max(0, Number(eventBytes ?? 0)) + Math.max(0, Number(crashBytes ?? 0)),
+      maxBytes: buffer.maxBacklogBytes,
+    },
     deadLetters: {
       count: dead,
       latest: latest.map((raw) => {

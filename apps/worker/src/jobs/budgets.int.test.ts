@@ -150,6 +150,11 @@ describe('the backlog byte budget', () => {
       }
       // ~0.9 MB per request: three fit, the fourth would pass 3 MB.
       expect(statuses).toEqual([202, 202, 202, 503]);
+      // Operators see how close the backlog is to its budget.
+      const detail = (await api.inject({ method: 'GET', url: '/readyz?detail=1' })).json<{
+        ingest: { backlog: { bytes: number; maxBytes: number } };
+      }>();
+      expect(detail.ingest.backlog).toMatchObject({ bytes: await heldBytes(), maxBytes: budget });
       // Crash reports count against the same budget.
       const bigCrash = {
         device_id: 'd-big',

@@ -68,7 +68,9 @@ export function startIngestWriters(options: IngestWriterOptions) {
   // Its own connection: two consumers blocking on one connection would queue behind each other.
   const crashRedis = options.redis.duplicate();
   // duplicate() does not copy listeners: without one, a Redis restart is an unhandled error event.
-  crashRedis.on('error', (err: Error) => options.log.warn({ err: err.message }, 'redis connection error (crash writer)'));
+  crashRedis.on('error', (err: Error) =>
+    options.log.warn({ err: err.message }, 'redis connection error (crash writer)'),
+  );
   const crashesDeadLetter = sink(crashRedis, 'crashes');
   const crashes = startStreamConsumer({
     ...common,

@@ -249,6 +249,8 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   return {
     stream,
     crashStream,
+    /** Buffered payload bytes (both streams) past which ingestion answers 503. */
+    maxBacklogBytes,
     /** Entries the writers could not store, newest first, with the reason. */
     deadLetters: `${namespace}:${DEAD_LETTERS}`,
     /**

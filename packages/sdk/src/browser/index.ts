@@ -27,7 +27,7 @@ export interface BrowserOptions extends SightlineOptions {
 export function init(options: BrowserOptions): SightlineClient {
   const client = new SightlineClient(options, browserPlatform());
   const auto = options.autocapture === false ? null : (options.autocapture ?? {});
-  const endpoint = options.endpoint.replace(/(?<!\/)\/+$/, '');
+  const endpoint = client.url('');
   const safely = (run: () => void) => {
     try {
       run();

@@ -294,7 +294,7 @@ export class SightlineClient {
           if (answered && !final) done();
         };
         void this.platform
-          .fetch(this.#url(path), { method: 'POST', headers: this.#headers(), body: text, keepalive: true })
+          .fetch(this.url(path), { method: 'POST', headers: this.#headers(), body: text, keepalive: true })
           .then(
             (res) => settle(isFinal(res.status)),
             () => settle(false),
@@ -459,7 +459,7 @@ export class SightlineClient {
     this.#keepaliveBytes += bytes;
     for (const id of sending) this.#inFlight.add(id);
     try {
-      const res = await this.platform.fetch(this.#url(path), { method: 'POST', headers, body: payload, keepalive });
+      const res = await this.platform.fetch(this.url(path), { method: 'POST', headers, body: payload, keepalive });
       status = res.status;
       retryAfter = res.headers.get('retry-after');
     } catch (error) {
@@ -492,7 +492,8 @@ export class SightlineClient {
     return true;
   }
 
-  #url(path: string): string {
+  /** @internal The endpoint (trailing slashes dropped) with `path`. */
+  url(path: string): string {
     return `${this.options.endpoint.replace(/(?<!\/)\/+$/, '')}${path}`;
   }
 

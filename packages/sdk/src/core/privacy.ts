@@ -31,7 +31,7 @@ export function privacyControls(client: SightlineClient): PrivacyControls {
   if (known) return known;
   const { platform, options } = client;
   const send = (method: string, path: string, credential: string, body?: object) =>
-    platform.fetch(`${options.endpoint.replace(/(?<!\/)\/+$/, '')}${path}`, {
+    platform.fetch(client.url(path), {
       method,
       headers: {
         authorization: `Bearer ${credential}`,

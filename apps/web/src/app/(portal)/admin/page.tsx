@@ -145,7 +145,8 @@ export default function PlatformAdminPage() {
           </tbody>
         </table>
       ) : null}
-      <DeadLetters />
+      {/* Only for operators: a visitor turned away above sees one refusal, not two. */}
+      {orgs.data ? <DeadLetters /> : null}
     </main>
   );
 }

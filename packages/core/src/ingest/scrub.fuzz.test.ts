@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectLinear, nearMissArbitrary, pathologicalInputs } from '../testing/pathological.ts';
+import { expectLinear, nearMissArbitrary, pathologicalInputs, fuzzApp, fuzzFacts } from '../testing/pathological.ts';
 import { clientTraits } from './enrich.ts';
-import { normalizeEvents, scrubData, type IngestApp, type RequestFacts } from './pipeline.ts';
+import { normalizeEvents, scrubData } from './pipeline.ts';
 import { timestampSchema } from './schemas.ts';
 import { scrubString, scrubValue } from './scrub.ts';
 
@@ -12,21 +12,8 @@ import { scrubString, scrubValue } from './scrub.ts';
 const inputs = pathologicalInputs();
 const noKeys: ReadonlySet<string> = new Set();
 
-const app: IngestApp = {
-  orgId: 'org',
-  appId: 1,
-  bundleId: 'com.example',
-  allowedOrigins: [],
-  sampleRate: 1,
-  ipPolicy: 'truncate',
-  scrubFields: ['extra'],
-  rawEventRetentionDays: 30,
-};
-const facts: RequestFacts = {
-  receivedAt: Date.now(),
-  ip: '203.0.113.9',
-  traits: { browser: null, os: null, osVersion: null, deviceType: null, country: null },
-};
+const app = fuzzApp;
+const facts = fuzzFacts;
 
 describe('scrubbing is linear in its input', () => {
   it.each(inputs)('scrubString: $name', ({ name, text }) => {

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { expectLinear, nearMissArbitrary, pathologicalInputs } from '../testing/pathological.ts';
+import { expectLinear, nearMissArbitrary, pathologicalInputs, fuzzApp, fuzzFacts } from '../testing/pathological.ts';
 import { buildCrashRecord } from './crash.ts';
-import type { IngestApp, RequestFacts } from './pipeline.ts';
 import type { CrashInput } from './schemas.ts';
 import {
   parseEnvelope,
@@ -19,21 +18,8 @@ import {
 
 const inputs = pathologicalInputs();
 
-const app: IngestApp = {
-  orgId: 'org',
-  appId: 1,
-  bundleId: 'com.example',
-  allowedOrigins: [],
-  sampleRate: 1,
-  ipPolicy: 'truncate',
-  scrubFields: ['extra'],
-  rawEventRetentionDays: 30,
-};
-const facts: RequestFacts = {
-  receivedAt: Date.now(),
-  ip: '203.0.113.9',
-  traits: { browser: null, os: null, osVersion: null, deviceType: null, country: null },
-};
+const app = fuzzApp;
+const facts = fuzzFacts;
 
 /** A client error (AppError → 4xx) is an acceptable answer to hostile bytes; anything else is not. */
 const refusedOrParsed = (run: () => unknown) => () => {

@@ -2,6 +2,7 @@
 // deliberately not exported from @sightline/core/testing, which benchmarks load outside vitest.
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import type { IngestApp, RequestFacts } from '../ingest/pipeline.ts';
 
 // Inputs that make backtracking code super-linear: long runs of one character class or one
 // short unit, repeated separators, and near-misses (a run that almost matches, then a
@@ -136,3 +137,20 @@ export function expectLinear(name: string, run: () => unknown, budgetMs = LINEAR
   const elapsed = performance.now() - started;
   expect(elapsed, `${name}: ${elapsed.toFixed(0)} ms`).toBeLessThan(budgetMs);
 }
+
+/** The app and request facts the ingest-path fuzz tests run their inputs through. */
+export const fuzzApp: IngestApp = {
+  orgId: 'org',
+  appId: 1,
+  bundleId: 'com.example',
+  allowedOrigins: [],
+  sampleRate: 1,
+  ipPolicy: 'truncate',
+  scrubFields: ['extra'],
+  rawEventRetentionDays: 30,
+};
+export const fuzzFacts: RequestFacts = {
+  receivedAt: Date.now(),
+  ip: '203.0.113.9',
+  traits: { browser: null, os: null, osVersion: null, deviceType: null, country: null },
+};

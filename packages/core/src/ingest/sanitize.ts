@@ -68,6 +68,8 @@ const DATA_FIELD = 15;
 export function encodeForBuffer(payload: unknown): string {
   if (!isEventsPayload(payload)) return encodeStorable(payload);
   const json = JSON.stringify(payload);
+  // JSON.stringify writes a NUL or a lone surrogate as a \u escape: without one, nothing to check.
+  if (!json.includes('\\u')) return json;
   if (typeof payload.o === 'string' && !isStorableText(payload.o)) return wellFormedJson(json);
   for (const event of payload.e) {
     for (let i = 0; i < event.length; i++) {

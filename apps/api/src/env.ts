@@ -10,6 +10,7 @@ import {
   secretEnv,
 } from '@sightline/core';
 import { z } from 'zod';
+import { corsAllowedOriginsSchema } from './http/cors.ts';
 
 const serverShape = {
   ...commonEnv,
@@ -55,6 +56,8 @@ const serverShape = {
    * was last checked answers 503 for that key.
    */
   INGEST_LAST_KNOWN_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  /** Other origins (comma-separated, exact) whose pages may use GraphQL, tRPC and the REST queries. */
+  CORS_ALLOWED_ORIGINS: corsAllowedOriginsSchema,
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

@@ -91,6 +91,7 @@ async function start(): Promise<void> {
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
+    corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

@@ -47,6 +47,8 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
     schema: createSchema<ServerContext & GraphQLContext>({ typeDefs, resolvers: withServiceErrors(resolvers) }),
     graphqlEndpoint: '/graphql',
     logging: false,
+    // The api's CORS policy (http/cors.ts) answers for /graphql; yoga's default reflects any origin with credentials.
+    cors: false,
     plugins: [maxDepthPlugin({ n: 8 }), costLimitPlugin({ maxCost: 5000 })],
   });
 

@@ -12,12 +12,12 @@ import type {
   SignInGuard,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
-import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { installEarlyAuthentication, type Authenticator } from './auth.ts';
+import { installCors } from './cors.ts';
 import { createBodyBudget, DEFAULT_MAX_INFLIGHT_BYTES, installBodyLimits } from './body-budget.ts';
 import { installBodyDecoding } from './compression.ts';
 import type { FormLimiter } from './form-limiter.ts';
@@ -67,16 +67,9 @@ export interface ServerDeps {
   analyticsCache: AnalyticsCache;
   /** Device registration and privacy endpoints: per key, per address, per device (Redis). */
   publicLimits: PublicLimits;
+  /** CORS_ALLOWED_ORIGINS: other origins that may use GraphQL, tRPC and the REST queries (cors.ts). */
+  corsAllowedOrigins?: readonly string[];
 }
-
-const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;
-const INGEST_CORS = {
-  origin: '*',
-  methods: ['POST'],
-  allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Sentry-Auth', 'X-Request-Id'],
-  exposedHeaders: ['Retry-After', 'X-Sentry-Rate-Limits', 'X-Request-Id'],
-  maxAge: 86_400,
-};
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
@@ -99,15 +92,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.log);
   installBodyDecoding(app);
   installBodyLimits(app, createBodyBudget(deps.ingest.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES));
-  // Browsers send telemetry from the apps' own pages: the ingestion routes answer any origin
-  // (the app's allowed origins are checked once the key names the app) and expose the
-  // headers SDKs back off by. Everything else stays same-origin.
-  await app.register(
-    cors,
-    () => (request: { url?: string }, callback: (error: Error | null, options: object) => void) => {
-      callback(null, INGEST_PATH.test(request.url ?? '') ? INGEST_CORS : { origin: false });
-    },
-  );
+  // Who may call from a browser on another origin: cors.ts.
+  await installCors(app, deps.corsAllowedOrigins);
   // After CORS, so a refusal to a browser still carries the CORS headers it needs to read it.
   installEarlyAuthentication(app, deps.auth);
   app.addHook('onResponse', async (request, reply) => {

@@ -11,6 +11,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { queuePrivacyJob } from '../../privacy/schedule.ts';
 import type { ServerDeps } from '../server.ts';
+import { checkDeviceOrigin } from './ingest-steps.ts';
 
 // The device's own privacy requests, with its dt_ token (seed "GDPR Endpoints"). Each call
 // counts against its app's per-minute allowance; a new export or deletion against the
@@ -20,6 +21,7 @@ import type { ServerDeps } from '../server.ts';
 export function registerPrivacyRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const caller = async (request: FastifyRequest) => {
     const principal = await deps.auth.authenticate(request);
+    await checkDeviceOrigin(deps, request, principal);
     await deps.publicLimits.privacyCall(principal);
     return principal;
   };

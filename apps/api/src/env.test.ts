@@ -36,4 +36,17 @@ describe('api configuration', () => {
       /PRIVACY_SETTINGS_WRITES_PER_MINUTE:/,
     );
   });
+
+  it('reads CORS_ALLOWED_ORIGINS as exact origins (none by default) and names a bad entry', () => {
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret }).CORS_ALLOWED_ORIGINS).toEqual([]);
+    const env = loadServerEnv({
+      SIGHTLINE_SECRET: secret,
+      CORS_ALLOWED_ORIGINS: 'https://console.example, http://localhost:8080',
+    });
+    expect(env.CORS_ALLOWED_ORIGINS).toEqual(['https://console.example', 'http://localhost:8080']);
+    // A path or trailing slash would never equal the Origin a browser sends.
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, CORS_ALLOWED_ORIGINS: 'https://console.example/' })).toThrow(
+      /CORS_ALLOWED_ORIGINS: https:\/\/console.example\/ is not an exact origin/,
+    );
+  });
 });

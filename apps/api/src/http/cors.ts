@@ -45,13 +45,15 @@ function isOrigin(value: string): boolean {
 export const corsAllowedOriginsSchema = z
   .string()
   .optional()
-  .transform((list) =>
-    (list ?? '')
+  .transform((list, ctx) => {
+    const origins = (list ?? '')
       .split(',')
       .map((origin) => origin.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an exact origin like https://app.example.com')));
+      .filter(Boolean);
+    for (const origin of origins.filter((o) => !isOrigin(o)))
+      ctx.addIssue({ code: 'custom', message: `${origin} is not an exact origin like https://app.example.com` });
+    return origins;
+  });
 
 /** The CORS answer for one request: open for the device routes, the operator's origins elsewhere. */
 export function corsFor(request: Pick<FastifyRequest, 'url' | 'headers'>, allowedOrigins: ReadonlySet<string>) {

@@ -46,27 +46,33 @@ const SESSION_ROUTES = [
 ] as const;
 
 describe('CORS on the session and secret-key routes', () => {
-  it.each(SESSION_ROUTES)('%s answers another origin no CORS header and no credentials', async (url, method, headers) => {
-    const res = await preflight(closed, url, EVIL, method, headers);
-    expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
-    // Nor does the actual request hand its answer to that page.
-    const get = await closed.inject({ method: 'GET', url, headers: { origin: EVIL } });
-    expect(get.headers['access-control-allow-origin']).toBeUndefined();
-    expect(get.headers['access-control-allow-credentials']).toBeUndefined();
-  });
+  it.each(SESSION_ROUTES)(
+    '%s answers another origin no CORS header and no credentials',
+    async (url, method, headers) => {
+      const res = await preflight(closed, url, EVIL, method, headers);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      // Nor does the actual request hand its answer to that page.
+      const get = await closed.inject({ method: 'GET', url, headers: { origin: EVIL } });
+      expect(get.headers['access-control-allow-origin']).toBeUndefined();
+      expect(get.headers['access-control-allow-credentials']).toBeUndefined();
+    },
+  );
 
-  it.each(SESSION_ROUTES)('%s answers an origin in CORS_ALLOWED_ORIGINS, and only that one', async (url, method, headers) => {
-    const res = await preflight(listed, url, CONSOLE, method, headers);
-    expect(res.statusCode).toBe(204);
-    expect(res.headers['access-control-allow-origin']).toBe(CONSOLE);
-    expect(res.headers['access-control-allow-credentials']).toBe('true');
-    expect(res.headers['access-control-allow-methods']).toContain(method);
-    expect(res.headers.vary).toMatch(/Origin/i);
-    const other = await preflight(listed, url, EVIL, method, headers);
-    expect(other.headers['access-control-allow-origin']).toBeUndefined();
-    expect(other.headers['access-control-allow-credentials']).toBeUndefined();
-  });
+  it.each(SESSION_ROUTES)(
+    '%s answers an origin in CORS_ALLOWED_ORIGINS, and only that one',
+    async (url, method, headers) => {
+      const res = await preflight(listed, url, CONSOLE, method, headers);
+      expect(res.statusCode).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(CONSOLE);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(res.headers['access-control-allow-methods']).toContain(method);
+      expect(res.headers.vary).toMatch(/Origin/i);
+      const other = await preflight(listed, url, EVIL, method, headers);
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      expect(other.headers['access-control-allow-credentials']).toBeUndefined();
+    },
+  );
 });
 
 describe('CORS on the device routes', () => {

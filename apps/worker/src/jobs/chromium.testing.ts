@@ -1,3 +1,5 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CHROMIUM } from '@sightline/core/testing';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -27,4 +29,11 @@ export function chromiumForTests(): { openContext: () => Promise<BrowserContext>
       return context;
     },
   };
+}
+
+/** A web site for the browser to load, on its own origin (http://127.0.0.1:<port>). */
+export async function serveTestSite(handle: RequestListener): Promise<{ server: Server; url: string }> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

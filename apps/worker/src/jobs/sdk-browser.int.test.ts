@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { SightlineClient } from '@sightline/sdk';
 import { buildScripts } from '@sightline/sdk/build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumForTests } from './chromium.testing.ts';
+import { chromiumForTests, serveTestSite } from './chromium.testing.ts';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // The browser SDK's <script> build in headless Chromium against the real api and writers:
@@ -60,7 +59,7 @@ beforeAll(async () => {
   stack = await startIngestStack('com.example.sdk-browser');
   const endpoint = await stack.listen();
   const [, vitals] = await buildScripts();
-  site = createServer((req, res) => {
+  ({ server: site, url: siteUrl } = await serveTestSite((req, res) => {
     if (req.url === '/sightline.vitals.js') {
       res.setHeader('content-type', 'text/javascript');
       return void res.end(vitals!.code);
@@ -80,9 +79,7 @@ beforeAll(async () => {
     }
     res.setHeader('content-type', 'text/html');
     res.end(page(stack.app.ingestKey, endpoint));
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  }));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { SightlineClient } from '@sightline/sdk';
 import type { PrivacyControls } from '@sightline/sdk/browser';
 import { buildScripts } from '@sightline/sdk/build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumForTests } from './chromium.testing.ts';
+import { chromiumForTests, serveTestSite } from './chromium.testing.ts';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // The privacy controls of the <script> build in headless Chromium, from a page on one origin
@@ -26,7 +25,7 @@ beforeAll(async () => {
   // Another origin than the page's: same machine, other host name and port.
   const endpoint = (await stack.listen()).replace('127.0.0.1', 'localhost');
   const [, vitals] = await buildScripts();
-  site = createServer((req, res) => {
+  ({ server: site, url: siteUrl } = await serveTestSite((req, res) => {
     if (req.url === '/sightline.vitals.js') {
       res.setHeader('content-type', 'text/javascript');
       return void res.end(vitals!.code);
@@ -35,9 +34,7 @@ beforeAll(async () => {
     res.end(`<!doctype html><html><head><title>Shop</title>
 <script src="/sightline.vitals.js" data-key="${stack.app.ingestKey}" data-endpoint="${endpoint}" data-require-consent="true" data-debug="true"></script>
 </head><body><h1>Shop</h1></body></html>`);
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -45,8 +42,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const named = (name: string) =>
-  stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id, name } });
+const named = (name: string) => stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id, name } });
 const requests = (kind: 'EXPORT' | 'DELETE') =>
   stack.deps.prisma.gdprRequest.findMany({ where: { appId: stack.app.app.id, kind } });
 

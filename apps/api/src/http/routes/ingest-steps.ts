@@ -16,7 +16,11 @@ export function checkOrigin(request: FastifyRequest, app: IngestTarget): void {
 }
 
 /** The same check for the device and privacy routes, whose key or device token names the app. */
-export async function checkDeviceOrigin(deps: ServerDeps, request: FastifyRequest, principal: Principal): Promise<void> {
+export async function checkDeviceOrigin(
+  deps: ServerDeps,
+  request: FastifyRequest,
+  principal: Principal,
+): Promise<void> {
   // No Origin: not a browser, nothing to check (and no settings lookup on that path).
   if (!request.headers.origin || principal.appId === undefined) return;
   checkOrigin(request, await deps.ingest.directory.resolve(principal, undefined));

@@ -68,6 +68,10 @@ describe('CORS on the session and secret-key routes', () => {
       expect(res.headers['access-control-allow-credentials']).toBe('true');
       expect(res.headers['access-control-allow-methods']).toContain(method);
       expect(res.headers.vary).toMatch(/Origin/i);
+      // The answer itself too (with yoga's own CORS off, only the policy's headers are on it).
+      const get = await listed.inject({ method: 'GET', url, headers: { origin: CONSOLE } });
+      expect(get.headers['access-control-allow-origin']).toBe(CONSOLE);
+      expect(get.headers['access-control-allow-credentials']).toBe('true');
       const other = await preflight(listed, url, EVIL, method, headers);
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
       expect(other.headers['access-control-allow-credentials']).toBeUndefined();
@@ -97,6 +101,14 @@ describe('CORS on the device routes', () => {
     expect(res.headers['access-control-allow-methods']).toBe('DELETE');
     const settings = await preflight(closed, '/v1/privacy/settings', EVIL, 'PUT');
     expect(settings.headers['access-control-allow-methods']).toBe('GET, PUT');
+    // The signed links an export or deletion answer hands the page can be read by it.
+    const link = await closed.inject({
+      method: 'GET',
+      url: '/v1/privacy/requests/00000000-0000-4000-8000-000000000000?sig=x',
+      headers: { origin: EVIL },
+    });
+    expect(link.statusCode).toBe(404);
+    expect(link.headers['access-control-allow-origin']).toBe('*');
   });
 
   it("refuses a device's privacy calls and registration from outside the app's allowed origins (403)", async () => {

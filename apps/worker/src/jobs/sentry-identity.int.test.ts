@@ -132,6 +132,23 @@ describe('a device token cannot be claimed for a Sentry user', () => {
     expect(JSON.parse(bundle)).toMatchObject({ crashReports: [], events: [], sessions: [] });
     expect(bundle).not.toContain('declined for victim');
 
+    // What the token sends is filed under the device it was issued for, whatever the body names.
+    const sent = await stack.api.inject({
+      method: 'POST',
+      url: '/v1/telemetry/crash',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      payload: JSON.stringify({ device_id: 'someone-else', crash: { type: 'Error', message: 'sent with the token' } }),
+    });
+    expect(sent.statusCode).toBe(202);
+    const own = await until(async () => {
+      const { rows } = await stack.deps.pool.query<{ device_id: string }>(
+        'SELECT device_id FROM crash_reports WHERE id = $1',
+        [sent.json<{ id: string }>().id],
+      );
+      return rows[0];
+    });
+    expect(own.device_id).toBe(hashDeviceId(stack.salt, '42'));
+
     const deleted = await stack.api.inject({
       method: 'DELETE',
       url: '/v1/privacy/data',

@@ -26,6 +26,7 @@ const VICTIM_ADDRESS = '198.51.100.23';
 /** A Sentry error event with its session, as the browser SDK sends them, from `address`. */
 async function sentryError(user: Record<string, unknown> | undefined, message: string, address = VICTIM_ADDRESS) {
   const eventId = hex();
+  const traceId = hex();
   const items = [
     { type: 'event' },
     {
@@ -37,6 +38,17 @@ async function sentryError(user: Record<string, unknown> | undefined, message: s
       exception: { values: [{ type: 'Error', value: message }] },
       breadcrumbs: [{ category: 'navigation', message: `visited /orders of ${message}` }],
       contexts: { order: { note: `private note ${message}` } },
+    },
+    { type: 'transaction' },
+    {
+      event_id: hex(),
+      type: 'transaction',
+      transaction: '/checkout',
+      start_timestamp: Date.now() / 1000 - 8,
+      timestamp: Date.now() / 1000 - 7,
+      contexts: { trace: { trace_id: traceId, span_id: hex().slice(0, 16), op: 'pageload' } },
+      release: 'web@3.1.0',
+      ...(user ? { user } : {}),
     },
     { type: 'session' },
     {
@@ -60,6 +72,14 @@ async function sentryError(user: Record<string, unknown> | undefined, message: s
     payload: [JSON.stringify({ event_id: eventId }), ...items.map((x) => JSON.stringify(x))].join('\n'),
   });
   expect(res.statusCode).toBe(200);
+  // Crash reports and events are written apart: both are stored before anyone asks for them.
+  await until(async () => {
+    const { rows } = await stack.deps.pool.query<{ one: number }>(
+      `SELECT 1 AS one FROM events WHERE app_id = $1 AND type = 'transaction' AND data->>'trace_id' = $2`,
+      [stack.app.app.id, traceId],
+    );
+    return rows[0];
+  });
   return until(async () => {
     const { rows } = await stack.deps.pool.query<{ id: string; message: string }>(
       `SELECT id, message FROM crash_reports WHERE app_id = $1 AND context->'sentry'->>'event_id' = $2`,
@@ -237,9 +257,15 @@ describe("the organization reaches a Sentry user's data by the app's user id", (
     ] as const) {
       const bundle = JSON.parse(await exportUser(key, userId)) as {
         crashReports: Array<{ message: string; breadcrumbs: unknown }>;
-        events: Array<{ type: string }>;
+        events: Array<{ type: string; name: string; user_id: string | null }>;
       };
       expect(bundle.crashReports.map((c) => c.message)).toEqual([message]);
+      // The page loads and sessions of that user: filed under the user's Sentry device, with the user's id if it has one.
+      expect(bundle.events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'transaction', name: '/checkout', user_id: userId === 'u-7' ? 'u-7' : null }),
+        ]),
+      );
       expect(JSON.stringify(bundle.crashReports[0]?.breadcrumbs)).toContain(`visited /orders of ${message}`);
 
       const { r } = await graphql(key, DELETE, { appId: String(stack.app.app.id), userId });

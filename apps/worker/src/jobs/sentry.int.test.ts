@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { buildServer } from '@sightline/api';
-import { hashDeviceId } from '@sightline/core';
+import { sentryUserDeviceId } from '@sightline/core';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,7 +122,7 @@ describe('the official @sentry/node SDK', () => {
       environment: 'staging',
       user_id: 'user-42',
       tags: { region: 'eu-west' },
-      device_id: hashDeviceId(salt, 'user-42'),
+      device_id: sentryUserDeviceId(salt, 'user-42'),
     });
     expect(handled.stack_trace).toMatch(
       /^TypeError: cart 17 has no owner\n {4}at loadCart \(.*sentry-node-app\.mjs:\d+:\d+\)/,
@@ -143,7 +143,7 @@ describe('the official @sentry/node SDK', () => {
       );
       return r.rows[0];
     });
-    expect(session).toMatchObject({ device_id: hashDeviceId(salt, 'user-42'), crashed: true });
+    expect(session).toMatchObject({ device_id: sentryUserDeviceId(salt, 'user-42'), crashed: true });
     await api.close();
     api = await buildServer(deps);
   }, 60_000);
@@ -235,11 +235,15 @@ describe('POST /api/:projectId/envelope/', () => {
       ]);
       return r.rows[0];
     });
-    expect(session).toMatchObject({ crashed: true, device_id: hashDeviceId(salt, 'u-7'), app_version: 'web@1.0.0' });
+    expect(session).toMatchObject({
+      crashed: true,
+      device_id: sentryUserDeviceId(salt, 'u-7'),
+      app_version: 'web@1.0.0',
+    });
     const vitals = await until(async () => {
       const r = await deps.pool.query<{ type: string; name: string; value: number }>(
         `SELECT type, name, value FROM events WHERE app_id = $1 AND device_id = $2 AND type IN ('transaction', 'web_vital') ORDER BY type, name`,
-        [app.app.id, hashDeviceId(salt, 'u-7')],
+        [app.app.id, sentryUserDeviceId(salt, 'u-7')],
       );
       return r.rows.length >= 6 ? r.rows : undefined;
     });

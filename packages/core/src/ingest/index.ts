@@ -14,5 +14,6 @@ export {
   TRUNCATED_SUFFIX,
 } from './crash-limits.ts';
 export * from './sentry.ts';
+export { sentryAddressDeviceId, sentryUserDeviceId } from './derived-identity.ts';
 export { encodeForBuffer, encodeStorable, wellFormedJson } from './sanitize.ts';
 export * from './dead-letters.ts';

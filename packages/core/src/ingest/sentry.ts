@@ -306,6 +306,8 @@ const ENDED = new Set(['exited', 'crashed', 'abnormal']);
 /** Raw Sightline events (validated afterwards) with the device they belong to. */
 export interface SentryDerivedEvent {
   deviceKey: string | undefined;
+  /** The Sentry user's id, as the app's user id (crash reports carry it too): the organization finds the user's data by it. */
+  userId?: string;
   release?: string;
   environment?: string;
   event: Record<string, unknown>;
@@ -399,6 +401,7 @@ export function sentryTransactionToEvents(tx: Record<string, unknown>): SentryDe
   const trace = object(object(tx.contexts)?.trace) ?? {};
   const base = {
     deviceKey: sentryUserKey(tx.user),
+    userId: text(object(tx.user)?.id, 200),
     release: text(tx.release, 64),
     environment: text(tx.environment, 64),
   };

@@ -7,6 +7,7 @@ import { listEventPartitions } from '@sightline/db/event-store';
 import { waitForRollup } from '../analytics/rollup.ts';
 import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
 import {
+  subjectCrashRows,
   subjectParams,
   subjectRows,
   userDevices,
@@ -140,20 +141,20 @@ async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progres
     case 'crash_samples': {
       // A group whose sample came from the subject gets another subject's latest report as its sample, or none.
       // COALESCE: a user subject's condition is NULL (not false) for other devices' anonymous reports.
-      const other = `r.group_id = g.id AND NOT COALESCE((${subjectRows(target, 'r')}), false)`;
+      const other = `r.group_id = g.id AND NOT COALESCE((${subjectCrashRows(target, 'r')}), false)`;
       const result = await pool.query(
         `UPDATE crash_groups g SET
            sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1),
            sample_frames = (SELECT r.frames FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1)
          WHERE g.org_id = $1 AND g.app_id = $2 AND g.id IN (
-           SELECT r.group_id FROM crash_reports r WHERE ${subjectRows(target, 'r')}
+           SELECT r.group_id FROM crash_reports r WHERE ${subjectCrashRows(target, 'r')}
              AND r.stack_trace IS NOT DISTINCT FROM g.sample_stack_trace)`,
         params,
       );
       return result.rowCount ?? 0;
     }
     case 'crash_reports':
-      return deleteInBatches(pool, 'crash_reports', ['id'], rows, params);
+      return deleteInBatches(pool, 'crash_reports', ['id'], subjectCrashRows(target), params);
     case 'crash_group_devices':
       return deleteInBatches(
         pool,

@@ -9,6 +9,7 @@ import type { Principal } from '../keys/resolver.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import {
+  subjectCrashRows,
   subjectParams,
   subjectRows,
   userDevices,
@@ -200,7 +201,7 @@ async function subjectBundle(
     crashReports: await all(
       `SELECT id, occurred_at, received_at, device_id, session_id, user_id, app_version, environment, crash_type, level,
          message, stack_trace, context, breadcrumbs, tags, os, os_version, browser, device_model
-       FROM crash_reports WHERE ${rows} ORDER BY occurred_at`,
+       FROM crash_reports WHERE ${subjectCrashRows(target)} ORDER BY occurred_at`,
     ),
     activeDays: await all(
       `SELECT device_id, day, app_version, os, browser, country, device_model, crashed FROM device_days

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { sentryUserDeviceId } from '../ingest/derived-identity.ts';
 
 // Who a GDPR request is about, as rows. A device subject is every row of that device. A
 // user subject (the app's own user id, sent as `user_id`) is every row carrying that id,
@@ -40,6 +41,17 @@ export function subjectRows(target: SubjectTarget, alias = ''): string {
     : `${scope} AND (${c('user_id')} = $4 OR (${c('device_id')} = ANY($3::text[]) AND ${c('user_id')} IS NULL))`;
 }
 
+/**
+ * `subjectRows` for crash_reports. A device subject is a device of the SDK; the Sentry
+ * routes never file a report under one of those. Reports filed before Sentry devices had a
+ * namespace of their own sit under ids a pk_ holder can register, so they are left out here
+ * and reached by the user's id instead.
+ */
+export function subjectCrashRows(target: SubjectTarget, alias = ''): string {
+  const rows = subjectRows(target, alias);
+  return target.userId === null ? `${rows} AND ${alias ? `${alias}.` : ''}source <> 'sentry'` : rows;
+}
+
 /** The parameters of `subjectRows` (a device subject's condition has no $4). */
 export const subjectParams = (target: SubjectTarget): unknown[] =>
   target.userId === null
@@ -47,22 +59,29 @@ export const subjectParams = (target: SubjectTarget): unknown[] =>
     : [target.orgId, target.appId, target.devices, target.userId];
 
 /**
- * The devices of a user subject: those that sent rows with the user's id, less those that
- * also sent rows with another user's id. One pass over the app's raw rows; the deletion
- * job stores the answer, so a resumed job deletes what it first set out to.
+ * The devices of a user subject: those that sent rows with the user's id, and the Sentry
+ * device named after that id (its sessions carry no user id), less those that also sent
+ * rows with another user's id. One pass over the app's raw rows; the deletion job stores
+ * the answer, so a resumed job deletes what it first set out to.
  */
 export async function userDevices(pool: pg.Pool, orgId: string, appId: number, userId: string): Promise<string[]> {
+  const app = await pool.query<{ device_id_salt: string }>(
+    'SELECT device_id_salt FROM apps WHERE org_id = $1 AND id = $2',
+    [orgId, appId],
+  );
+  const salt = app.rows[0]?.device_id_salt;
+  if (salt === undefined) return [];
   const union = (where: string) =>
     USER_TABLES.map((t) => `SELECT device_id, user_id FROM ${t} WHERE org_id = $1 AND app_id = $2 AND ${where}`).join(
       ' UNION ',
     );
   const { rows } = await pool.query<{ device_id: string }>(
-    `WITH mine AS (SELECT DISTINCT device_id FROM (${union('user_id = $3')}) r),
+    `WITH mine AS (SELECT DISTINCT device_id FROM (${union('(user_id = $3 OR device_id = $4)')}) r),
           shared AS (SELECT DISTINCT device_id FROM (${union(
             'user_id IS NOT NULL AND user_id <> $3 AND device_id IN (SELECT device_id FROM mine)',
           )}) r)
      SELECT device_id FROM mine WHERE device_id NOT IN (SELECT device_id FROM shared) ORDER BY device_id`,
-    [orgId, appId, userId],
+    [orgId, appId, userId, sentryUserDeviceId(salt, userId)],
   );
   return rows.map((r) => r.device_id);
 }

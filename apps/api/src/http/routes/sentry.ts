@@ -6,15 +6,16 @@ import {
   clientTraits,
   crashIdFor,
   crashInput,
-  hashDeviceId,
   itemJson,
   normalizeEvents,
   parseEnvelope,
+  sentryAddressDeviceId,
   sentryClientReportDiscards,
   sentryEventToCrash,
   sentrySessionAggregatesToEvents,
   sentrySessionToEvents,
   sentryTransactionToEvents,
+  sentryUserDeviceId,
   sentryUserKey,
   type AppendOutcome,
   type BufferedEvent,
@@ -182,7 +183,7 @@ function readItems(
   return out;
 }
 
-/** Derived events through the same event steps as `/v1/telemetry/events`, one batch per device and release. */
+/** Derived events through the same event steps as `/v1/telemetry/events`, one batch per device, user and release. */
 function normalizeDerived(
   derived: SentryDerivedEvent[],
   target: IngestTarget,
@@ -191,12 +192,13 @@ function normalizeDerived(
 ) {
   const groups = new Map<
     string,
-    { deviceKey: string | undefined; release?: string; environment?: string; events: unknown[] }
+    { deviceKey: string | undefined; userId?: string; release?: string; environment?: string; events: unknown[] }
   >();
   for (const d of derived) {
-    const key = JSON.stringify([d.deviceKey, d.release, d.environment]);
+    const key = JSON.stringify([d.deviceKey, d.userId, d.release, d.environment]);
     const group = groups.get(key) ?? {
       deviceKey: d.deviceKey,
+      userId: d.userId,
       release: d.release,
       environment: d.environment,
       events: [],
@@ -210,6 +212,7 @@ function normalizeDerived(
   for (const group of groups.values()) {
     const batch = {
       device_id: deviceIdOf(group.deviceKey),
+      user_id: group.userId ?? null,
       app_version: group.release ?? null,
       environment: group.environment ?? null,
       events: group.events,
@@ -249,8 +252,12 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
     traits: clientTraits(request.headers['user-agent'], request.ip),
     doNotTrack: asksNotToBeTracked(request.headers),
   };
-  // No user named: the address stands in, hashed with the app's salt like any device id.
-  const deviceIdOf = (userKey: string | undefined) => hashDeviceId(target.deviceIdSalt, userKey ?? `ip:${request.ip}`);
+  // No user named: the address stands in. Both are guessable, so they are hashed in their
+  // own namespace, which no device id a pk_ holder registers can reach (derived-identity.ts).
+  const deviceIdOf = (userKey: string | undefined) =>
+    userKey === undefined
+      ? sentryAddressDeviceId(target.deviceIdSalt, request.ip)
+      : sentryUserDeviceId(target.deviceIdSalt, userKey);
   const contents = readItems(deps, envelope, target, facts, deviceIdOf);
   const derived = normalizeDerived(contents.derived, target, facts, deviceIdOf);
   const issues = [...contents.errors.flatMap((e) => e.issues), ...derived.issues];

@@ -36,4 +36,15 @@ describe('api configuration', () => {
       /PRIVACY_SETTINGS_WRITES_PER_MINUTE:/,
     );
   });
+
+  it('reads TRUST_PROXY (off by default) and refuses a hop count or a bad address by name', () => {
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret }).TRUST_PROXY).toBe(false);
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+    ]);
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY: a hop count/);
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY: must be/);
+  });
 });

@@ -10,6 +10,7 @@ import type {
   Logger,
   Mailer,
   SignInGuard,
+  TrustProxy,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import cors from '@fastify/cors';
@@ -67,6 +68,8 @@ export interface ServerDeps {
   analyticsCache: AnalyticsCache;
   /** Device registration and privacy endpoints: per key, per address, per device (Redis). */
   publicLimits: PublicLimits;
+  /** TRUST_PROXY: whose X-Forwarded-For names the client (`request.ip`); off when absent. */
+  trustProxy?: TrustProxy;
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;
@@ -85,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     },
+    trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // A body must arrive within a minute: a stalled upload would otherwise hold its share of
     // the body budget (body-budget.ts) for as long as the client keeps the socket open.

@@ -1,10 +1,9 @@
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, startNginx, type TestNginx } from '@sightline/core/testing';
 import type { TrustProxy } from '@sightline/core';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from './auth.ts';
-import { startNginx, type TestNginx } from './nginx-testing.ts';
 import { buildServer } from './server.ts';
 import { createTestServerDeps } from './testing.ts';
 

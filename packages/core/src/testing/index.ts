@@ -4,3 +4,4 @@ export { CHROMIUM } from './chromium.ts';
 export { freePort } from './ports.ts';
 export { startOwnRedis, type OwnRedis } from './redis-server.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+export { startNginx, type TestNginx } from './nginx.ts';

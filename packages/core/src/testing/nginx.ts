@@ -1,27 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
-// A real nginx (Debian's package) in front of an api under test, as operators run it.
+// A real nginx (Debian's package) in front of a server under test (api or portal), as operators run it.
 // CI installs nginx (.ci/run), so a missing binary fails the test instead of skipping it.
+// Used by the api's and the portal's TRUST_PROXY tests.
 const NGINX = '/usr/sbin/nginx';
 
 export interface TestNginx {
-  /** Where clients reach the api through nginx. */
+  /** Where clients reach the server through nginx. */
   url: string;
   stop(): Promise<void>;
-}
-
-async function sparePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 function answers(port: number): Promise<boolean> {
@@ -39,7 +32,7 @@ function answers(port: number): Promise<boolean> {
 export async function startNginx(upstreamPort: number): Promise<TestNginx> {
   if (!existsSync(NGINX)) throw new Error(`${NGINX} is missing: this test needs Debian's nginx (apt-get install nginx)`);
   const dir = await mkdtemp(join(tmpdir(), 'sightline-nginx-'));
-  const port = await sparePort();
+  const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `${name}_temp_path ${join(dir, name)};`)
     .join('\n    ');

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.ts';
+import { freePort, portOpen } from './ports.ts';
 
 // A real nginx (Debian's package) in front of a server under test (api or portal), as operators run it.
 // CI installs nginx (.ci/run), so a missing binary fails the test instead of skipping it.
@@ -15,17 +14,6 @@ export interface TestNginx {
   /** Where clients reach the server through nginx. */
   url: string;
   stop(): Promise<void>;
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** nginx as a reverse proxy to `upstreamPort`, appending its peer to X-Forwarded-For. */
@@ -63,7 +51,7 @@ http {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; !(await answers(port)); i++) {
+  for (let i = 0; !(await portOpen(port)); i++) {
     if (child.exitCode !== null || i > 200) {
       child.kill('SIGKILL');
       throw new Error(`nginx did not start: ${stderr}`);

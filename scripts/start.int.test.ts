@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { portOpen } from '@sightline/core/testing';
 import { dropTestDatabase, serverUrl } from '@sightline/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -46,17 +46,6 @@ function children(label: 'api' | 'worker' | 'web'): number[] {
     .map((line) => /^\s*(\d+)\s(.*)$/.exec(line))
     .filter((m): m is RegExpExecArray => m !== null && m[2]!.includes(marker))
     .map((m) => Number(m[1]));
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 describe('npm start', () => {

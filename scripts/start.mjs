@@ -220,7 +220,8 @@ launch('worker', [...NODE_FLAGS.worker, join(root, 'apps/worker/dist/main.mjs')]
   cwd: join(root, 'apps/worker'),
   env: { ...env, ...RUNTIME_ENV },
 });
-launch('web', [nextBin, 'start', '-p', env.WEB_PORT], { cwd: webDir, env: { ...env, PORT: env.WEB_PORT } });
+// next-server.mjs is `next start` plus the socket's peer address, which TRUST_PROXY needs.
+launch('web', [join(webDir, 'next-server.mjs'), '-p', env.WEB_PORT], { cwd: webDir, env: { ...env, PORT: env.WEB_PORT } });
 
 const apiUp = await waitForPort('127.0.0.1', Number(env.PORT), 60);
 const webUp = await waitForPort('127.0.0.1', Number(env.WEB_PORT), 60);

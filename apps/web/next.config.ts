@@ -8,8 +8,9 @@ const config: NextConfig = {
   outputFileTracingRoot: monorepoRoot,
   turbopack: { root: monorepoRoot },
   poweredByHeader: false,
-  // The SDK ships TypeScript sources inside this repository (self-monitoring).
-  transpilePackages: ['@sightline/sdk'],
+  // The SDK ships TypeScript sources inside this repository (self-monitoring); so does core,
+  // whose TRUST_PROXY rule the portal shares with the api (@sightline/core/trust-proxy).
+  transpilePackages: ['@sightline/sdk', '@sightline/core'],
   // The browser test builds into its own directory so it never races `npm start`'s build.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
 };

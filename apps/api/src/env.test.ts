@@ -49,4 +49,17 @@ describe('api configuration', () => {
       /CORS_ALLOWED_ORIGINS: https:\/\/console.example\/ is not an exact origin/,
     );
   });
+
+  it('reads TRUST_PROXY (off by default, a hop count or addresses) and names a bad entry', () => {
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret }).TRUST_PROXY).toBe(false);
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+    ]);
+    expect(loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, TRUST_PROXY: '10.0.0.0/99' })).toThrow(
+      /TRUST_PROXY: must be/,
+    );
+  });
 });

@@ -8,6 +8,7 @@ import {
   publicLimitsEnv,
   redisEnv,
   secretEnv,
+  trustProxyEnv,
 } from '@sightline/core';
 import { z } from 'zod';
 import { corsAllowedOriginsSchema } from './http/cors.ts';
@@ -19,6 +20,7 @@ const serverShape = {
   ...secretEnv,
   PORT: portSchema.default(4000),
   HOST: z.string().default('0.0.0.0'),
+  ...trustProxyEnv,
   ...mailEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,

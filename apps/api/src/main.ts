@@ -92,6 +92,7 @@ async function start(): Promise<void> {
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

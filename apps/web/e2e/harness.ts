@@ -25,8 +25,10 @@ declare module 'vitest' {
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
 const nextBin = fileURLToPath(new URL('../../../node_modules/next/dist/bin/next', import.meta.url));
+/** The portal's server (`next start` plus the socket's peer address, for TRUST_PROXY). */
+export const portalServer = fileURLToPath(new URL('../next-server.mjs', import.meta.url));
 // Its own build directory, so this test never races `npm start`'s build in .next/.
-const DIST_DIR = '.next-e2e';
+export const DIST_DIR = '.next-e2e';
 
 /** `next build` into DIST_DIR, without blocking this process's event loop. */
 async function runNextBuild(): Promise<void> {
@@ -45,7 +47,7 @@ async function runNextBuild(): Promise<void> {
  * Builds the portal once per test run, however many e2e files start a stack at once: the
  * first takes a lock directory and builds, the others wait for it and reuse the build.
  */
-async function buildPortal(): Promise<void> {
+export async function buildPortal(): Promise<void> {
   const runId = inject('testRunId');
   const lock = join(webDir, `${DIST_DIR}.lock`);
   const stamp = join(webDir, DIST_DIR, 'sightline-test-run');
@@ -161,7 +163,7 @@ export async function startStack(): Promise<Stack> {
     PORTAL_SIGHTLINE_ENDPOINT: apiUrl,
   };
   let output = '';
-  const web: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
+  const web: ChildProcess = spawn(process.execPath, [portalServer, '-p', String(webPort), '-H', '127.0.0.1'], {
     cwd: webDir,
     env,
   });

@@ -10,8 +10,10 @@ import type {
   Logger,
   Mailer,
   SignInGuard,
+  TrustProxy,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import { trustFunction } from '@sightline/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
@@ -69,6 +71,8 @@ export interface ServerDeps {
   publicLimits: PublicLimits;
   /** CORS_ALLOWED_ORIGINS: other origins that may use GraphQL, tRPC and the REST queries (cors.ts). */
   corsAllowedOrigins?: readonly string[];
+  /** TRUST_PROXY: whose X-Forwarded-For names the client (`request.ip`); off when absent. */
+  trustProxy?: TrustProxy;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -78,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     },
+    trustProxy: deps.trustProxy ? trustFunction(deps.trustProxy) : false,
     bodyLimit: 1024 * 1024,
     // A body must arrive within a minute: a stalled upload would otherwise hold its share of
     // the body budget (body-budget.ts) for as long as the client keeps the socket open.

@@ -1,13 +1,21 @@
 import { createHmac } from 'node:crypto';
 import type { AppRouter } from '@sightline/api/trpc';
+import { clientAddressOf } from '@sightline/core/trust-proxy';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { webEnv } from './env';
 
-/** The browser's address as the portal saw it; `unknown` when no proxy in front said. */
+/**
+ * The browser's address: TRUST_PROXY applied to the socket's peer and X-Forwarded-For, the rule
+ * the api uses (the right-most address no trusted proxy added). Next.js does not show route
+ * handlers the peer, so next-server.mjs stamps it on each request; under any other server
+ * (`next dev`) that header could come from the client, so the address is `unknown`.
+ */
 export function clientIpOf(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || headers.get('x-real-ip') || 'unknown';
+  const peerHeader = (globalThis as Record<symbol, unknown>)[Symbol.for('sightline.web.peerHeader')];
+  const peer = typeof peerHeader === 'string' ? headers.get(peerHeader) : null;
+  if (!peer) return 'unknown';
+  return clientAddressOf(peer, headers.get('x-forwarded-for') ?? undefined, webEnv().TRUST_PROXY);
 }
 
 /** Headers that carry the browser's address to the api, signed so nobody else can claim one. */

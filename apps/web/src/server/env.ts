@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { trustProxyEnv } from '@sightline/core/trust-proxy';
 import { z } from 'zod';
 
 const schema = z
@@ -15,6 +16,8 @@ const schema = z
       .optional(),
     /** …at this address of the api, as browsers reach it. */
     PORTAL_SIGHTLINE_ENDPOINT: z.string().url('must be a URL like https://telemetry.example.com').optional(),
+    /** The same setting as the api's, so both name the same client (next-server.mjs, api-client.ts). */
+    ...trustProxyEnv,
   })
   .refine((env) => !env.PORTAL_SIGHTLINE_KEY === !env.PORTAL_SIGHTLINE_ENDPOINT, {
     message: 'set both or neither (self-monitoring)',

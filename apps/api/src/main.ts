@@ -2,6 +2,8 @@ import {
   createAnalyticsCache,
   createPrivacyQueue,
   createPublicLimits,
+  createOutboundLimits,
+  outboundLimitsConfig,
   publicLimitsConfig,
   queuePrefix,
   createAlertQueue,
@@ -91,6 +93,10 @@ async function start(): Promise<void> {
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
+    outbound: {
+      targets: env.ALERT_ALLOW_PRIVATE_TARGETS,
+      limits: createOutboundLimits(cache, env.REDIS_PREFIX, outboundLimitsConfig(env)),
+    },
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

@@ -70,6 +70,7 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
               publicApiUrl: deps.publicApiUrl,
               secret: deps.secret,
               alertQueue: deps.alertQueue,
+              outbound: deps.outbound,
               analyticsCache: deps.analyticsCache,
               loaders: createLoaders(deps.prisma, actor),
               privacy: deps,

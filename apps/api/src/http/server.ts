@@ -4,6 +4,8 @@ import type {
   AnalyticsCache,
   PrivacyQueue,
   PublicLimits,
+  OutboundLimits,
+  TargetPolicy,
   AppDirectory,
   CredentialResolver,
   IngestBuffer,
@@ -67,6 +69,8 @@ export interface ServerDeps {
   analyticsCache: AnalyticsCache;
   /** Device registration and privacy endpoints: per key, per address, per device (Redis). */
   publicLimits: PublicLimits;
+  /** What members make Sightline send: where webhooks may point, hourly limits per org. */
+  outbound: { targets: TargetPolicy; limits: OutboundLimits };
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;

@@ -151,7 +151,10 @@ describe('where webhooks may point', () => {
     ['http://100.100.100.200/', /is a carrierGradeNat address/],
   ])('refuses a webhook to %s by default, naming why', async (url, why) => {
     const error = await refusal(
-      caller(org.owner.id).alerts.createChannel({ orgId: org.org.id, channel: { kind: 'WEBHOOK', name: 'probe', url } }),
+      caller(org.owner.id).alerts.createChannel({
+        orgId: org.org.id,
+        channel: { kind: 'WEBHOOK', name: 'probe', url },
+      }),
     );
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/^url must reach a public address: /);
@@ -160,7 +163,9 @@ describe('where webhooks may point', () => {
   });
 
   it('accepts a private target the operator allows', async () => {
-    const allowing = createTestServerDeps(db.url, undefined, { targets: targetPolicySchema.parse('10.0.0.0/8,localhost') });
+    const allowing = createTestServerDeps(db.url, undefined, {
+      targets: targetPolicySchema.parse('10.0.0.0/8,localhost'),
+    });
     try {
       for (const url of ['http://10.0.0.1/hook', 'http://localhost:8080/hook']) {
         const made = await caller(org.owner.id, allowing).alerts.createChannel({
@@ -213,7 +218,9 @@ describe('limits and suspension on what members make Sightline send', () => {
     for (let i = 0; i < 2; i++) await owner.alerts.sendTestAlert({ orgId, channelId: hook.channel.id });
     const error = await refusal(owner.alerts.sendTestAlert({ orgId, channelId: hook.channel.id }));
     expect(error.code).toBe('TOO_MANY_REQUESTS');
-    expect(error.message).toMatch(/too many test alerts for this organization: at most 2 an hour \(ALERT_TEST_PER_HOUR\)/);
+    expect(error.message).toMatch(
+      /too many test alerts for this organization: at most 2 an hour \(ALERT_TEST_PER_HOUR\)/,
+    );
     expect((error.cause as { retryAfter?: number }).retryAfter).toBeGreaterThan(0);
     expect(await limited.prisma.notificationDelivery.count({ where: { orgId } })).toBe(2);
     // Another organization has its own allowance.
@@ -236,7 +243,9 @@ describe('limits and suspension on what members make Sightline send', () => {
     await owner.alerts.sendTestAlert({ orgId, channelId: email.channel.id });
     const error = await refusal(owner.alerts.sendTestAlert({ orgId, channelId: email.channel.id }));
     expect(error.code).toBe('TOO_MANY_REQUESTS');
-    expect(error.message).toMatch(/too many email recipients for this organization: at most 5 an hour \(EMAIL_RECIPIENTS_PER_HOUR\)/);
+    expect(error.message).toMatch(
+      /too many email recipients for this organization: at most 5 an hour \(EMAIL_RECIPIENTS_PER_HOUR\)/,
+    );
   });
 
   it('answers 429 with Retry-After over GraphQL after the hourly invitations', async () => {
@@ -251,15 +260,16 @@ describe('limits and suspension on what members make Sightline send', () => {
           headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
           payload: { query: `mutation { inviteMember(email: "hire${n}@example.test", role: VIEWER) { email } }` },
         });
-      for (const n of [1, 2]) expect((await invite(n)).json()).toEqual({ data: { inviteMember: { email: `hire${n}@example.test` } } });
+      for (const n of [1, 2])
+        expect((await invite(n)).json()).toEqual({ data: { inviteMember: { email: `hire${n}@example.test` } } });
       const refused = await invite(3);
       expect(refused.statusCode).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       const body = refused.json<{ errors: Array<{ message: string; extensions: { code: string } }> }>();
-      expect(body.errors[0]).toMatchObject({
-        message: expect.stringMatching(/too many invitations for this organization: at most 2 an hour \(INVITATIONS_PER_HOUR\)/),
-        extensions: { code: 'RATE_LIMITED' },
-      });
+      expect(body.errors[0]?.extensions.code).toBe('RATE_LIMITED');
+      expect(body.errors[0]?.message).toMatch(
+        /too many invitations for this organization: at most 2 an hour \(INVITATIONS_PER_HOUR\)/,
+      );
       expect(await limited.prisma.invitation.count({ where: { orgId: mine.org.id } })).toBe(2);
     } finally {
       await api.close();
@@ -274,7 +284,10 @@ describe('limits and suspension on what members make Sightline send', () => {
       orgId,
       channel: { kind: 'WEBHOOK', name: 'ops', url: 'https://hooks.example.test/x' },
     });
-    await limited.prisma.organization.update({ where: { id: orgId }, data: { suspended: true, suspendedReason: 'abuse' } });
+    await limited.prisma.organization.update({
+      where: { id: orgId },
+      data: { suspended: true, suspendedReason: 'abuse' },
+    });
     for (const attempt of [
       owner.alerts.sendTestAlert({ orgId, channelId: hook.channel.id }),
       owner.members.invite({ orgId, email: 'late.hire@example.test', role: 'MEMBER' }),

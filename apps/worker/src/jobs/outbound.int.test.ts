@@ -64,7 +64,13 @@ const operatorPolicy = targetPolicySchema.parse('receiver.example,redirect.examp
 const hook = (host: string, port: string, path = '/hook') => `http://${host}:${ports[port]}${path}`;
 
 async function webhookChannel(name: string, url: string) {
-  return createChannel(prisma, owner, SECRET, { kind: 'WEBHOOK', name, url }, { policy: operatorPolicy, resolve: creationDns });
+  return createChannel(
+    prisma,
+    owner,
+    SECRET,
+    { kind: 'WEBHOOK', name, url },
+    { policy: operatorPolicy, resolve: creationDns },
+  );
 }
 
 /** Sends a test alert on the channel and waits until it is sent or has failed for good. */
@@ -188,7 +194,9 @@ describe('webhooks', () => {
     expect(errors.sort()).toEqual(['blocked_address', 'redirect_refused', 'timeout']);
     expect(errors.every((e) => (DELIVERY_ERROR_CATEGORIES as readonly string[]).includes(e))).toBe(true);
     const stored = await prisma.notificationChannel.findMany({ where: { orgId: owner.orgId, kind: 'WEBHOOK' } });
-    expect(stored.every((c) => c.urlCiphertext && !Buffer.from(c.urlCiphertext).toString('latin1').includes('secret-path'))).toBe(true);
+    expect(
+      stored.every((c) => c.urlCiphertext && !Buffer.from(c.urlCiphertext).toString('latin1').includes('secret-path')),
+    ).toBe(true);
   });
 
   it('seals the clear URL of a channel made before sealing on its next delivery', async () => {
@@ -248,6 +256,8 @@ describe('Slack', () => {
       expect(sent).not.toContain('<!here>');
       expect(sent).not.toContain('<http://evil.example');
     }
-    expect(JSON.parse(blocks)[0].text.text).toContain('&lt;http://evil.example/login|sign in again&gt;');
+    expect((JSON.parse(blocks) as Array<{ text: { text: string } }>)[0]?.text.text).toContain(
+      '&lt;http://evil.example/login|sign in again&gt;',
+    );
   });
 });

@@ -102,12 +102,7 @@ async function webhookUrl(deps: DeliveryDeps, channel: ChannelRow, config: { url
   return url;
 }
 
-async function send(
-  deps: DeliveryDeps,
-  channel: ChannelRow,
-  payload: AlertPayload,
-  deliveryId: string,
-) {
+async function send(deps: DeliveryDeps, channel: ChannelRow, payload: AlertPayload, deliveryId: string) {
   const config = (channel.config ?? {}) as { recipients?: string[]; channel?: string; url?: string };
   const secret = channel.secretCiphertext ? openSecret(deps.appSecret, channel.secretCiphertext) : null;
   if (channel.kind === 'EMAIL') {

@@ -52,7 +52,17 @@ export function categorize(error: unknown, channelKind: string): DeliveryErrorCa
   const codes = codesOf(error);
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
   if (channelKind === 'SLACK' && has('slack_webapi_platform_error', 'slack_webapi_http_error')) return 'slack_rejected';
-  if (has('TimeoutError', 'AbortError', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ECONNABORTED'))
+  if (
+    has(
+      'TimeoutError',
+      'AbortError',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+      'UND_ERR_BODY_TIMEOUT',
+      'ETIMEDOUT',
+      'ECONNABORTED',
+    )
+  )
     return 'timeout';
   if (has('ECONNREFUSED')) return 'connection_refused';
   if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED')) return 'connection_reset';

@@ -61,7 +61,9 @@ describe('webhook targets', () => {
   });
 
   it('masks a URL to its origin', () => {
-    expect(maskWebhookUrl('https://user:pw@hooks.slack.com/services/T0/B0/secret?x=1')).toBe('https://hooks.slack.com/…');
+    expect(maskWebhookUrl('https://user:pw@hooks.slack.com/services/T0/B0/secret?x=1')).toBe(
+      'https://hooks.slack.com/…',
+    );
   });
 
   it('escapes what Slack reads as commands and links', () => {

@@ -43,7 +43,10 @@ export const targetPolicySchema = z
     if (text === 'true') return { allowAll: true, ranges: [], hosts: new Set() };
     const ranges: TargetPolicy['ranges'] = [];
     const hosts = new Set<string>();
-    for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of text
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       if (entry.includes('/') && isCidr(entry)) ranges.push(ipaddr.parseCIDR(entry));
       else if (ipaddr.isValid(entry)) {
         const address = ipaddr.parse(entry);

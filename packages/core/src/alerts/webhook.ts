@@ -38,7 +38,8 @@ export function standardWebhookSignature(secret: string, id: string, timestamp: 
 function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   return (_hostname, options, callback) => {
     // Node asks for every address when it races IPv4 and IPv6 (autoSelectFamily).
-    if (options.all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+    if (options.all)
+      (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
 }
@@ -54,7 +55,10 @@ export async function postWebhook(
   const total = options.totalTimeoutMs ?? TOTAL_TIMEOUT_MS;
   const target = await checkTarget(url, options.policy ?? STRICT_TARGETS, options.resolve ?? resolveHost);
   const dispatcher = new Agent({
-    connect: { lookup: pinnedLookup(target.address, target.family), timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS },
+    connect: {
+      lookup: pinnedLookup(target.address, target.family),
+      timeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    },
     headersTimeout: total,
     bodyTimeout: total,
     connections: 1,
@@ -70,7 +74,8 @@ export async function postWebhook(
     await response.body.dump({ limit: RESPONSE_READ_LIMIT }).catch(() => undefined);
     const status = response.statusCode;
     if (status >= 200 && status < 300) return;
-    if (status >= 300 && status < 400) throw new DeliveryError('redirect_refused', `webhook answered ${status} (redirects are not followed)`);
+    if (status >= 300 && status < 400)
+      throw new DeliveryError('redirect_refused', `webhook answered ${status} (redirects are not followed)`);
     throw new DeliveryError(status >= 500 ? 'http_5xx' : 'http_4xx', `webhook answered ${status}`);
   } finally {
     void dispatcher.destroy().catch(() => undefined);

@@ -65,7 +65,9 @@ export function createOutboundLimits(redis: Redis, keyPrefix: string, config: Ou
         await limiter.consume([recipients(orgId)], emailRecipients);
       } catch (error) {
         // Refused for its recipients: the test alert itself was not sent either.
-        await limiter.refund([{ subject: `test-alerts:${orgId}`, limit: config.testAlertsPerHour, windowSeconds: HOUR, message: '' }]);
+        await limiter.refund([
+          { subject: `test-alerts:${orgId}`, limit: config.testAlertsPerHour, windowSeconds: HOUR, message: '' },
+        ]);
         throw error;
       }
     },

@@ -207,7 +207,8 @@ describe('limits and suspension on what members make Sightline send', () => {
   });
   afterAll(() => limited?.close());
 
-  it('answers 429 after the hourly test alerts of an organization, naming the limit', async () => {
+  /** A new organization (its own allowance) whose owner has a webhook channel. */
+  async function orgWithWebhook() {
     const mine = await createTestOrg(limited.prisma);
     const owner = caller(mine.owner.id, limited);
     const orgId = mine.org.id;
@@ -215,6 +216,11 @@ describe('limits and suspension on what members make Sightline send', () => {
       orgId,
       channel: { kind: 'WEBHOOK', name: 'ops', url: 'https://hooks.example.test/x' },
     });
+    return { owner, orgId, hook };
+  }
+
+  it('answers 429 after the hourly test alerts of an organization, naming the limit', async () => {
+    const { owner, orgId, hook } = await orgWithWebhook();
     for (let i = 0; i < 2; i++) await owner.alerts.sendTestAlert({ orgId, channelId: hook.channel.id });
     const error = await refusal(owner.alerts.sendTestAlert({ orgId, channelId: hook.channel.id }));
     expect(error.code).toBe('TOO_MANY_REQUESTS');
@@ -224,12 +230,8 @@ describe('limits and suspension on what members make Sightline send', () => {
     expect((error.cause as { retryAfter?: number }).retryAfter).toBeGreaterThan(0);
     expect(await limited.prisma.notificationDelivery.count({ where: { orgId } })).toBe(2);
     // Another organization has its own allowance.
-    const other = await createTestOrg(limited.prisma);
-    const theirs = await caller(other.owner.id, limited).alerts.createChannel({
-      orgId: other.org.id,
-      channel: { kind: 'WEBHOOK', name: 'ops', url: 'https://hooks.example.test/y' },
-    });
-    await caller(other.owner.id, limited).alerts.sendTestAlert({ orgId: other.org.id, channelId: theirs.channel.id });
+    const other = await orgWithWebhook();
+    await other.owner.alerts.sendTestAlert({ orgId: other.orgId, channelId: other.hook.channel.id });
   });
 
   it('counts the recipients of a test email against the hourly email recipients', async () => {
@@ -277,13 +279,7 @@ describe('limits and suspension on what members make Sightline send', () => {
   });
 
   it('refuses test alerts and invitations from members of a suspended organization', async () => {
-    const mine = await createTestOrg(limited.prisma);
-    const owner = caller(mine.owner.id, limited);
-    const orgId = mine.org.id;
-    const hook = await owner.alerts.createChannel({
-      orgId,
-      channel: { kind: 'WEBHOOK', name: 'ops', url: 'https://hooks.example.test/x' },
-    });
+    const { owner, orgId, hook } = await orgWithWebhook();
     await limited.prisma.organization.update({
       where: { id: orgId },
       data: { suspended: true, suspendedReason: 'abuse' },

@@ -62,4 +62,21 @@ describe('api configuration', () => {
       /TRUST_PROXY: must be/,
     );
   });
+
+  it('reads where webhooks may point and the outbound limits, strict by default, and names a bad one', () => {
+    const env = loadServerEnv({ SIGHTLINE_SECRET: secret, INVITATIONS_PER_HOUR: '5' });
+    expect(env.ALERT_ALLOW_PRIVATE_TARGETS).toMatchObject({ allowAll: false, ranges: [] });
+    expect(env).toMatchObject({ ALERT_TEST_PER_HOUR: 30, INVITATIONS_PER_HOUR: 5, EMAIL_RECIPIENTS_PER_HOUR: 200 });
+    expect(
+      loadServerEnv({ SIGHTLINE_SECRET: secret, ALERT_ALLOW_PRIVATE_TARGETS: 'true' }).ALERT_ALLOW_PRIVATE_TARGETS,
+    ).toMatchObject({ allowAll: true });
+    const listed = loadServerEnv({
+      SIGHTLINE_SECRET: secret,
+      ALERT_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8, hooks.internal',
+    });
+    expect([...listed.ALERT_ALLOW_PRIVATE_TARGETS.hosts]).toEqual(['hooks.internal']);
+    expect(() => loadServerEnv({ SIGHTLINE_SECRET: secret, ALERT_ALLOW_PRIVATE_TARGETS: '10.0.0.0/99' })).toThrow(
+      /ALERT_ALLOW_PRIVATE_TARGETS: "10.0.0.0\/99" is not a CIDR, an address or a host name/,
+    );
+  });
 });

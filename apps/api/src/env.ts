@@ -2,6 +2,8 @@ import {
   commonEnv,
   databaseEnv,
   mailEnv,
+  outboundEnv,
+  outboundLimitsEnv,
   parseEnv,
   portSchema,
   privacyQueueEnv,
@@ -24,6 +26,8 @@ const serverShape = {
   ...mailEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,
+  ...outboundEnv,
+  ...outboundLimitsEnv,
   /** Ingestion rate limits, requests per minute (sliding window). */
   INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
   INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),

@@ -2,6 +2,8 @@ import {
   createAnalyticsCache,
   createPrivacyQueue,
   createPublicLimits,
+  createOutboundLimits,
+  outboundLimitsConfig,
   publicLimitsConfig,
   queuePrefix,
   createAlertQueue,
@@ -93,6 +95,10 @@ async function start(): Promise<void> {
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     trustProxy: env.TRUST_PROXY,
+    outbound: {
+      targets: env.ALERT_ALLOW_PRIVATE_TARGETS,
+      limits: createOutboundLimits(cache, env.REDIS_PREFIX, outboundLimitsConfig(env)),
+    },
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

@@ -1,4 +1,13 @@
-import { commonEnv, databaseEnv, mailEnv, parseEnv, privacyQueueEnv, redisEnv, secretEnv } from '@sightline/core';
+import {
+  commonEnv,
+  databaseEnv,
+  mailEnv,
+  outboundEnv,
+  parseEnv,
+  privacyQueueEnv,
+  redisEnv,
+  secretEnv,
+} from '@sightline/core';
 import { z } from 'zod';
 
 const workerShape = {
@@ -8,6 +17,7 @@ const workerShape = {
   ...secretEnv,
   ...mailEnv,
   ...privacyQueueEnv,
+  ...outboundEnv,
   /** Slack's Web API base URL (a stand-in for tests or a proxy). */
   SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
   /** Day partitions of `events` kept ready ahead of today. */

@@ -61,6 +61,7 @@ async function start(): Promise<void> {
     mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(log),
     webUrl: env.PUBLIC_WEB_URL,
     slackApiUrl: env.SLACK_API_URL,
+    webhooks: { policy: env.ALERT_ALLOW_PRIVATE_TARGETS },
     sweepEveryMs: env.ALERT_SWEEP_MS,
     prefix,
   });

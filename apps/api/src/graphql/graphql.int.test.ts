@@ -394,7 +394,8 @@ describe('GraphQL alerting', () => {
     );
     const created = made.data?.createAlertChannel as { channel: { id: string; config: string }; signingSecret: string };
     expect(created.signingSecret).toMatch(/^whsec_/);
-    expect(JSON.parse(created.channel.config)).toEqual({ url: 'https://hooks.example.test/a' });
+    // The URL's path often is its credential: shown as the origin only.
+    expect(JSON.parse(created.channel.config)).toEqual({ url: 'https://hooks.example.test/…' });
     const app = await createTestApp(deps.prisma, mine.org.id);
     const rule = await gql(
       adminKey,

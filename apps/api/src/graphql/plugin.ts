@@ -1,6 +1,6 @@
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { isAppError } from '@sightline/core';
+import { isAppError, type AppError } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 // createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
 // CJS) would fail yoga's instanceof check and be masked as an unexpected error.
@@ -12,6 +12,17 @@ import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
 
 type Resolver = (...args: never[]) => unknown;
+
+/** A limit reached answers 429 with Retry-After, as REST and tRPC do; yoga reads `http`. */
+function serviceErrorExtensions(error: AppError) {
+  const base = { code: error.code, issues: error.issues };
+  if (error.code !== 'RATE_LIMITED' || error.retryAfter === undefined) return base;
+  return {
+    ...base,
+    retryAfter: error.retryAfter,
+    http: { status: 429, headers: { 'retry-after': String(error.retryAfter) } },
+  };
+}
 
 /**
  * Service errors (AppError) become GraphQL errors carrying their code and message; yoga
@@ -26,8 +37,7 @@ function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(m
         try {
           return await fn(...args);
         } catch (error) {
-          if (isAppError(error))
-            throw createGraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
+          if (isAppError(error)) throw createGraphQLError(error.message, { extensions: serviceErrorExtensions(error) });
           throw error;
         }
       };
@@ -72,6 +82,7 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
               publicApiUrl: deps.publicApiUrl,
               secret: deps.secret,
               alertQueue: deps.alertQueue,
+              outbound: deps.outbound,
               analyticsCache: deps.analyticsCache,
               loaders: createLoaders(deps.prisma, actor),
               privacy: deps,

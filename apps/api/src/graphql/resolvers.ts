@@ -20,6 +20,8 @@ import {
   listChannels,
   listDeliveries,
   type AlertQueue,
+  type OutboundLimits,
+  type TargetPolicy,
   changeMemberRole,
   commentOnCrashGroup,
   getCrashGroup,
@@ -67,6 +69,7 @@ export interface GraphQLContext {
   publicApiUrl: string;
   secret: string;
   alertQueue: AlertQueue;
+  outbound: { targets: TargetPolicy; limits: OutboundLimits };
   analyticsCache: AnalyticsCache;
   loaders: Loaders;
   privacy: ScheduleDeps;
@@ -224,14 +227,14 @@ export const resolvers = {
     },
   },
   Mutation: {
-    createAlertChannel: (_: unknown, args: Args, { actor, prisma, secret }: GraphQLContext) =>
-      createChannel(prisma, actor, secret, withoutNulls((args.input ?? {}) as Args)),
+    createAlertChannel: (_: unknown, args: Args, { actor, prisma, secret, outbound }: GraphQLContext) =>
+      createChannel(prisma, actor, secret, withoutNulls((args.input ?? {}) as Args), { policy: outbound.targets }),
     deleteAlertChannel: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       await deleteChannel(prisma, actor, str(args.id));
       return true;
     },
-    sendTestAlert: async (_: unknown, args: Args, { actor, prisma, alertQueue }: GraphQLContext) => {
-      const id = await createTestAlert(prisma, actor, str(args.channelId));
+    sendTestAlert: async (_: unknown, args: Args, { actor, prisma, alertQueue, outbound }: GraphQLContext) => {
+      const id = await createTestAlert(prisma, actor, str(args.channelId), outbound.limits);
       await alertQueue.enqueue([id]);
       return id;
     },
@@ -281,8 +284,8 @@ export const resolvers = {
       await revokeApiKeyAs(prisma, resolver, actor, str(args.id));
       return true;
     },
-    inviteMember: (_: unknown, args: Args, { actor, prisma, mailer, webUrl }: GraphQLContext) =>
-      inviteMemberByEmail(prisma, mailer, webUrl, actor, args),
+    inviteMember: (_: unknown, args: Args, { actor, prisma, mailer, webUrl, outbound }: GraphQLContext) =>
+      inviteMemberByEmail(prisma, mailer, webUrl, actor, args, outbound.limits),
     changeMemberRole: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       changeMemberRole(prisma, actor, str(args.userId), str(args.role) as Role),
     removeMember: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {

@@ -406,7 +406,7 @@ export const typeDefs = /* GraphQL */ `
     id: ID!
     kind: ChannelKind!
     name: String!
-    "Recipients, Slack channel or webhook URL as JSON; secrets are never returned."
+    "Recipients, Slack channel or the webhook URL's origin (https://host/…) as JSON; secrets and URL paths are never returned."
     config: String!
     enabled: Boolean!
     consecutiveFailures: Int!
@@ -495,6 +495,7 @@ export const typeDefs = /* GraphQL */ `
     ruleId: ID
     status: String!
     attempts: Int!
+    "Why the last attempt failed, as a category: blocked_address, dns_failure, timeout, connection_refused, connection_reset, tls_error, redirect_refused, http_4xx, http_5xx, slack_rejected, email_failed or network_error."
     lastError: String
     sentAt: String
     createdAt: String!

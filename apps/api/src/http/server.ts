@@ -4,6 +4,8 @@ import type {
   AnalyticsCache,
   PrivacyQueue,
   PublicLimits,
+  OutboundLimits,
+  TargetPolicy,
   AppDirectory,
   CredentialResolver,
   IngestBuffer,
@@ -73,6 +75,8 @@ export interface ServerDeps {
   corsAllowedOrigins?: readonly string[];
   /** TRUST_PROXY: whose X-Forwarded-For names the client (`request.ip`); off when absent. */
   trustProxy?: TrustProxy;
+  /** What members make Sightline send: where webhooks may point, hourly limits per org. */
+  outbound: { targets: TargetPolicy; limits: OutboundLimits };
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {

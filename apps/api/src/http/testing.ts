@@ -7,10 +7,14 @@ import {
   createIngestBuffer,
   createLogger,
   createLogMailer,
+  createOutboundLimits,
   createPublicLimits,
   createSignInGuard,
+  STRICT_TARGETS,
   type Mailer,
+  type OutboundLimitsConfig,
   type PublicLimitsConfig,
+  type TargetPolicy,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { Redis } from 'ioredis';
@@ -30,13 +34,26 @@ const GENEROUS_LIMITS: PublicLimitsConfig = {
   privacyCallsPerAppPerMinute: 100_000,
 };
 
+const GENEROUS_OUTBOUND_LIMITS: OutboundLimitsConfig = {
+  testAlertsPerHour: 10_000,
+  invitationsPerHour: 10_000,
+  emailRecipientsPerHour: 100_000,
+};
+
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
 
 /** Real dependencies for an api under test, against one test database. */
 export function createTestServerDeps(
   databaseUrl: string,
   mailer?: Mailer,
-  options: { redisUrl?: string; publicLimits?: Partial<PublicLimitsConfig>; privacyOrgMaxInFlight?: number } = {},
+  options: {
+    redisUrl?: string;
+    publicLimits?: Partial<PublicLimitsConfig>;
+    privacyOrgMaxInFlight?: number;
+    outboundLimits?: Partial<OutboundLimitsConfig>;
+    /** Where webhooks may point; strict (public addresses only) unless a test says otherwise. */
+    targets?: TargetPolicy;
+  } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
@@ -82,6 +99,10 @@ export function createTestServerDeps(
     privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace),
     publicLimits: createPublicLimits(redis, namespace, { ...GENEROUS_LIMITS, ...options.publicLimits }),
+    outbound: {
+      targets: options.targets ?? STRICT_TARGETS,
+      limits: createOutboundLimits(redis, namespace, { ...GENEROUS_OUTBOUND_LIMITS, ...options.outboundLimits }),
+    },
     async close() {
       await alertQueue.close();
       await privacyQueue.close();

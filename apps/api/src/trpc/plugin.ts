@@ -1,3 +1,4 @@
+import { isAppError } from '@sightline/core';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../http/server.ts';
@@ -10,6 +11,12 @@ export async function registerTrpc(app: FastifyInstance, deps: ServerDeps): Prom
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }) => createTrpcContext(deps, req),
+      // A limit reached says when to try again in the header too, as REST answers do.
+      responseMeta: ({ errors }) => {
+        const waits = errors.map((e) => (isAppError(e.cause) ? (e.cause.retryAfter ?? 0) : 0));
+        const wait = Math.max(0, ...waits);
+        return wait > 0 ? { headers: new Headers({ 'retry-after': String(wait) }) } : {};
+      },
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           deps.log.error({ err: error.cause ?? error, path, reqId: req.id }, 'tRPC procedure failed');

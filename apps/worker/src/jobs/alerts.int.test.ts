@@ -7,6 +7,7 @@ import {
   createLogger,
   createSmtpMailer,
   createTestAlert,
+  targetPolicySchema,
   type AlertPayload,
   type CrashRecord,
   verifyWebhookSignature,
@@ -28,6 +29,8 @@ import { until } from './ingest-stack.testing.ts';
 // @slack/web-api client pointed at it) and a webhook receiver that checks the signature.
 
 const SECRET = 'alerts-test-secret-0123456789abcdef0123456789';
+// The receivers listen on 127.0.0.1, which webhooks may reach only when the operator allows it.
+const LOCAL_TARGETS = targetPolicySchema.parse('127.0.0.1');
 let db: TestDatabase;
 let prisma: PrismaClient;
 let pool: pg.Pool;
@@ -148,9 +151,21 @@ beforeAll(async () => {
     token: 'xoxb-test-token',
     channel: '#crashes',
   });
-  const hook = await createChannel(prisma, actor, SECRET, { kind: 'WEBHOOK', name: 'hook', url: `${webhookUrl}/hook` });
+  const hook = await createChannel(
+    prisma,
+    actor,
+    SECRET,
+    { kind: 'WEBHOOK', name: 'hook', url: `${webhookUrl}/hook` },
+    { policy: LOCAL_TARGETS },
+  );
   webhookSecret = hook.signingSecret!;
-  await createChannel(prisma, actor, SECRET, { kind: 'WEBHOOK', name: 'broken', url: `${brokenUrl}/hook` });
+  await createChannel(
+    prisma,
+    actor,
+    SECRET,
+    { kind: 'WEBHOOK', name: 'broken', url: `${brokenUrl}/hook` },
+    { policy: LOCAL_TARGETS },
+  );
   await createAlertRule(prisma, actor, {
     name: 'new crashes',
     appId,
@@ -179,6 +194,7 @@ beforeAll(async () => {
     mailer: createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`, 'Sightline <alerts@example.test>'),
     webUrl: 'http://portal.test',
     slackApiUrl: `${slackUrl}/api/`,
+    webhooks: { policy: LOCAL_TARGETS },
     backoffMs: 50,
     sweepEveryMs: 0,
   });
@@ -283,7 +299,7 @@ describe('crash alerts', () => {
       const rows = await prisma.notificationDelivery.findMany({ where: { id: { in: ids } } });
       return rows.every((r) => r.status === 'FAILED') ? rows : undefined;
     }, 30);
-    expect(failed.every((r) => r.attempts === 5 && r.lastError === 'webhook answered 500')).toBe(true);
+    expect(failed.every((r) => r.attempts === 5 && r.lastError === 'http_5xx')).toBe(true);
     const channel = await prisma.notificationChannel.findUniqueOrThrow({ where: { id: broken.id } });
     expect(channel.consecutiveFailures).toBe(3);
     expect(channel.flaggedAt).toBeInstanceOf(Date);

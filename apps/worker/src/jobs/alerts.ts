@@ -7,6 +7,7 @@ import {
   type GroupOutcome,
   type Logger,
   type Mailer,
+  type WebhookOptions,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
@@ -25,6 +26,8 @@ export interface AlertDeps {
   mailer: Mailer;
   webUrl: string;
   slackApiUrl?: string;
+  /** Where webhooks may point (ALERT_ALLOW_PRIVATE_TARGETS), their time limits, the resolver. */
+  webhooks?: WebhookOptions;
   /** First retry after this many ms, doubling each time. */
   backoffMs?: number;
   /** How often the sweep runs (default every minute); 0 leaves it to the caller (tests). */

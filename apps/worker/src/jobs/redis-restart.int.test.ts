@@ -3,7 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
-import { createAlertRule, createChannel, createLogger, flushUsageCounters, QUEUES, usageKeys } from '@sightline/core';
+import {
+  createAlertRule,
+  createChannel,
+  createLogger,
+  flushUsageCounters,
+  QUEUES,
+  targetPolicySchema,
+  usageKeys,
+} from '@sightline/core';
 import { createTestApp, createTestOrg, startOwnRedis, type OwnRedis } from '@sightline/core/testing';
 import { createTestDatabase } from '@sightline/db/testing';
 import { Queue } from 'bullmq';
@@ -112,11 +120,15 @@ describe('Redis restarted under load (AOF, as npm start runs it)', () => {
       userId: owner.id,
       audit: { type: 'USER' as const, id: owner.id },
     };
-    const hook = await createChannel(deps.prisma, actor, SECRET, {
-      kind: 'WEBHOOK',
-      name: 'hook',
-      url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
-    });
+    // The receiver is on 127.0.0.1: allowed as an operator would (ALERT_ALLOW_PRIVATE_TARGETS).
+    const localTargets = targetPolicySchema.parse('127.0.0.1');
+    const hook = await createChannel(
+      deps.prisma,
+      actor,
+      SECRET,
+      { kind: 'WEBHOOK', name: 'hook', url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook` },
+      { policy: localTargets },
+    );
     await createAlertRule(deps.prisma, actor, {
       name: 'new crashes',
       appId: app.app.id,
@@ -133,6 +145,7 @@ describe('Redis restarted under load (AOF, as npm start runs it)', () => {
       appSecret: SECRET,
       mailer: deps.mailer,
       webUrl: 'http://portal.test',
+      webhooks: { policy: localTargets },
       // Long enough that the retry is still waiting when Redis goes down on a slow machine.
       backoffMs: 20_000,
       sweepEveryMs: 0,

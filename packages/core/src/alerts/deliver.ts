@@ -2,8 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { PrismaClient } from '@sightline/db';
 import type { Mailer } from '../mail/mailer.ts';
-import { openSecret } from './secrets.ts';
+import { categorize } from './delivery-errors.ts';
+import { openSecret, sealSecret } from './secrets.ts';
+import { maskWebhookUrl } from './targets.ts';
 import type { AlertPayload } from './triggers.ts';
+import { postWebhook, standardWebhookSignature, type WebhookOptions } from './webhook.ts';
 
 // Sends one delivery over its channel and records the outcome. A failure is recorded and
 // thrown, so the queue retries with backoff; after the last attempt the delivery is FAILED
@@ -12,7 +15,6 @@ import type { AlertPayload } from './triggers.ts';
 
 export const DELIVERY_ATTEMPTS = 5;
 export const FLAG_AFTER_FAILURES = 3;
-const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface DeliveryDeps {
   prisma: PrismaClient;
@@ -21,6 +23,8 @@ export interface DeliveryDeps {
   mailer: Mailer;
   /** Slack's Web API base (tests point it at a local stand-in). */
   slackApiUrl?: string;
+  /** Which addresses webhooks may reach (ALERT_ALLOW_PRIVATE_TARGETS), time limits, resolver. */
+  webhooks?: WebhookOptions;
 }
 
 /** `X-Sightline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
@@ -46,8 +50,17 @@ export function verifyWebhookSignature(
 /** Slack refuses section text over 3,000 characters. */
 const SLACK_SECTION_MAX = 3000;
 
+/**
+ * Slack reads `<!channel>`, `<url|label>` and `<@user>` in message text as commands and
+ * links; titles and texts quote crash messages that any holder of an app's public key
+ * writes, so they are escaped as Slack asks: &, < and > as entities.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function slackBlocks(payload: AlertPayload) {
-  const text = `*${payload.title}*\n${payload.text}`;
+  const text = `*${escapeSlackText(payload.title)}*\n${escapeSlackText(payload.text)}`;
   return [
     {
       type: 'section',
@@ -67,12 +80,29 @@ function slackBlocks(payload: AlertPayload) {
   ];
 }
 
-async function send(
-  deps: DeliveryDeps,
-  channel: { kind: string; config: unknown; secretCiphertext: Uint8Array | null },
-  payload: AlertPayload,
-  deliveryId: string,
-) {
+interface ChannelRow {
+  id: string;
+  kind: string;
+  config: unknown;
+  secretCiphertext: Uint8Array | null;
+  urlCiphertext: Uint8Array | null;
+}
+
+/**
+ * The webhook URL: sealed since url_ciphertext exists. A channel made before it still has
+ * the URL in clear in config.url: it is sealed (and config masked) here, on first use.
+ */
+async function webhookUrl(deps: DeliveryDeps, channel: ChannelRow, config: { url?: string }): Promise<string> {
+  if (channel.urlCiphertext) return openSecret(deps.appSecret, channel.urlCiphertext);
+  const url = config.url ?? '';
+  await deps.prisma.notificationChannel.updateMany({
+    where: { id: channel.id, urlCiphertext: null },
+    data: { urlCiphertext: new Uint8Array(sealSecret(deps.appSecret, url)), config: { url: maskWebhookUrl(url) } },
+  });
+  return url;
+}
+
+async function send(deps: DeliveryDeps, channel: ChannelRow, payload: AlertPayload, deliveryId: string) {
   const config = (channel.config ?? {}) as { recipients?: string[]; channel?: string; url?: string };
   const secret = channel.secretCiphertext ? openSecret(deps.appSecret, channel.secretCiphertext) : null;
   if (channel.kind === 'EMAIL') {
@@ -87,25 +117,29 @@ async function send(
     const slack = new WebClient(secret ?? '', { slackApiUrl: deps.slackApiUrl, retryConfig: { retries: 0 } });
     await slack.chat.postMessage({
       channel: config.channel ?? '',
-      text: `${payload.title}: ${payload.text}`,
+      text: escapeSlackText(`${payload.title}: ${payload.text}`),
       blocks: slackBlocks(payload),
     });
     return;
   }
+  const url = await webhookUrl(deps, channel, config);
   const body = JSON.stringify({ id: deliveryId, ...payload, sentAt: new Date().toISOString() });
-  const res = await fetch(config.url ?? '', {
-    method: 'POST',
-    headers: {
+  const timestamp = Math.floor(Date.now() / 1000);
+  await postWebhook(
+    url,
+    body,
+    {
       'content-type': 'application/json',
       'user-agent': 'Sightline-Webhook/1',
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': standardWebhookSignature(secret ?? '', deliveryId, timestamp, body),
+      // The signature from before Standard Webhooks, for receivers that still check it.
       'x-sightline-delivery': deliveryId,
-      'x-sightline-signature': signWebhook(secret ?? '', body),
+      'x-sightline-signature': signWebhook(secret ?? '', body, timestamp),
     },
-    body,
-    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-  });
-  await res.body?.cancel();
-  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+    deps.webhooks,
+  );
 }
 
 /** One attempt at a delivery; `lastAttempt` says whether the queue will try again after a failure. */
@@ -137,13 +171,14 @@ export async function deliverNotification(
   try {
     await send(deps, delivery.channel, payload, deliveryId);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    // Tenants (viewers too) read lastError: a category only; the detail is in the worker's log.
+    const category = categorize(error, delivery.channel.kind);
     // The delivery's outcome and the channel's run of failures change together: whoever
     // sees the delivery FAILED also sees it counted against its channel.
     await deps.prisma.$transaction(async (tx) => {
       await tx.notificationDelivery.update({
         where: { id: deliveryId },
-        data: { status: lastAttempt ? 'FAILED' : 'PENDING', lastError: message },
+        data: { status: lastAttempt ? 'FAILED' : 'PENDING', lastError: category },
       });
       if (!lastAttempt) return;
       const channel = await tx.notificationChannel.update({

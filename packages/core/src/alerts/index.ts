@@ -7,7 +7,20 @@ export {
   findChannel,
   listChannels,
   listDeliveries,
+  type ChannelTargets,
 } from './channels.ts';
+export {
+  assertWebhookTarget,
+  checkTarget,
+  maskWebhookUrl,
+  resolveHost,
+  STRICT_TARGETS,
+  targetPolicySchema,
+  type ResolveHost,
+  type TargetPolicy,
+} from './targets.ts';
+export { categorize, DELIVERY_ERROR_CATEGORIES, DeliveryError, type DeliveryErrorCategory } from './delivery-errors.ts';
+export { postWebhook, standardWebhookSignature, type WebhookOptions } from './webhook.ts';
 export { createAlertRule, deleteAlertRule, listAlertRules } from './rules.ts';
 export { queueCrashAlerts, type AlertKind, type AlertPayload } from './triggers.ts';
 export { inQuietHours } from './record.ts';
@@ -23,6 +36,7 @@ export {
 export {
   deliverNotification,
   DELIVERY_ATTEMPTS,
+  escapeSlackText,
   FLAG_AFTER_FAILURES,
   signWebhook,
   verifyWebhookSignature,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { targetPolicySchema } from '../alerts/targets.ts';
 
 // Shared pieces of each app's env schema. Only an app's own env.ts reads process.env.
 
@@ -70,3 +71,12 @@ export function parseEnv<T extends z.ZodRawShape>(
   }
   return result.data;
 }
+
+export const outboundEnv = {
+  /**
+   * Which non-public addresses webhooks may reach: `false` (default: only public unicast
+   * addresses), `true` (any), or a comma-separated list of CIDRs, addresses and host names
+   * (e.g. `10.20.0.0/16,hooks.internal`). See alerts/targets.ts.
+   */
+  ALERT_ALLOW_PRIVATE_TARGETS: targetPolicySchema,
+};

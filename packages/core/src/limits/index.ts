@@ -6,3 +6,10 @@ export {
   type PublicLimits,
   type PublicLimitsConfig,
 } from './public-endpoints.ts';
+export {
+  createOutboundLimits,
+  outboundLimitsConfig,
+  outboundLimitsEnv,
+  type OutboundLimits,
+  type OutboundLimitsConfig,
+} from './outbound.ts';

@@ -54,10 +54,10 @@ export interface LimitCheck {
 }
 
 export interface SlidingWindowLimiter {
-  /** Counts one request against every check, or throws RATE_LIMITED naming the limit reached. */
-  consume(checks: readonly LimitCheck[]): Promise<void>;
+  /** Counts one request (or `cost`) against every check, or throws RATE_LIMITED naming the limit reached. */
+  consume(checks: readonly LimitCheck[], cost?: number): Promise<void>;
   /** Gives back what `consume` took (the request turned out to cost nothing). */
-  refund(checks: readonly LimitCheck[]): Promise<void>;
+  refund(checks: readonly LimitCheck[], cost?: number): Promise<void>;
 }
 
 type Evaluator = (keys: string[], args: Array<string | number>) => Promise<[number, string]>;
@@ -71,17 +71,17 @@ export function createSlidingWindowLimiter(redis: Redis, keyPrefix: string): Sli
     ...checks.flatMap((c) => [c.limit, c.windowSeconds]),
   ];
   return {
-    async consume(checks) {
+    async consume(checks, cost = 1) {
       if (checks.length === 0) return;
-      const [refused, wait] = await run(keysOf(checks), argsOf(1, checks));
+      const [refused, wait] = await run(keysOf(checks), argsOf(cost, checks));
       const check = checks[refused - 1];
       if (check) {
         throw new AppError('RATE_LIMITED', check.message, [], Math.max(1, Math.ceil(Number(wait))));
       }
     },
-    async refund(checks) {
+    async refund(checks, cost = 1) {
       if (checks.length === 0) return;
-      await run(keysOf(checks), argsOf(-1, checks));
+      await run(keysOf(checks), argsOf(-cost, checks));
     },
   };
 }

@@ -14,6 +14,7 @@ export * from './schemas.ts';
 export { parseInput } from './validate.ts';
 export { hashDeviceId, namesApp, registerDevice, registerDeviceInput } from './devices.ts';
 export { assertCan, can, canGrant, PERMISSIONS, type Action, type Role } from './permissions.ts';
+export { assertNotSuspended } from './suspension.ts';
 export { revokeApiKey, revokeDeviceTokens, rotateIngestKey } from './revoke.ts';
 export {
   acceptInvitation,

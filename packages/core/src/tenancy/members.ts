@@ -7,9 +7,11 @@ import { hashKey } from '../keys/keys.ts';
 import { invitationEmail } from '../mail/templates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Principal } from '../keys/resolver.ts';
+import type { OutboundLimits } from '../limits/outbound.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { assertCan, canGrant, ROLE_RANK, type Role } from './permissions.ts';
 import { emailSchema, ROLES } from './schemas.ts';
+import { assertNotSuspended } from './suspension.ts';
 import { parseInput } from './validate.ts';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -93,8 +95,21 @@ export async function inviteMember(prisma: PrismaClient, actor: OrgActor, input:
 /**
  * Invites and emails the link (`<webUrl>/invitations/<token>`). The invitation stands even
  * if the email fails; the error is rethrown so the caller can say so and offer a resend.
+ * Not from a suspended organization, and within the organization's hourly limits (only a
+ * permitted, valid invitation counts against them).
  */
-export async function inviteMemberByEmail(prisma: PrismaClient, mailer: Mailer, webUrl: string, actor: OrgActor, input: unknown) {
+export async function inviteMemberByEmail(
+  prisma: PrismaClient,
+  mailer: Mailer,
+  webUrl: string,
+  actor: OrgActor,
+  input: unknown,
+  limits?: OutboundLimits,
+) {
+  assertCan(actor.role, 'member.invite');
+  parseInput(inviteMemberInput, input);
+  await assertNotSuspended(prisma, actor.orgId);
+  await limits?.invitation(actor.orgId);
   const result = await inviteMember(prisma, actor, input);
   const [org, inviter] = await Promise.all([
     prisma.organization.findUniqueOrThrow({ where: { id: actor.orgId }, select: { name: true } }),

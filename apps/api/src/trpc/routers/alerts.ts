@@ -18,13 +18,15 @@ export const alertsRouter = router({
   channels: orgProcedure.query(({ ctx }) => listChannels(ctx.deps.prisma, ctx.actor)),
   createChannel: orgProcedure
     .input(z.object({ channel: z.record(z.string(), z.unknown()) }))
-    .mutation(({ ctx, input }) => createChannel(ctx.deps.prisma, ctx.actor, ctx.deps.secret, input.channel)),
+    .mutation(({ ctx, input }) =>
+      createChannel(ctx.deps.prisma, ctx.actor, ctx.deps.secret, input.channel, { policy: ctx.deps.outbound.targets }),
+    ),
   deleteChannel: orgProcedure.input(channelRef).mutation(async ({ ctx, input }) => {
     await deleteChannel(ctx.deps.prisma, ctx.actor, input.channelId);
     return { deleted: true };
   }),
   sendTestAlert: orgProcedure.input(channelRef).mutation(async ({ ctx, input }) => {
-    const deliveryId = await createTestAlert(ctx.deps.prisma, ctx.actor, input.channelId);
+    const deliveryId = await createTestAlert(ctx.deps.prisma, ctx.actor, input.channelId, ctx.deps.outbound.limits);
     await ctx.deps.alertQueue.enqueue([deliveryId]);
     return { deliveryId };
   }),

@@ -18,7 +18,14 @@ export const membersRouter = router({
   invite: orgProcedure
     .input(inviteMemberInput)
     .mutation(({ ctx, input }) =>
-      inviteMemberByEmail(ctx.deps.prisma, ctx.deps.mailer, ctx.deps.webUrl, ctx.actor, input),
+      inviteMemberByEmail(
+        ctx.deps.prisma,
+        ctx.deps.mailer,
+        ctx.deps.webUrl,
+        ctx.actor,
+        input,
+        ctx.deps.outbound.limits,
+      ),
     ),
   invitations: orgProcedure.query(({ ctx }) => listInvitations(ctx.deps.prisma, ctx.actor)),
   revokeInvitation: orgProcedure.input(z.object({ invitationId: z.string() })).mutation(async ({ ctx, input }) => {

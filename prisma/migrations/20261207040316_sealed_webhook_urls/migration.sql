@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "notification_channels" ADD COLUMN     "url_ciphertext" BYTEA;

@@ -34,7 +34,10 @@ async function mutate(path: string, input: unknown, cookie?: string) {
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
     payload: { json: input },
   });
-  return { status: res.statusCode, body: res.json<{ result?: { data: { json: any } }; error?: { json: { message: string } } }>() };
+  return {
+    status: res.statusCode,
+    body: res.json<{ result?: { data: { json: any } }; error?: { json: { message: string } } }>(),
+  };
 }
 
 /** Signs in as the portal does: the api checks the password, next-auth seals the cookie. */
@@ -78,7 +81,11 @@ describe('sessions that end', () => {
     const here = await signIn(owner.email);
     const elsewhere = await signIn(owner.email);
 
-    const wrong = await mutate('auth.changePassword', { currentPassword: 'guess', newPassword: 'another long passphrase' }, here);
+    const wrong = await mutate(
+      'auth.changePassword',
+      { currentPassword: 'guess', newPassword: 'another long passphrase' },
+      here,
+    );
     expect(wrong.status).toBe(400);
     expect(wrong.body.error?.json.message).toMatch(/current password is wrong/);
     expect(await reads(elsewhere, org.id)).toEqual([200, 200]);
@@ -104,15 +111,17 @@ describe('sessions that end', () => {
 
     expect((await mutate('auth.signOutEverywhere', null, phone)).status).toBe(200);
     for (const cookie of [laptop, phone, legacy]) expect(await reads(cookie, org.id)).toEqual([401, 401]);
-    const audit = await deps.prisma.auditLog.findMany({ where: { orgId: org.id, action: 'user.signed_out_everywhere' } });
+    const audit = await deps.prisma.auditLog.findMany({
+      where: { orgId: org.id, action: 'user.signed_out_everywhere' },
+    });
     expect(audit).toHaveLength(1);
   });
 
   it('a session of a user that no longer exists, or with a malformed user id, is no session', async () => {
     const { org } = await createTestOrg(deps.prisma);
-    expect(await reads(await portalSessionCookie(deps.secret, '00000000-0000-4000-8000-000000000000'), org.id)).toEqual([
-      401, 401,
-    ]);
+    expect(await reads(await portalSessionCookie(deps.secret, '00000000-0000-4000-8000-000000000000'), org.id)).toEqual(
+      [401, 401],
+    );
     expect(await reads(await portalSessionCookie(deps.secret, 'not-a-uuid'), org.id)).toEqual([401, 401]);
   });
 });

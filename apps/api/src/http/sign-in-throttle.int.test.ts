@@ -42,7 +42,8 @@ describe('sign-in throttling', () => {
   it('slows an attacker’s address with 429 and Retry-After, while the owner signs in from their own', async () => {
     const { owner } = await createTestOrg(deps.prisma);
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await signIn(owner.email, `guess ${i} of many`, '198.51.100.66')).statusCode);
+    for (let i = 0; i < 12; i++)
+      statuses.push((await signIn(owner.email, `guess ${i} of many`, '198.51.100.66')).statusCode);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual(Array(7).fill(429));
     const slowed = await signIn(owner.email, PASSWORD, '198.51.100.66');

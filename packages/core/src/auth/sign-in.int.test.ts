@@ -74,7 +74,8 @@ describe('sign-in guard', () => {
     const g = guard();
     const attacker = '198.51.100.66';
     const attempt = (password: string, ip: string) => g.authenticate(prisma, { email: owner.email, password, ip });
-    for (let i = 0; i < 5; i++) expect((await failure(attempt(`guess number ${i}`, attacker))).code).toBe('UNAUTHORIZED');
+    for (let i = 0; i < 5; i++)
+      expect((await failure(attempt(`guess number ${i}`, attacker))).code).toBe('UNAUTHORIZED');
     // From now on the attacker's address waits before each guess, even a right one.
     for (const password of ['guess number 6', PASSWORD]) {
       const slowed = await failure(attempt(password, attacker));

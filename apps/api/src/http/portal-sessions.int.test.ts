@@ -4,11 +4,13 @@ import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
+import { FORWARDED_IP_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedIp } from './session.ts';
 import { portalSessionCookie } from './session-testing.ts';
 import { createTestServerDeps } from './testing.ts';
 
 // A portal session ends for good when its user resets or changes the password or signs out
 // everywhere: the very next tRPC or GraphQL request with the old cookie is a stranger's.
+// Sign-in attempts arrive as the portal sends them, with the browser's address signed.
 
 const PASSWORD = 'correct horse battery staple'; // what createTestOrg gives the owner
 let db: TestDatabase;
@@ -27,16 +29,25 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function mutate(path: string, input: unknown, cookie?: string) {
+async function mutate(path: string, input: unknown, cookie?: string, ip = '192.0.2.1') {
   const res = await api.inject({
     method: 'POST',
     url: `/trpc/${path}`,
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      [FORWARDED_IP_HEADER]: ip,
+      [FORWARDED_SIGNATURE_HEADER]: signForwardedIp(deps.secret, ip),
+      ...(cookie ? { cookie } : {}),
+    },
     payload: { json: input },
   });
   return {
     status: res.statusCode,
-    body: res.json<{ result?: { data: { json: any } }; error?: { json: { message: string } } }>(),
+    retryAfter: res.headers['retry-after'],
+    body: res.json<{
+      result?: { data: { json: { id?: string; sessionVersion?: number } } };
+      error?: { json: { message: string } };
+    }>(),
   };
 }
 
@@ -123,5 +134,24 @@ describe('sessions that end', () => {
       [401, 401],
     );
     expect(await reads(await portalSessionCookie(deps.secret, 'not-a-uuid'), org.id)).toEqual([401, 401]);
+  });
+});
+
+describe('sign-in throttling', () => {
+  it('slows an attacker’s address with 429 and Retry-After, while the owner signs in from their own', async () => {
+    const { owner } = await createTestOrg(deps.prisma);
+    const guess = (password: string) =>
+      mutate('auth.signIn', { email: owner.email, password }, undefined, '198.51.100.66');
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await guess(`guess ${i} of many`)).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual(Array(7).fill(429));
+    const slowed = await guess(PASSWORD);
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.retryAfter)).toBeGreaterThan(0);
+
+    const owners = await mutate('auth.signIn', { email: owner.email, password: PASSWORD }, undefined, '203.0.113.7');
+    expect(owners.status).toBe(200);
+    expect(owners.body.result?.data.json.id).toBe(owner.id);
   });
 });

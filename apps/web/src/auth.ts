@@ -12,6 +12,13 @@ class SignInRefused extends CredentialsSignin {
   }
 }
 
+declare module 'next-auth' {
+  interface User {
+    /** The user's session version at sign-in, as the api's sign-in answered it. */
+    sessionVersion?: number;
+  }
+}
+
 const SESSION_MAX_AGE = 7 * 24 * 3600;
 
 // Configured per request so SIGHTLINE_SECRET is read at run time, not when Next builds.
@@ -29,7 +36,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const password = typeof credentials.password === 'string' ? credentials.password : '';
         try {
           const user = await serverApi(clientIpOf(request.headers)).auth.signIn.mutate({ email, password });
-          return { id: user.id, email: user.email, name: user.name };
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
           const code =
             error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
@@ -41,6 +48,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     }),
   ],
   callbacks: {
+    // The api ends the session once the user's version moves on (password reset or change,
+    // sign out everywhere); the claim name is the api's SESSION_VERSION_CLAIM.
+    jwt({ token, user }) {
+      if (user?.sessionVersion !== undefined) token.sv = user.sessionVersion;
+      return token;
+    },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
       return session;

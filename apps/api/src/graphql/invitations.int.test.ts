@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { acceptInvitation, createSmtpMailer, requireMembership } from '@sightline/core';
+import { acceptInvitation, createSmtpMailer, inviteMember, requireMembership } from '@sightline/core';
 import { createTestApiKey, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../http/server.ts';
+import { portalSessionCookie } from '../http/session-testing.ts';
 import { createTestServerDeps } from '../http/testing.ts';
 
 // A real SMTP conversation with a local server that keeps what it receives.
@@ -63,8 +64,43 @@ describe('invitations by email', () => {
     const token = /http:\/\/portal\.test\/invitations\/([A-Za-z0-9_-]+)/.exec(unfolded)?.[1];
     expect(token).toBeTruthy();
 
-    const user = await deps.prisma.user.create({ data: { email: 'new.hire@example.test' } });
+    const user = await deps.prisma.user.create({
+      data: { email: 'new.hire@example.test', emailVerified: new Date() },
+    });
     await acceptInvitation(deps.prisma, user.id, token!);
     expect((await requireMembership(deps.prisma, user.id, org.id)).role).toBe('VIEWER');
+  });
+
+  it('lets only a verified address accept: an unverified one is told to verify, gets a new link, then joins', async () => {
+    const { org, owner: ownerUser } = await createTestOrg(deps.prisma, { name: 'Verified Only' });
+    const owner = await requireMembership(deps.prisma, ownerUser.id, org.id);
+    const { token } = await inviteMember(deps.prisma, owner, { email: 'squatted@example.test', role: 'MEMBER' });
+    // Anyone could have signed up with this address before its owner did.
+    const user = await deps.prisma.user.create({ data: { email: 'squatted@example.test' } });
+    const cookie = await portalSessionCookie(deps.secret, user.id);
+    const call = (path: string, input: unknown) =>
+      api.inject({
+        method: 'POST',
+        url: `/trpc/${path}`,
+        headers: { cookie, 'content-type': 'application/json' },
+        payload: { json: input },
+      });
+
+    const refused = await call('invitations.accept', { token });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { json: { message: string } } }>().error.json.message).toMatch(
+      /verify your email first/,
+    );
+    await expect(requireMembership(deps.prisma, user.id, org.id)).rejects.toThrow();
+
+    expect((await call('auth.resendVerification', null)).statusCode).toBe(200);
+    const mail = received.find((m) => m.to.includes('squatted@example.test'));
+    const unfolded = mail!.raw.replace(/=\r?\n/g, '');
+    const verification = /http:\/\/portal\.test\/verify-email\/([A-Za-z0-9_-]+)/.exec(unfolded)?.[1];
+    expect(verification).toBeTruthy();
+    expect((await call('auth.verifyEmail', { token: verification })).statusCode).toBe(200);
+
+    expect((await call('invitations.accept', { token })).statusCode).toBe(200);
+    expect((await requireMembership(deps.prisma, user.id, org.id)).role).toBe('MEMBER');
   });
 });

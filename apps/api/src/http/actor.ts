@@ -10,7 +10,7 @@ import { sessionUserId } from './session.ts';
  */
 export async function requestActor(deps: ServerDeps, req: FastifyRequest): Promise<OrgActor> {
   if (!req.headers.authorization) {
-    const userId = await sessionUserId(req, deps.secret);
+    const userId = await sessionUserId(req, deps.secret, deps.prisma);
     if (userId) {
       const orgId = req.headers['x-sightline-org'];
       if (typeof orgId !== 'string')

@@ -1,10 +1,10 @@
-import { encode } from '@auth/core/jwt';
 import { createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
-import { clientIp, portalAuthSecret, signForwardedIp } from './session.ts';
+import { clientIp, signForwardedIp } from './session.ts';
+import { portalSessionCookie, SESSION_COOKIE } from './session-testing.ts';
 import { createTestServerDeps } from './testing.ts';
 
 // The api reads the portal's next-auth session cookie itself: these are the cookies a browser
@@ -16,17 +16,13 @@ let api: FastifyInstance;
 let mine: Awaited<ReturnType<typeof createTestOrg>>;
 let theirs: Awaited<ReturnType<typeof createTestOrg>>;
 
-const COOKIE = 'authjs.session-token';
+const COOKIE = SESSION_COOKIE;
 
-async function sessionCookie(sub: string, options: { secret?: string; maxAge?: number } = {}): Promise<string> {
-  const token = await encode({
-    token: { sub },
-    secret: options.secret ?? portalAuthSecret(deps.secret),
-    salt: COOKIE,
-    maxAge: options.maxAge ?? 3600,
+const sessionCookie = (sub: string, options: { secret?: string; maxAge?: number } = {}) =>
+  portalSessionCookie(deps.secret, sub, {
+    ...(options.secret ? { sealWith: options.secret } : {}),
+    ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
   });
-  return `${COOKIE}=${token}`;
-}
 
 async function me(cookie: string | null) {
   const res = await api.inject({ method: 'GET', url: '/trpc/auth.me', headers: cookie ? { cookie } : {} });

@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getToken } from '@auth/core/jwt';
+import { isSessionCurrent } from '@sightline/core';
+import type { PrismaClient } from '@sightline/db';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -10,18 +12,28 @@ export function portalAuthSecret(secret: string): string {
   return createHash('sha256').update(`sightline:portal-session:${secret}`).digest('base64url');
 }
 
+/** The claim of the portal's session cookie that holds the user's session version at sign-in. */
+export const SESSION_VERSION_CLAIM = 'sv';
+
 /**
  * The signed-in user's id from the next-auth session cookie (an encrypted JWT), or null.
  * The cookie is `__Secure-`-prefixed behind https and plain in development; both are read.
+ * A cookie whose session version is no longer the user's (password reset or change, sign out
+ * everywhere) is no session at all.
  */
-export async function sessionUserId(request: FastifyRequest, secret: string): Promise<string | null> {
+export async function sessionUserId(
+  request: FastifyRequest,
+  secret: string,
+  prisma: PrismaClient,
+): Promise<string | null> {
   const cookie = request.headers.cookie;
   if (!cookie?.includes('authjs.session-token')) return null;
   const req = { headers: { cookie } };
   const authSecret = portalAuthSecret(secret);
   for (const secureCookie of [true, false]) {
     const token = await getToken({ req, secret: authSecret, secureCookie }).catch(() => null);
-    if (token && typeof token.sub === 'string') return token.sub;
+    if (token && typeof token.sub === 'string')
+      return (await isSessionCurrent(prisma, token.sub, token[SESSION_VERSION_CLAIM])) ? token.sub : null;
   }
   return null;
 }

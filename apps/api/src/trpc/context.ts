@@ -11,5 +11,5 @@ export interface TrpcContext {
 }
 
 export async function createTrpcContext(deps: ServerDeps, req: FastifyRequest): Promise<TrpcContext> {
-  return { deps, userId: await sessionUserId(req, deps.secret), ip: clientIp(req, deps.secret) };
+  return { deps, userId: await sessionUserId(req, deps.secret, deps.prisma), ip: clientIp(req, deps.secret) };
 }

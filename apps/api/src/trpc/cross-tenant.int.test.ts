@@ -40,6 +40,8 @@ const CASES: Record<string, Case> = {
   'auth.resendVerification': noIds('the signed-in user only'),
   'auth.requestPasswordReset': noIds('an email address; same answer for any'),
   'auth.resetPassword': noIds('the emailed token is the credential'),
+  'auth.changePassword': noIds('the signed-in user only'),
+  'auth.signOutEverywhere': noIds('the signed-in user only'),
   'orgs.list': noIds("the signed-in user's memberships"),
   'orgs.create': noIds('creates a new org'),
   'orgs.get': tenant(() => ({})),

@@ -1,12 +1,14 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { errorMessage, useTRPC } from '../lib/trpc';
 import { SignOutButton } from './sign-out-button';
 import { Notice } from './ui';
+import { useSignedOutRedirect } from './use-signed-out-redirect';
+import { VerifyEmailReminder } from './verify-email-reminder';
 
 const NAV = [
   ['', 'Overview'],
@@ -25,6 +27,7 @@ export function OrgShell({ orgId, children }: { orgId: string; children: ReactNo
   const router = useRouter();
   const pathname = usePathname();
   const me = useQuery(trpc.auth.me.queryOptions());
+  useSignedOutRedirect(me.error);
   const org = me.data?.organizations.find((o) => o.id === orgId);
   const base = `/o/${orgId}`;
 
@@ -56,7 +59,9 @@ export function OrgShell({ orgId, children }: { orgId: string; children: ReactNo
           {me.data?.user.isPlatformAdmin ? <Link href="/admin">Platform admin</Link> : null}
         </nav>
         <div style={{ marginTop: 'auto' }} className="stack">
-          <span className="muted">{me.data?.user.email}</span>
+          <Link href="/account" className="muted">
+            {me.data?.user.email}
+          </Link>
           {org ? <span className="muted">Your role: {org.role}</span> : null}
           <SignOutButton />
         </div>
@@ -77,22 +82,5 @@ export function OrgShell({ orgId, children }: { orgId: string; children: ReactNo
         {org ? children : null}
       </main>
     </div>
-  );
-}
-
-function VerifyEmailReminder() {
-  const trpc = useTRPC();
-  const resend = useMutation(trpc.auth.resendVerification.mutationOptions());
-  return (
-    <Notice kind="info">
-      Please confirm your email address: we sent you a link.{' '}
-      {resend.isSuccess ? (
-        'Sent again.'
-      ) : (
-        <button type="button" className="secondary" onClick={() => resend.mutate()} disabled={resend.isPending}>
-          Send it again
-        </button>
-      )}
-    </Notice>
   );
 }

@@ -4,10 +4,10 @@ import { AppError } from '../errors.ts';
 import { hashKey } from '../keys/keys.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { passwordResetEmail } from '../mail/templates.ts';
-import { recordAudit } from '../tenancy/audit.ts';
 import { hashPassword } from '../tenancy/organizations.ts';
 import { passwordSchema } from '../tenancy/schemas.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { auditInUserOrgs, endAllSessions } from './sessions.ts';
 import { z } from 'zod';
 
 const RESET_TTL_MS = 3_600_000;
@@ -62,12 +62,9 @@ export async function resetPassword(
       where: { id: row.userId },
       data: { passwordHash, emailVerified: row.user.emailVerified ?? new Date() },
     });
-    const orgs = await tx.membership.findMany({ where: { userId: row.userId }, select: { orgId: true } });
-    for (const { orgId } of orgs)
-      await recordAudit(tx, orgId, { type: 'USER', id: row.userId }, 'user.password_reset', {
-        type: 'user',
-        id: row.userId,
-      });
+    // Whoever held a session before the reset (a stolen cookie, an account squatter) is out.
+    await endAllSessions(tx, row.userId);
+    await auditInUserOrgs(tx, row.userId, 'user.password_reset');
   });
   return { email: row.user.email };
 }

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const org = await createTestOrg(prisma);
   owner = await requireMembership(prisma, org.owner.id, org.org.id);
   const { token } = await inviteMember(prisma, owner, { email: 'viewer@example.test', role: 'VIEWER' });
-  const viewerUser = await prisma.user.create({ data: { email: 'viewer@example.test' } });
+  const viewerUser = await prisma.user.create({ data: { email: 'viewer@example.test', emailVerified: new Date() } });
   await acceptInvitation(prisma, viewerUser.id, token);
   viewer = await requireMembership(prisma, viewerUser.id, org.org.id);
   const other = await createTestOrg(prisma);

@@ -34,7 +34,9 @@ async function rejects(promise: Promise<unknown>, code: ErrorCode, message?: Reg
 }
 
 async function user(email: string): Promise<string> {
-  const created = await prisma.user.create({ data: { email, passwordHash: await hashPassword('long enough pw') } });
+  const created = await prisma.user.create({
+    data: { email, passwordHash: await hashPassword('long enough pw'), emailVerified: new Date() },
+  });
   return created.id;
 }
 

@@ -122,7 +122,7 @@ export async function inviteMemberByEmail(
   return result.invitation;
 }
 
-/** Accepts an invitation as the signed-in user, whose email must be the one invited. */
+/** Accepts an invitation as the signed-in user, whose email must be the one invited, and verified. */
 export async function acceptInvitation(prisma: PrismaClient, userId: string, token: string) {
   const invitation = await prisma.invitation.findUnique({ where: { tokenHash: hashKey(token) }, include: { org: true } });
   if (!invitation || invitation.revokedAt || invitation.org.deletedAt) throw new AppError('NOT_FOUND', 'this invitation does not exist or was withdrawn');
@@ -131,6 +131,10 @@ export async function acceptInvitation(prisma: PrismaClient, userId: string, tok
   const user = await prisma.user.findUnique({ where: { id: userId } });
   if (!user || user.email.toLowerCase() !== invitation.email.toLowerCase()) {
     throw new AppError('FORBIDDEN', `this invitation was sent to ${invitation.email}; sign in with that address to accept it`);
+  }
+  // Anyone can sign up with any address; only a confirmed inbox may join an organization with it.
+  if (!user.emailVerified) {
+    throw new AppError('FORBIDDEN', `verify your email first: open the link we sent to ${user.email}, or ask for a new one`);
   }
   return prisma.$transaction(async (tx) => {
     await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date() } });

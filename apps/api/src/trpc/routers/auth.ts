@@ -1,8 +1,11 @@
 import {
+  changePassword,
+  changePasswordInput,
   listUserOrganizations,
   requestPasswordReset,
   resetPassword,
   sendVerificationEmail,
+  signOutEverywhere,
   signUp,
   signUpInput,
   verifyEmail,
@@ -44,6 +47,16 @@ export const authRouter = router({
       // The same answer whether or not the address has an account.
       return { sent: true };
     }),
+  /** Needs the current password; ends every session, this one too (the portal signs in again). */
+  changePassword: userProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    await ctx.deps.formLimiter.consume('change-password', ctx.userId);
+    return changePassword(ctx.deps.prisma, ctx.userId, input);
+  }),
+  /** Ends every session of the signed-in user, on every device. */
+  signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
+    await signOutEverywhere(ctx.deps.prisma, ctx.userId);
+    return { signedOut: true };
+  }),
   resetPassword: publicProcedure
     .input(tokenRef.extend({ password: z.string().max(200) }))
     .mutation(({ ctx, input }) => resetPassword(ctx.deps.prisma, input.token, input.password)),

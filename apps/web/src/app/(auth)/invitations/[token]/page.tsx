@@ -6,6 +6,7 @@ import { signIn } from 'next-auth/react';
 import { useParams, useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Field, Notice, Form } from '../../../../components/ui';
+import { VerifyEmailReminder } from '../../../../components/verify-email-reminder';
 import { errorMessage, useTRPC } from '../../../../lib/trpc';
 import { formText } from '../../../../lib/form';
 
@@ -62,6 +63,9 @@ export default function InvitationPage() {
       {inv.status === 'expired' ? <Notice kind="error">This invitation has expired; ask for a new one.</Notice> : null}
       {inv.status === 'open' && signedIn ? (
         <>
+          {me.data?.user.emailVerified ? null : (
+            <VerifyEmailReminder why={`Only a confirmed address can join ${inv.orgName}.`} />
+          )}
           <button type="button" onClick={() => accept.mutate({ token })} disabled={accept.isPending}>
             Accept invitation
           </button>

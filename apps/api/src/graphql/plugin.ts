@@ -1,12 +1,17 @@
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { isAppError } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError, ValidationContext } from 'graphql';
 // createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
 // CJS) would fail yoga's instanceof check and be masked as an unexpected error.
 import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
 import type { ServerDeps } from '../http/server.ts';
 import { requestActor } from '../http/actor.ts';
+import { rejectedDocumentsAreBadRequests } from './bad-request.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
@@ -36,6 +41,13 @@ function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(m
   return wrapped as T;
 }
 
+// The armor rules throw from inside validation by default, which yoga answers like a crash
+// (no code, HTTP 200); reported, they are validation errors like any other: 400.
+const reportedAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 interface ServerContext {
   req: FastifyRequest;
   reply: FastifyReply;
@@ -47,7 +59,18 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
     schema: createSchema<ServerContext & GraphQLContext>({ typeDefs, resolvers: withServiceErrors(resolvers) }),
     graphqlEndpoint: '/graphql',
     logging: false,
-    plugins: [maxDepthPlugin({ n: 8 }), costLimitPlugin({ maxCost: 5000 })],
+    // One request is one operation (yoga's batching stays off) with at most 20 aliases, so it
+    // runs at most 20 mutations; tokens bound the parser's work before any rule runs. GraphiQL's
+    // introspection query is ~190 tokens, the largest query in our tests ~80.
+    batching: false,
+    plugins: [
+      rejectedDocumentsAreBadRequests(),
+      maxTokensPlugin({ n: 2000 }),
+      maxAliasesPlugin({ n: 20, ...reportedAsValidationError }),
+      maxDirectivesPlugin({ n: 20, ...reportedAsValidationError }),
+      maxDepthPlugin({ n: 8 }),
+      costLimitPlugin({ maxCost: 5000 }),
+    ],
   });
 
   app.route({

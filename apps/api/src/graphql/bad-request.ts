@@ -9,8 +9,7 @@ interface HttpExtension {
 // 400 "by the spec", which it downgrades to 200 for clients that accept application/json.
 // They are the client's mistake and nothing ran, so every client gets 400 and can tell them
 // from a partial result.
-const isErrorList = (value: unknown): value is Array<{ extensions?: { http?: HttpExtension } }> =>
-  Array.isArray(value);
+const isErrorList = (value: unknown): value is Array<{ extensions?: { http?: HttpExtension } }> => Array.isArray(value);
 
 /** Rejected documents (syntax, validation, armor limits) answer HTTP 400 whatever the Accept header. */
 export function rejectedDocumentsAreBadRequests(): Plugin {

@@ -108,7 +108,10 @@ describe('GraphQL API', () => {
 
   it('refuses thousands of aliased mutations, oversized documents, directive floods and batches with 400', async () => {
     const before = await deps.prisma.apiKey.count({ where: { orgId: mine.org.id } });
-    const mutations = Array.from({ length: 500 }, (_, i) => `k${i}: createApiKey(name: "flood", scopes: [read]) { secret }`);
+    const mutations = Array.from(
+      { length: 500 },
+      (_, i) => `k${i}: createApiKey(name: "flood", scopes: [read]) { secret }`,
+    );
     const flood = await gql(adminKey, `mutation { ${mutations.join(' ')} }`);
     expect(flood.status).toBe(400);
     expect(flood.errors?.[0]?.message).toMatch(/token limit/i);

@@ -77,4 +77,19 @@ describe('tRPC batching', () => {
     expect(body).toHaveLength(10);
     expect(body.every((r) => r.error.json.data.code === 'UNAUTHORIZED')).toBe(true);
   });
+
+  it('refuses a batch of more than 20 procedures with 400, running none of them', async () => {
+    const procedures = Array.from({ length: 200 }, () => 'orgs.list');
+    const res = await app.inject({
+      method: 'GET',
+      url: `/trpc/${procedures.join(',')}?batch=1&input=${encodeURIComponent('{}')}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/batch call exceeds maximum size/i);
+    const twenty = await app.inject({
+      method: 'GET',
+      url: `/trpc/${procedures.slice(0, 20).join(',')}?batch=1&input={}`,
+    });
+    expect(twenty.statusCode).toBe(401);
+  });
 });

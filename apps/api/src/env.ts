@@ -55,6 +55,11 @@ const serverShape = {
    * was last checked answers 503 for that key.
    */
   INGEST_LAST_KNOWN_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
+  /**
+   * Bearer token for `/metrics` and `/readyz?detail=1` (Prometheus: `authorization: { credentials: … }`).
+   * Unset, both answer 404: the port also serves the public ingestion routes.
+   */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

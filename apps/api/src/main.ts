@@ -91,6 +91,7 @@ async function start(): Promise<void> {
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
+    metricsToken: env.METRICS_TOKEN,
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

@@ -28,6 +28,7 @@ import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { allowOperator } from './operator-access.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerPrivacyRoutes } from './routes/privacy.ts';
@@ -67,6 +68,8 @@ export interface ServerDeps {
   analyticsCache: AnalyticsCache;
   /** Device registration and privacy endpoints: per key, per address, per device (Redis). */
   publicLimits: PublicLimits;
+  /** METRICS_TOKEN: the bearer `/metrics` and `/readyz?detail=1` require; unset, they answer 404. */
+  metricsToken?: string | undefined;
 }
 
 const INGEST_PATH = /^\/(v1\/telemetry\/|v1\/devices\/|api\/\d+\/(envelope|store)\/?(\?|$))/;
@@ -116,11 +119,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply
+  app.get('/metrics', async (request, reply) => {
+    if (!allowOperator(deps.metricsToken, request, reply)) return reply;
+    return reply
       .header('content-type', deps.ingest.metrics.registry.contentType)
-      .send(await deps.ingest.metrics.registry.metrics()),
-  );
+      .send(await deps.ingest.metrics.registry.metrics());
+  });
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerPrivacyRoutes(app, deps);

@@ -31,6 +31,9 @@ const GENEROUS_LIMITS: PublicLimitsConfig = {
 };
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
+/** The METRICS_TOKEN of test apis; `operatorHeaders` carries it to `/metrics` and `/readyz?detail=1`. */
+export const TEST_METRICS_TOKEN = 'api-test-metrics-token';
+export const operatorHeaders = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 /** Real dependencies for an api under test, against one test database. */
 export function createTestServerDeps(
@@ -78,6 +81,7 @@ export function createTestServerDeps(
     /** The Redis key namespace this api uses (its stream is `${namespace}:ingest:events`). */
     namespace,
     secret: TEST_SECRET,
+    metricsToken: TEST_METRICS_TOKEN,
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace),

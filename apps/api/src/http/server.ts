@@ -28,6 +28,7 @@ import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { withRedactedRequests } from './log-redaction.ts';
 import { allowOperator } from './operator-access.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
@@ -83,7 +84,7 @@ const INGEST_CORS = {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
-    loggerInstance: deps.log,
+    loggerInstance: withRedactedRequests(deps.log),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();

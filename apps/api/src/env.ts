@@ -56,6 +56,11 @@ const serverShape = {
    */
   INGEST_LAST_KNOWN_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
   /**
+   * Funnel, retention, path, adoption and segment questions one organization may run at once
+   * across all api processes; more answer 429 + Retry-After (core/analytics/concurrency.ts).
+   */
+  ANALYTICS_ORG_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
+  /**
    * Bearer token for `/metrics` and `/readyz?detail=1` (Prometheus: `authorization: { credentials: … }`).
    * Unset, both answer 404: the port also serves the public ingestion routes.
    */

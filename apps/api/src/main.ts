@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createHeavyQuestionGate,
   createPrivacyQueue,
   createPublicLimits,
   publicLimitsConfig,
@@ -89,7 +90,9 @@ async function start(): Promise<void> {
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
     privacyQueue,
-    analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
+    analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX, {
+      heavy: createHeavyQuestionGate(cache, { perOrg: env.ANALYTICS_ORG_MAX_IN_FLIGHT, namespace: env.REDIS_PREFIX }),
+    }),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     metricsToken: env.METRICS_TOKEN,
   });

@@ -31,8 +31,17 @@ function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(m
         try {
           return await fn(...args);
         } catch (error) {
+          // A refusal the client should retry later (429/503) is the response's status too.
           if (isAppError(error))
-            throw createGraphQLError(error.message, { extensions: { code: error.code, issues: error.issues } });
+            throw createGraphQLError(error.message, {
+              extensions: {
+                code: error.code,
+                issues: error.issues,
+                ...(error.retryAfter !== undefined
+                  ? { http: { status: error.status, headers: { 'retry-after': String(error.retryAfter) } } }
+                  : {}),
+              },
+            });
           throw error;
         }
       };

@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createHeavyQuestionGate,
   createPrivacyQueue,
   createAlertQueue,
   createAppDirectory,
@@ -39,7 +40,12 @@ export const operatorHeaders = { authorization: `Bearer ${TEST_METRICS_TOKEN}` }
 export function createTestServerDeps(
   databaseUrl: string,
   mailer?: Mailer,
-  options: { redisUrl?: string; publicLimits?: Partial<PublicLimitsConfig>; privacyOrgMaxInFlight?: number } = {},
+  options: {
+    redisUrl?: string;
+    publicLimits?: Partial<PublicLimitsConfig>;
+    privacyOrgMaxInFlight?: number;
+    analyticsOrgMaxInFlight?: number;
+  } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
   const prisma = createPrismaClient({ connectionString: databaseUrl, max: 2 });
@@ -84,7 +90,9 @@ export function createTestServerDeps(
     metricsToken: TEST_METRICS_TOKEN,
     alertQueue,
     privacyQueue,
-    analyticsCache: createAnalyticsCache(redis, namespace),
+    analyticsCache: createAnalyticsCache(redis, namespace, {
+      heavy: createHeavyQuestionGate(redis, { perOrg: options.analyticsOrgMaxInFlight ?? 2, namespace }),
+    }),
     publicLimits: createPublicLimits(redis, namespace, { ...GENEROUS_LIMITS, ...options.publicLimits }),
     async close() {
       await alertQueue.close();

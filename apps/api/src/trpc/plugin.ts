@@ -1,4 +1,5 @@
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { isAppError } from '@sightline/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../http/server.ts';
 import { createTrpcContext } from './context.ts';
@@ -18,6 +19,11 @@ export async function registerTrpc(app: FastifyInstance, deps: ServerDeps): Prom
       router: appRouter,
       maxBatchSize: TRPC_MAX_BATCH_SIZE,
       createContext: ({ req }) => createTrpcContext(deps, req),
+      // A refusal to retry later (429/503 from an AppError) says when, as the REST routes do.
+      responseMeta: ({ errors }) => {
+        const retryAfter = errors.map((e) => (isAppError(e.cause) ? e.cause.retryAfter : undefined)).find(Boolean);
+        return retryAfter ? { headers: { 'retry-after': String(retryAfter) } } : {};
+      },
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           deps.log.error({ err: error.cause ?? error, path, reqId: req.id }, 'tRPC procedure failed');

@@ -2,6 +2,7 @@ import {
   commonEnv,
   databaseEnv,
   mailEnv,
+  metricsEnv,
   parseEnv,
   portSchema,
   privacyQueueEnv,
@@ -21,6 +22,7 @@ const serverShape = {
   ...mailEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,
+  ...metricsEnv,
   /** Ingestion rate limits, requests per minute (sliding window). */
   INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
   INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),
@@ -60,11 +62,6 @@ const serverShape = {
    * across all api processes; more answer 429 + Retry-After (core/analytics/concurrency.ts).
    */
   ANALYTICS_ORG_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
-  /**
-   * Bearer token for `/metrics` and `/readyz?detail=1` (Prometheus: `authorization: { credentials: … }`).
-   * Unset, both answer 404: the port also serves the public ingestion routes.
-   */
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

@@ -1,7 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '@sightline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * `/metrics` and `/readyz?detail=1` tell an outsider how busy each path is, how far behind
@@ -15,10 +13,7 @@ export function allowOperator(token: string | undefined, request: FastifyRequest
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'not found', issues: [] } });
     return false;
   }
-  const header = request.headers.authorization ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-  // Hashes have equal lengths, so the comparison takes the same time whatever was sent.
-  if (presented && timingSafeEqual(digest(presented), digest(token))) return true;
+  if (bearerMatches(request.headers.authorization, token)) return true;
   void reply
     .status(401)
     .header('www-authenticate', 'Bearer realm="sightline-metrics"')

@@ -102,6 +102,7 @@ describe('GraphQL API', () => {
       `{ apps { ...C } } fragment A on App { id name bundleId platform allowedOrigins sampleRate }
        fragment B on App { ${spreads('A')} } fragment C on App { ${spreads('B')} }`,
     );
+    expect(res.status).toBe(400);
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0]?.message).toMatch(/cost/i);
   });

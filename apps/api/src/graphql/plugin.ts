@@ -77,8 +77,8 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
       maxTokensPlugin({ n: 2000 }),
       maxAliasesPlugin({ n: 20, ...reportedAsValidationError }),
       maxDirectivesPlugin({ n: 20, ...reportedAsValidationError }),
-      maxDepthPlugin({ n: 8 }),
-      costLimitPlugin({ maxCost: 5000 }),
+      maxDepthPlugin({ n: 8, ...reportedAsValidationError }),
+      costLimitPlugin({ maxCost: 5000, ...reportedAsValidationError }),
     ],
   });
 

@@ -4,6 +4,7 @@ import {
   mailEnv,
   outboundEnv,
   outboundLimitsEnv,
+  metricsEnv,
   parseEnv,
   portSchema,
   privacyQueueEnv,
@@ -28,6 +29,7 @@ const serverShape = {
   ...privacyQueueEnv,
   ...outboundEnv,
   ...outboundLimitsEnv,
+  ...metricsEnv,
   /** Ingestion rate limits, requests per minute (sliding window). */
   INGEST_KEY_RPM: z.coerce.number().int().positive().default(600_000),
   INGEST_DEVICE_RPM: z.coerce.number().int().positive().default(1_200),
@@ -47,7 +49,11 @@ const serverShape = {
    * Buffered payload bytes before ingestion answers 503, so Redis never fills up. Unset: half
    * of Redis' maxmemory when it has one (the rest is queues, caches, counters), else 512 MB.
    */
-  INGEST_MAX_BACKLOG_BYTES: z.coerce.number().int().min(1024 * 1024).optional(),
+  INGEST_MAX_BACKLOG_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .optional(),
   /** Where SDKs reach this api; DSNs shown in the portal use it. */
   PUBLIC_API_URL: z.string().url().optional(),
   /** How long a resolved credential is cached in Redis before PostgreSQL is asked again. */
@@ -64,6 +70,11 @@ const serverShape = {
   INGEST_LAST_KNOWN_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(86_400),
   /** Other origins (comma-separated, exact) whose pages may use GraphQL, tRPC and the REST queries. */
   CORS_ALLOWED_ORIGINS: corsAllowedOriginsSchema,
+  /**
+   * Funnel, retention, path, adoption and segment questions one organization may run at once
+   * across all api processes; more answer 429 + Retry-After (core/analytics/concurrency.ts).
+   */
+  ANALYTICS_ORG_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
 };
 
 export type ServerEnv = ReturnType<typeof loadServerEnv>;

@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createHeavyQuestionGate,
   createPrivacyQueue,
   createPublicLimits,
   createOutboundLimits,
@@ -91,7 +92,9 @@ async function start(): Promise<void> {
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
     privacyQueue,
-    analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX),
+    analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX, {
+      heavy: createHeavyQuestionGate(cache, { perOrg: env.ANALYTICS_ORG_MAX_IN_FLIGHT, namespace: env.REDIS_PREFIX }),
+    }),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     trustProxy: env.TRUST_PROXY,
@@ -99,6 +102,7 @@ async function start(): Promise<void> {
       targets: env.ALERT_ALLOW_PRIVATE_TARGETS,
       limits: createOutboundLimits(cache, env.REDIS_PREFIX, outboundLimitsConfig(env)),
     },
+    metricsToken: env.METRICS_TOKEN,
   });
   // The api's own client fails fast while connecting; the cache client waits for Redis.
   void warnIfRedisNotDurable(cache, log);

@@ -482,4 +482,38 @@ describe('portal, as a new user would use it', () => {
       await context.close();
     }
   });
+
+  it('sends its security headers, renders under its CSP, and signs in only to same-origin paths', async () => {
+    const context = await stack.browser.newContext({ baseURL: stack.webUrl });
+    try {
+      const page = await context.newPage();
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|Content-Security-Policy/i.test(m.text())) refused.push(m.text());
+      });
+      const owner = { name: 'Heady', email: uniqueEmail('heady'), password: 'amber-valley-Stone-19' };
+      await signUp(page, owner, 'Headers Inc');
+      await page.context().clearCookies();
+
+      const signInPage = await page.goto('/sign-in?next=/%5Cevil.example');
+      const headers = signInPage!.headers();
+      expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      expect(headers['permissions-policy']).toMatch(/camera=\(\)/);
+
+      // The reported open redirect: `/\evil.example` is `//evil.example` to a browser.
+      await page.getByLabel('Email', { exact: true }).fill(owner.email);
+      await page.getByLabel('Password', { exact: true }).fill(owner.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname.startsWith('/o'));
+      expect(new URL(page.url()).origin).toBe(new URL(stack.webUrl).origin);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      expect(refused).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import {
   databaseEnv,
   mailEnv,
   outboundEnv,
+  metricsEnv,
   parseEnv,
   privacyQueueEnv,
   redisEnv,
@@ -24,6 +25,8 @@ const workerShape = {
   PARTITION_DAYS_AHEAD: z.coerce.number().int().min(1).max(60).default(7),
   /** Prometheus metrics at http://<host>:METRICS_PORT/metrics (0 turns the endpoint off). */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Set, the worker's /metrics needs `Authorization: Bearer <METRICS_TOKEN>` too (same token as the api). */
+  ...metricsEnv,
   /** Buffered requests the event writer takes per COPY transaction. */
   WRITER_BATCH_ENTRIES: z.coerce.number().int().min(1).max(10_000).default(400),
   /**

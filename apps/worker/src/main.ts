@@ -50,7 +50,8 @@ async function start(): Promise<void> {
     usageRedis: connection,
   });
   const metrics = createWorkerMetrics();
-  const metricsServer = env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT) : null;
+  const metricsServer =
+    env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.METRICS_TOKEN) : null;
   const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
   const alerts = await startAlerts({

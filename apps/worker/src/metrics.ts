@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { bearerMatches } from '@sightline/core';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WriterMetrics } from './jobs/event-writer.ts';
 
@@ -42,10 +43,15 @@ export function createWorkerMetrics(): WriterMetrics & { registry: Registry } {
   };
 }
 
-export function serveMetrics(registry: Registry, port: number): Server {
+/** `/metrics` on its own port (all interfaces); with a token, only for `Authorization: Bearer <token>`. */
+export function serveMetrics(registry: Registry, port: number, token?: string): Server {
   return createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
+      return;
+    }
+    if (token && !bearerMatches(req.headers.authorization, token)) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="sightline-metrics"' }).end();
       return;
     }
     registry.metrics().then(

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export { isUuid } from './ids.ts';
 export * from './config/env.ts';
 export * from './config/trust-proxy.ts';
+export { bearerMatches } from './config/bearer.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './keys/index.ts';
 export * from './tenancy/index.ts';

@@ -94,11 +94,46 @@ describe('GraphQL API', () => {
     expect(bad.errors?.[0]?.message).toMatch(/bundleId/);
   });
 
-  it('rejects a query too expensive to run (thousands of aliased lists)', async () => {
-    const aliases = Array.from({ length: 1500 }, (_, i) => `a${i}: apps { id name bundleId }`).join(' ');
-    const res = await gql(adminKey, `{ ${aliases} }`);
+  it('rejects a query too expensive to run (nested lists under the alias limit)', async () => {
+    // Each spread is priced in full, so a few fragments multiply into a large cost.
+    const spreads = (name: string) => Array.from({ length: 12 }, () => `...${name}`).join(' ');
+    const res = await gql(
+      adminKey,
+      `{ apps { ...C } } fragment A on App { id name bundleId platform allowedOrigins sampleRate }
+       fragment B on App { ${spreads('A')} } fragment C on App { ${spreads('B')} }`,
+    );
+    expect(res.status).toBe(400);
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0]?.message).toMatch(/cost/i);
+  });
+
+  it('refuses thousands of aliased mutations, oversized documents, directive floods and batches with 400', async () => {
+    const before = await deps.prisma.apiKey.count({ where: { orgId: mine.org.id } });
+    const mutations = Array.from(
+      { length: 500 },
+      (_, i) => `k${i}: createApiKey(name: "flood", scopes: [read]) { secret }`,
+    );
+    const flood = await gql(adminKey, `mutation { ${mutations.join(' ')} }`);
+    expect(flood.status).toBe(400);
+    expect(flood.errors?.[0]?.message).toMatch(/token limit/i);
+    const aliased = await gql(adminKey, `mutation { ${mutations.slice(0, 25).join(' ')} }`);
+    expect(aliased.status).toBe(400);
+    expect(aliased.errors?.[0]?.message).toMatch(/aliases limit of 20/i);
+    expect(await deps.prisma.apiKey.count({ where: { orgId: mine.org.id } })).toBe(before);
+
+    const directives = Array.from({ length: 30 }, () => '@include(if: true)').join(' ');
+    const flagged = await gql(readKey, `{ apps ${directives} { id } }`);
+    expect(flagged.status).toBe(400);
+    expect(flagged.errors?.[0]?.message).toMatch(/directives limit/i);
+
+    const batch = await api.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${readKey}` },
+      payload: Array.from({ length: 50 }, () => ({ query: '{ apps { id } }' })),
+    });
+    expect(batch.statusCode).toBe(400);
+    expect(batch.body).toMatch(/batching is not supported/i);
   });
 });
 

@@ -1,12 +1,17 @@
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { isAppError, type AppError } from '@sightline/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError, ValidationContext } from 'graphql';
 // createGraphQLError from yoga itself: a GraphQLError from a second copy of graphql (ESM vs
 // CJS) would fail yoga's instanceof check and be masked as an unexpected error.
 import { createGraphQLError, createSchema, createYoga } from 'graphql-yoga';
 import type { ServerDeps } from '../http/server.ts';
 import { requestActor } from '../http/actor.ts';
+import { rejectedDocumentsAreBadRequests } from './bad-request.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers, type GraphQLContext } from './resolvers.ts';
 import { typeDefs } from './schema.graphql.ts';
@@ -16,11 +21,12 @@ type Resolver = (...args: never[]) => unknown;
 /** A limit reached answers 429 with Retry-After, as REST and tRPC do; yoga reads `http`. */
 function serviceErrorExtensions(error: AppError) {
   const base = { code: error.code, issues: error.issues };
-  if (error.code !== 'RATE_LIMITED' || error.retryAfter === undefined) return base;
+  // A refusal the client should retry later (429/503) is the response's status too.
+  if (error.retryAfter === undefined) return base;
   return {
     ...base,
     retryAfter: error.retryAfter,
-    http: { status: 429, headers: { 'retry-after': String(error.retryAfter) } },
+    http: { status: error.status, headers: { 'retry-after': String(error.retryAfter) } },
   };
 }
 
@@ -46,6 +52,13 @@ function withServiceErrors<T extends Record<string, Record<string, Resolver>>>(m
   return wrapped as T;
 }
 
+// The armor rules throw from inside validation by default, which yoga answers like a crash
+// (no code, HTTP 200); reported, they are validation errors like any other: 400.
+const reportedAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 interface ServerContext {
   req: FastifyRequest;
   reply: FastifyReply;
@@ -59,7 +72,18 @@ export function registerGraphQL(app: FastifyInstance, deps: ServerDeps): void {
     logging: false,
     // The api's CORS policy (http/cors.ts) answers for /graphql; yoga's default reflects any origin with credentials.
     cors: false,
-    plugins: [maxDepthPlugin({ n: 8 }), costLimitPlugin({ maxCost: 5000 })],
+    // One request is one operation (yoga's batching stays off) with at most 20 aliases, so it
+    // runs at most 20 mutations; tokens bound the parser's work before any rule runs. GraphiQL's
+    // introspection query is ~190 tokens, the largest query in our tests ~80.
+    batching: false,
+    plugins: [
+      rejectedDocumentsAreBadRequests(),
+      maxTokensPlugin({ n: 2000 }),
+      maxAliasesPlugin({ n: 20, ...reportedAsValidationError }),
+      maxDirectivesPlugin({ n: 20, ...reportedAsValidationError }),
+      maxDepthPlugin({ n: 8, ...reportedAsValidationError }),
+      costLimitPlugin({ maxCost: 5000, ...reportedAsValidationError }),
+    ],
   });
 
   app.route({

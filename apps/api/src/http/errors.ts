@@ -1,4 +1,5 @@
 import { AppError, type Logger } from '@sightline/core';
+import { redactUrl } from './log-redaction.ts';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 interface ErrorBody {
@@ -62,11 +63,11 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
       return reply.status(status).send(body(code, error.message));
     }
     if (isDependencyUnavailable(error)) {
-      log.warn({ err: error.message, reqId: request.id, url: request.url }, 'a dependency is unavailable');
+      log.warn({ err: error.message, reqId: request.id, url: redactUrl(request.url) }, 'a dependency is unavailable');
       void reply.header('Retry-After', '5');
       return reply.status(503).send(body('UNAVAILABLE', 'a backing service is unavailable; retry shortly'));
     }
-    log.error({ err: error, reqId: request.id, url: request.url }, 'unhandled error');
+    log.error({ err: error, reqId: request.id, url: redactUrl(request.url) }, 'unhandled error');
     return reply.status(500).send(body('INTERNAL', `internal error (request ${request.id})`));
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { backlogBytesKey, inspectRedisPersistence, type IngestBuffer } from '@sightline/core';
+import { allowOperator } from './operator-access.ts';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -57,7 +58,7 @@ async function ingestDetail(redis: Redis, buffer: IngestBuffer) {
 
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; redis: Redis; ingest: { buffer: IngestBuffer } },
+  deps: { pool: pg.Pool; redis: Redis; ingest: { buffer: IngestBuffer }; metricsToken?: string | undefined },
 ): void {
   // Liveness: the process answers. Never touches dependencies, so a database outage
   // does not get healthy api processes restarted.
@@ -65,16 +66,18 @@ export function registerHealthRoutes(
 
   // Readiness: PostgreSQL and Redis both answer. `?detail=1` adds the ingestion backlog, the
   // dead-letter list (entries the writers could not store, with the reason) and whether Redis
-  // keeps its data across a restart and never evicts.
+  // keeps its data across a restart and never evicts; it is the operator's (operator-access.ts).
   app.get('/readyz', async (request, reply) => {
+    const detail = (request.query as { detail?: unknown }).detail;
+    const detailed = detail !== undefined && detail !== '0';
+    if (detailed && !allowOperator(deps.metricsToken, request, reply)) return reply;
     const [postgres, redis] = await Promise.all([
       check(() => deps.pool.query('SELECT 1')),
       check(() => deps.redis.ping()),
     ]);
     const ready = postgres === 'ok' && redis === 'ok';
     const body = { status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } };
-    const detail = (request.query as { detail?: unknown }).detail;
-    if (detail === undefined || detail === '0' || redis !== 'ok') return reply.status(ready ? 200 : 503).send(body);
+    if (!detailed || redis !== 'ok') return reply.status(ready ? 200 : 503).send(body);
     // Redis persistence is read each time: an operator's CONFIG SET shows without a restart.
     // Not ready-failing (Redis works), but what a restart or a full Redis would lose is visible.
     const [ingest, persistence] = await Promise.all([

@@ -32,6 +32,8 @@ import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
+import { withRedactedRequests } from './log-redaction.ts';
+import { allowOperator } from './operator-access.ts';
 import { registerGraphQL } from '../graphql/plugin.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerPrivacyRoutes } from './routes/privacy.ts';
@@ -77,11 +79,13 @@ export interface ServerDeps {
   trustProxy?: TrustProxy;
   /** What members make Sightline send: where webhooks may point, hourly limits per org. */
   outbound: { targets: TargetPolicy; limits: OutboundLimits };
+  /** METRICS_TOKEN: the bearer `/metrics` and `/readyz?detail=1` require; unset, they answer 404. */
+  metricsToken?: string | undefined;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
-    loggerInstance: deps.log,
+    loggerInstance: withRedactedRequests(deps.log),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
@@ -111,11 +115,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply
+  app.get('/metrics', async (request, reply) => {
+    if (!allowOperator(deps.metricsToken, request, reply)) return reply;
+    return reply
       .header('content-type', deps.ingest.metrics.registry.contentType)
-      .send(await deps.ingest.metrics.registry.metrics()),
-  );
+      .send(await deps.ingest.metrics.registry.metrics());
+  });
   registerHealthRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerPrivacyRoutes(app, deps);

@@ -1,5 +1,6 @@
 import {
   createAnalyticsCache,
+  createHeavyQuestionGate,
   createPrivacyQueue,
   createAlertQueue,
   createAppDirectory,
@@ -41,6 +42,9 @@ const GENEROUS_OUTBOUND_LIMITS: OutboundLimitsConfig = {
 };
 
 export const TEST_SECRET = 'api-test-secret-'.padEnd(48, 'z');
+/** The METRICS_TOKEN of test apis; `operatorHeaders` carries it to `/metrics` and `/readyz?detail=1`. */
+export const TEST_METRICS_TOKEN = 'api-test-metrics-token';
+export const operatorHeaders = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 /** Real dependencies for an api under test, against one test database. */
 export function createTestServerDeps(
@@ -53,6 +57,7 @@ export function createTestServerDeps(
     outboundLimits?: Partial<OutboundLimitsConfig>;
     /** Where webhooks may point; strict (public addresses only) unless a test says otherwise. */
     targets?: TargetPolicy;
+    analyticsOrgMaxInFlight?: number;
   } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
@@ -95,9 +100,12 @@ export function createTestServerDeps(
     /** The Redis key namespace this api uses (its stream is `${namespace}:ingest:events`). */
     namespace,
     secret: TEST_SECRET,
+    metricsToken: TEST_METRICS_TOKEN,
     alertQueue,
     privacyQueue,
-    analyticsCache: createAnalyticsCache(redis, namespace),
+    analyticsCache: createAnalyticsCache(redis, namespace, {
+      heavy: createHeavyQuestionGate(redis, { perOrg: options.analyticsOrgMaxInFlight ?? 2, namespace }),
+    }),
     publicLimits: createPublicLimits(redis, namespace, { ...GENEROUS_LIMITS, ...options.publicLimits }),
     outbound: {
       targets: options.targets ?? STRICT_TARGETS,

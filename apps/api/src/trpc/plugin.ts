@@ -5,11 +5,19 @@ import type { ServerDeps } from '../http/server.ts';
 import { createTrpcContext } from './context.ts';
 import { appRouter, type AppRouter } from './router.ts';
 
+/**
+ * Procedures one request may batch: the portal's busiest page sends about ten, and its client
+ * link splits at 20 (apps/web/src/lib/trpc.tsx). More is refused with 400 before any runs, so
+ * one request cannot queue hundreds of queries on the database pool.
+ */
+export const TRPC_MAX_BATCH_SIZE = 20;
+
 export async function registerTrpc(app: FastifyInstance, deps: ServerDeps): Promise<void> {
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       createContext: ({ req }) => createTrpcContext(deps, req),
       // A limit reached says when to try again in the header too, as REST answers do.
       responseMeta: ({ errors }) => {

@@ -24,7 +24,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, maxURLLength: 2000 })],
+      // maxItems: the api refuses batches of more than 20 procedures (TRPC_MAX_BATCH_SIZE).
+      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, maxURLLength: 2000, maxItems: 20 })],
     }),
   );
   return (

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildServer } from '@sightline/api';
-import { createTestServerDeps } from '@sightline/api/testing';
+import { createTestServerDeps, operatorHeaders } from '@sightline/api/testing';
 import { backlogBytesKey, createIngestBuffer, createLogger } from '@sightline/core';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
@@ -151,7 +151,7 @@ describe('the backlog byte budget', () => {
       // ~0.9 MB per request: three fit, the fourth would pass 3 MB.
       expect(statuses).toEqual([202, 202, 202, 503]);
       // Operators see how close the backlog is to its budget.
-      const detail = (await api.inject({ method: 'GET', url: '/readyz?detail=1' })).json<{
+      const detail = (await api.inject({ method: 'GET', url: '/readyz?detail=1', headers: operatorHeaders })).json<{
         ingest: { backlog: { bytes: number; maxBytes: number } };
       }>();
       expect(detail.ingest.backlog).toMatchObject({ bytes: await heldBytes(), maxBytes: budget });

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { buildServer } from '@sightline/api';
-import { createTestServerDeps } from '@sightline/api/testing';
+import { createTestServerDeps, operatorHeaders } from '@sightline/api/testing';
 import { createLogger } from '@sightline/core';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase } from '@sightline/db/testing';
@@ -143,7 +143,7 @@ describe('ingestion under faults', () => {
 
       await postgres.stop('fast');
       expect(new Set(await client.send(40))).toEqual(new Set([202]));
-      const health = await api.inject({ method: 'GET', url: '/readyz?detail=1' });
+      const health = await api.inject({ method: 'GET', url: '/readyz?detail=1', headers: operatorHeaders });
       expect(health.statusCode).toBe(503);
       expect(health.json()).toMatchObject({
         checks: { redis: 'ok' },

@@ -5,6 +5,7 @@ import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorHeaders } from '@sightline/api/testing';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // Telemetry from the HTTP edge to PostgreSQL: the api's pipeline, the Redis buffer and the
@@ -269,7 +270,7 @@ describe('POST /v1/telemetry/events', () => {
     });
     expect(screens).toEqual(['after', 'before']);
     await until(async () => ((await deps.redis.xlen(stream)) === 0 ? true : undefined));
-    const ready = await api.inject({ method: 'GET', url: '/readyz?detail=1' });
+    const ready = await api.inject({ method: 'GET', url: '/readyz?detail=1', headers: operatorHeaders });
     expect(ready.json()).toMatchObject({
       status: 'ready',
       ingest: {
@@ -389,7 +390,7 @@ describe('POST /v1/telemetry/crash', () => {
 
 describe('GET /metrics', () => {
   it('exposes accepted and dropped events in Prometheus format', async () => {
-    const res = await api.inject({ method: 'GET', url: '/metrics' });
+    const res = await api.inject({ method: 'GET', url: '/metrics', headers: operatorHeaders });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/sightline_ingest_events_accepted_total\{kind="event"\} \d+/);
     expect(res.body).toMatch(/sightline_ingest_events_dropped_total\{reason="invalid"\} \d+/);

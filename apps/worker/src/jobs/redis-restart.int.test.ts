@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServer } from '@sightline/api';
-import { createTestServerDeps } from '@sightline/api/testing';
+import { createTestServerDeps, operatorHeaders } from '@sightline/api/testing';
 import {
   createAlertRule,
   createChannel,
@@ -250,7 +250,7 @@ describe('Redis restarted under load (AOF, as npm start runs it)', () => {
     expect.soft(hooks).toHaveLength(2);
 
     // And /readyz?detail=1 sees a durable Redis.
-    const ready = await api.inject({ method: 'GET', url: '/readyz?detail=1' });
+    const ready = await api.inject({ method: 'GET', url: '/readyz?detail=1', headers: operatorHeaders });
     expect(ready.json()).toMatchObject({
       status: 'ready',
       redis: { appendonly: 'yes', appendfsync: 'everysec', maxmemoryPolicy: 'noeviction', warnings: [] },

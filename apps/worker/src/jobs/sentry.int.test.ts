@@ -8,6 +8,7 @@ import { sentryUserDeviceId } from '@sightline/core';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorHeaders } from '@sightline/api/testing';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // Official Sentry SDKs reporting to Sightline: the envelope and store endpoints, from the
@@ -259,7 +260,7 @@ describe('POST /api/:projectId/envelope/', () => {
       [id],
     );
     expect(crashes.rows[0]).toEqual({ n: 1 });
-    const metrics = await api.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await api.inject({ method: 'GET', url: '/metrics', headers: operatorHeaders });
     expect(metrics.body).toMatch(
       /sightline_ingest_sentry_client_discarded_total\{reason="queue_overflow",category="error"\} 6/,
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { HeavyQuestionGate } from './concurrency.ts';
 
 // Redis cache for dashboard queries. A key names the org, the app, the app's rollup
 // generation, the query and its input; the aggregator bumps the generation when it rolls
@@ -8,6 +9,9 @@ import type { Redis } from 'ioredis';
 
 const TTL_SECONDS = 600;
 
+/** The raw-event questions (explore.ts), by the names the tRPC and GraphQL callers give them. */
+export const HEAVY_QUESTIONS: ReadonlySet<string> = new Set(['funnel', 'retention', 'paths', 'adoption', 'segment']);
+
 export interface AnalyticsCache {
   /** The cached answer of `query(input)` for the app, or `compute()`'s, cached. */
   get<T>(orgId: string, appId: number, query: string, input: unknown, compute: () => Promise<T>): Promise<T>;
@@ -15,7 +19,15 @@ export interface AnalyticsCache {
   invalidate(apps: ReadonlyArray<{ orgId: string; appId: number }>): Promise<void>;
 }
 
-export function createAnalyticsCache(redis: Redis, namespace = 'sightline'): AnalyticsCache {
+/**
+ * `heavy`: computing a HEAVY_QUESTIONS answer takes one of the org's slots (concurrency.ts);
+ * cached answers need none.
+ */
+export function createAnalyticsCache(
+  redis: Redis,
+  namespace = 'sightline',
+  options: { heavy?: HeavyQuestionGate } = {},
+): AnalyticsCache {
   const generationKey = (orgId: string, appId: number) => `${namespace}:analytics-gen:${orgId}:${appId}`;
   return {
     async get(orgId, appId, query, input, compute) {
@@ -32,7 +44,8 @@ export function createAnalyticsCache(redis: Redis, namespace = 'sightline'): Ana
       } catch {
         // Redis unavailable: answer from the database.
       }
-      const value = await compute();
+      const value =
+        options.heavy && HEAVY_QUESTIONS.has(query) ? await options.heavy.run(orgId, compute) : await compute();
       if (key) await redis.set(key, JSON.stringify(value), 'EX', TTL_SECONDS).catch(() => undefined);
       return value;
     },

@@ -1,5 +1,11 @@
 export { DeviceSketch, SKETCH_RELATIVE_ACCURACY, ValueSketch } from './sketch.ts';
-export { createAnalyticsCache, type AnalyticsCache } from './cache.ts';
+export { createAnalyticsCache, HEAVY_QUESTIONS, type AnalyticsCache } from './cache.ts';
+export {
+  createHeavyQuestionGate,
+  HEAVY_QUESTION_LEASE_MS,
+  type HeavyQuestionGate,
+  type HeavyQuestionGateOptions,
+} from './concurrency.ts';
 export { rollupDay, rollupHour, runAggregation, type AggregationResult } from './rollup.ts';
 export {
   analyticsBreakdown,

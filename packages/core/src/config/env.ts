@@ -46,6 +46,14 @@ export const mailEnv = {
   PUBLIC_WEB_URL: z.string().url().default('http://localhost:3000'),
 };
 
+export const metricsEnv = {
+  /**
+   * Bearer token Prometheus sends (`authorization: { credentials: … }`) for the api's `/metrics`
+   * and `/readyz?detail=1` (unset: 404 there, the port is public) and the worker's `/metrics`.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+};
+
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

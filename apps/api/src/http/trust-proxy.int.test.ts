@@ -68,13 +68,19 @@ async function sentryError(base: string, key: string, appId: number, forwardedFo
   const res = await fetch(`${base}/api/${appId}/store/?sentry_key=${key}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
-    body: JSON.stringify({ platform: 'javascript', message, exception: { values: [{ type: 'Error', value: message }] } }),
+    body: JSON.stringify({
+      platform: 'javascript',
+      message,
+      exception: { values: [{ type: 'Error', value: message }] },
+    }),
   });
   expect(res.status).toBe(200);
 }
 
 /** The crash reports buffered for one app, with the country and device they were filed under. */
-async function bufferedCrashes(appId: number): Promise<Array<{ message: string; country: string | null; device: string }>> {
+async function bufferedCrashes(
+  appId: number,
+): Promise<Array<{ message: string; country: string | null; device: string }>> {
   const entries = await deps.redis.xrange(deps.ingest.buffer.crashStream, '-', '+');
   return entries
     .flatMap(([, fields]) => JSON.parse(fields[1] ?? '[]') as unknown[])
@@ -115,6 +121,20 @@ describe('TRUST_PROXY naming nginx and the load balancer', () => {
     ]);
     expect(byMessage['us-1']?.device).toBe(byMessage['us-2']?.device);
     expect(byMessage['gb-1']?.device).not.toBe(byMessage['us-1']?.device);
+  });
+});
+
+describe('TRUST_PROXY as a hop count', () => {
+  // Fastify 5.12 trusts nobody for a bare number; the setting reaches it as a function. Three
+  // hops here: nginx (the socket's peer), the address nginx saw (this test, 127.0.0.1) and the
+  // load balancer's entry.
+  it('names the client that many hops in, whatever it wrote further left', async () => {
+    const { nginx } = await apiBehindNginx(3);
+    const { app, ingestKey } = await freshApp();
+    await blockWithBadKeys(nginx, app.bundleId, via('203.0.113.7'));
+    expect((await register(nginx, ingestKey, app.bundleId, via('203.0.113.8'))).status).toBe(200);
+    await sentryError(nginx, ingestKey, app.id, via('81.2.69.142'), 'gb-hops');
+    expect((await bufferedCrashes(app.id)).map((c) => c.country)).toEqual(['GB']);
   });
 });
 

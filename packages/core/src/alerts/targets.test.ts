@@ -22,6 +22,8 @@ describe('webhook targets', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:169.254.169.254', 'linkLocal'],
     ['2002:7f00:1::', '6to4'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::a9fe:a9fe', 'ipv4Compatible'],
   ])('refuses %s (%s) by default', (address, range) => {
     expect(refusedRange(STRICT_TARGETS, 'hooks.example.com', address)).toBe(range);
   });

@@ -78,6 +78,9 @@ function rangeOf(address: Address): string {
     const v6 = address as ipaddr.IPv6;
     // ::ffff:127.0.0.1 reaches 127.0.0.1.
     if (v6.isIPv4MappedAddress()) return rangeOf(v6.toIPv4Address());
+    // The deprecated IPv4-compatible form ::a.b.c.d (::/96) is "unicast" to ipaddr.js, yet a
+    // host with automatic tunnelling reaches a.b.c.d through it: never a public target.
+    if (v6.range() === 'unicast' && v6.parts.slice(0, 6).every((part) => part === 0)) return 'ipv4Compatible';
   }
   return address.range();
 }

@@ -53,7 +53,13 @@ export async function postWebhook(
 ): Promise<void> {
   const url = new URL(rawUrl);
   const total = options.totalTimeoutMs ?? TOTAL_TIMEOUT_MS;
-  const target = await checkTarget(url, options.policy ?? STRICT_TARGETS, options.resolve ?? resolveHost);
+  // One deadline for the whole delivery, name resolution included: a slow DNS answer cannot
+  // stretch it past `total`.
+  const signal = AbortSignal.timeout(total);
+  const target = await withDeadline(
+    checkTarget(url, options.policy ?? STRICT_TARGETS, options.resolve ?? resolveHost),
+    signal,
+  );
   const dispatcher = new Agent({
     connect: {
       lookup: pinnedLookup(target.address, target.family),
@@ -69,7 +75,7 @@ export async function postWebhook(
       headers,
       body,
       dispatcher,
-      signal: AbortSignal.timeout(total),
+      signal,
     });
     await response.body.dump({ limit: RESPONSE_READ_LIMIT }).catch(() => undefined);
     const status = response.statusCode;
@@ -80,4 +86,13 @@ export async function postWebhook(
   } finally {
     void dispatcher.destroy().catch(() => undefined);
   }
+}
+
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const expire = () => reject(new DeliveryError('timeout', 'the webhook host was not resolved in time'));
+    if (signal.aborted) return expire();
+    signal.addEventListener('abort', expire, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', expire));
+  });
 }

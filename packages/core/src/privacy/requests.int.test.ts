@@ -367,7 +367,9 @@ describe("the organization's export", () => {
         orgId: t.orgId,
         kind: 'WEBHOOK',
         name: 'ops hook',
+        // A channel from before URLs were sealed keeps it in config; a newer one has it sealed too.
         config: { url: 'https://hooks.example.test/T0/secret-path' },
+        urlCiphertext: Buffer.from('sealed-webhook-url'),
       },
     });
     const { request } = await exportOrgAs(prisma, t.admin, SECRET);
@@ -410,7 +412,7 @@ describe("the organization's export", () => {
     expect(sections.get('notification_channels')).toBe(1);
     expect(text).not.toContain('secret-path');
     expect(text).not.toContain(t.salt);
-    expect(text).not.toMatch(/"key_hash"|"device_id_salt"|"secret_ciphertext"|"password_hash"/);
+    expect(text).not.toMatch(/"key_hash"|"device_id_salt"|"secret_ciphertext"|"url_ciphertext"|"password_hash"/);
     // Another organization's link for it does not open.
     expect(
       await openExport(prisma, SECRET, {

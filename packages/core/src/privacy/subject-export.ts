@@ -230,7 +230,7 @@ const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit:
     // A webhook's URL can work as a credential (Slack incoming webhooks): left out with the secrets.
     'notification_channels',
     `(SELECT c.*, c.config - 'url' AS settings FROM notification_channels c WHERE c.org_id = $1) t`,
-    ['secret_ciphertext', 'config'],
+    ['secret_ciphertext', 'url_ciphertext', 'config'],
   ],
   ['alert_rules', 'alert_rules t WHERE t.org_id = $1', []],
   ['crash_groups', 'crash_groups t WHERE t.org_id = $1', []],

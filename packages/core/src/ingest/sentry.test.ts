@@ -6,8 +6,13 @@ import {
   sentryKeyFromAuthHeader,
   sentryKeyFromDsn,
   sentrySessionAggregatesToEvents,
+  sentrySessionToEvents,
   sentryTime,
+  sentryTransactionToEvents,
 } from './sentry.ts';
+
+const origin = { appId: 1, index: 0, sentAt: '2026-11-22T10:00:01.000Z' };
+const idsOf = (events: Array<{ event: Record<string, unknown> }>) => events.map((e) => e.event.id);
 
 describe('parseEnvelope', () => {
   it('reads items up to the newline, or exactly `length` bytes even when they hold newlines', () => {
@@ -95,13 +100,101 @@ describe('sentryEventToCrash', () => {
 
 describe('sentrySessionAggregatesToEvents', () => {
   it('turns per-minute counts into one counted event per status', () => {
-    const events = sentrySessionAggregatesToEvents({
-      attrs: { release: 'api@3' },
-      aggregates: [{ started: '2026-11-22T10:00:00Z', exited: 120, crashed: 2 }],
-    });
+    const events = sentrySessionAggregatesToEvents(
+      {
+        attrs: { release: 'api@3' },
+        aggregates: [{ started: '2026-11-22T10:00:00Z', exited: 120, crashed: 2 }],
+      },
+      origin,
+    );
     expect(events.map((e) => [e.release, e.event.type, e.event.name, e.event.value])).toEqual([
       ['api@3', 'session_aggregate', 'exited', 120],
       ['api@3', 'session_aggregate', 'crashed', 2],
     ]);
+  });
+});
+
+describe('ids of events derived from Sentry items', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const tx = (extra: Record<string, unknown> = {}) => ({
+    event_id: 'bb'.repeat(16),
+    transaction: '/checkout',
+    start_timestamp: 1_700_000_000,
+    timestamp: 1_700_000_001.5,
+    contexts: { trace: { trace_id: 'cc'.repeat(16), span_id: 'dd'.repeat(8) } },
+    measurements: { lcp: { value: 2400 }, LCP: { value: 1 }, cls: { value: 0.02 } },
+    ...extra,
+  });
+
+  it('gives a resent transaction and its vitals the same ids, distinct per app, event and vital', () => {
+    const ids = idsOf(sentryTransactionToEvents(tx(), origin));
+    expect(ids).toHaveLength(3); // the transaction, LCP once, CLS
+    for (const id of ids) expect(id).toMatch(UUID);
+    expect(new Set(ids).size).toBe(3);
+    // The envelope around it may differ (another place, another sent_at): it is the same transaction.
+    expect(idsOf(sentryTransactionToEvents(tx(), { appId: 1, index: 4, sentAt: 'later' }))).toEqual(ids);
+    expect(idsOf(sentryTransactionToEvents(tx(), { ...origin, appId: 2 }))).not.toContain(ids[0]);
+    expect(idsOf(sentryTransactionToEvents(tx({ event_id: 'ee'.repeat(16) }), origin))).not.toContain(ids[0]);
+  });
+
+  it('falls back to the trace and span ids, and without them to random ids', () => {
+    const traced = () => idsOf(sentryTransactionToEvents(tx({ event_id: undefined }), origin));
+    expect(traced()).toEqual(traced());
+    expect(traced()[0]).not.toBe(idsOf(sentryTransactionToEvents(tx(), origin))[0]);
+    const bare = () => idsOf(sentryTransactionToEvents(tx({ event_id: undefined, contexts: {} }), origin))[0];
+    expect(bare()).toMatch(UUID);
+    expect(bare()).not.toBe(bare());
+  });
+
+  it('keeps distinct session updates apart and a resent one together', () => {
+    const update = (extra: Record<string, unknown>) =>
+      sentrySessionToEvents(
+        { sid: 's-1', started: '2026-11-22T10:00:00Z', timestamp: '2026-11-22T10:00:00Z', status: 'ok', ...extra },
+        origin,
+      );
+    const first = update({ init: true, seq: 1 });
+    expect(first.map((e) => e.event.type)).toEqual(['session_start']);
+    expect(idsOf(update({ init: true, seq: 1 }))).toEqual(idsOf(first));
+    const crashed = update({ seq: 2, timestamp: '2026-11-22T10:01:00Z', status: 'crashed', errors: 1 });
+    expect(crashed.map((e) => e.event.type)).toEqual(['session_end']);
+    // A start and an end in one update, or the same end told by another update, are distinct events.
+    const both = idsOf(update({ init: true, seq: 3, status: 'crashed' }));
+    const again = idsOf(update({ seq: 4, timestamp: '2026-11-22T10:01:00Z', status: 'crashed', errors: 1 }));
+    const all = [...idsOf(first), ...idsOf(crashed), ...both, ...again];
+    expect(new Set(all).size).toBe(all.length);
+    expect(
+      idsOf(
+        sentrySessionToEvents(
+          {
+            sid: 's-1',
+            init: true,
+            seq: 1,
+            started: '2026-11-22T10:00:00Z',
+            timestamp: '2026-11-22T10:00:00Z',
+            status: 'ok',
+          },
+          { ...origin, appId: 2 },
+        ),
+      ),
+    ).not.toEqual(idsOf(first));
+  });
+
+  it('gives a resent aggregate the same ids, and another envelope or bucket other ids', () => {
+    const item = (exited: number) => ({
+      attrs: { release: 'api@3' },
+      aggregates: [
+        { started: '2026-11-22T10:00:00Z', exited },
+        { started: '2026-11-22T10:01:00Z', exited },
+      ],
+    });
+    const ids = idsOf(sentrySessionAggregatesToEvents(item(5), origin));
+    expect(new Set(ids).size).toBe(2);
+    expect(idsOf(sentrySessionAggregatesToEvents(item(5), origin))).toEqual(ids);
+    const others = [
+      ...idsOf(sentrySessionAggregatesToEvents(item(5), { ...origin, sentAt: '2026-11-22T10:02:01.000Z' })),
+      ...idsOf(sentrySessionAggregatesToEvents(item(5), { ...origin, index: 1 })),
+      ...idsOf(sentrySessionAggregatesToEvents(item(6), origin)),
+    ];
+    for (const id of others) expect(ids).not.toContain(id);
   });
 });

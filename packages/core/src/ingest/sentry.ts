@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { MAX_STACK_FRAMES, type CrashInput, type StackFrameInput } from './schemas.ts';
 
@@ -112,10 +112,34 @@ export function sentryKeyFromDsn(dsn: unknown): { key: string; projectId: string
   }
 }
 
+/** A UUID-shaped digest of `name`: the same name always gives the same id. */
+function uuidFromName(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** Sentry's event ids are 32 hex digits; the crash report id is a UUID derived from the app and that id (a retry lands once). */
 export function crashIdFor(appId: number, eventId: string): string {
-  const hex = createHash('sha256').update(`${appId}:${eventId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return uuidFromName(`${appId}:${eventId}`);
+}
+
+/** Where a Sentry item came from: what a derived event's id is made of, besides the item's own content. */
+export interface SentryItemOrigin {
+  appId: number;
+  /** The item's place in its envelope. */
+  index: number;
+  /** The envelope header's `sent_at`: an SDK resends the envelope it built, header and all. */
+  sentAt?: unknown;
+}
+
+/**
+ * The id of an event derived from a Sentry item: a UUID hashed from the app, the kind of
+ * event and what identifies it in Sentry's protocol, so a retried envelope is stored once
+ * (the event writer is idempotent on app and event id), as a retried crash is (crashIdFor).
+ */
+export function sentryDerivedEventId(appId: number, kind: string, ...identity: unknown[]): string {
+  // JSON keeps the parts apart ("a:b","c" and "a","b:c" differ); `sentry:` keeps these ids off crash ids.
+  return uuidFromName(`sentry:${JSON.stringify([appId, kind, ...identity])}`);
 }
 
 /** Sentry timestamps: seconds since the epoch (float) or RFC 3339 text → ms. */
@@ -317,10 +341,25 @@ export interface SentryDerivedEvent {
  * A Sentry session update → `session_start` (on its first update) and `session_end` (once
  * it is exited, crashed or abnormal, named by that status) for the same session id, so the
  * session derivation counts it, and marks it crashed.
+ *
+ * SDKs send several updates for one `sid`, each with its own `seq` (a logical clock) and
+ * `timestamp`: the ids hash those with the status and error count, so a retried update is
+ * stored once while two real updates both are.
  */
-export function sentrySessionToEvents(session: Record<string, unknown>): SentryDerivedEvent[] {
+export function sentrySessionToEvents(
+  session: Record<string, unknown>,
+  origin: SentryItemOrigin,
+): SentryDerivedEvent[] {
   const sid = text(session.sid, 100);
   if (!sid) throw new AppError('BAD_REQUEST', 'invalid envelope: a session item has no sid');
+  const update = [
+    sid,
+    int(session.seq) ?? null,
+    sentryTime(session.timestamp) ?? null,
+    text(session.status, 20) ?? null,
+    int(session.errors) ?? null,
+  ];
+  const idOf = (kind: string) => sentryDerivedEventId(origin.appId, kind, ...update);
   const attrs = object(session.attrs) ?? {};
   const base = {
     deviceKey: text(session.did, 200),
@@ -334,6 +373,7 @@ export function sentrySessionToEvents(session: Record<string, unknown>): SentryD
     out.push({
       ...base,
       event: {
+        id: idOf('session_start'),
         type: 'session_start',
         timestamp: started ?? sentryTime(session.timestamp),
         session_id: sid,
@@ -346,6 +386,7 @@ export function sentrySessionToEvents(session: Record<string, unknown>): SentryD
     out.push({
       ...base,
       event: {
+        id: idOf('session_end'),
         type: 'session_end',
         name: status,
         timestamp: sentryTime(session.timestamp) ?? started,
@@ -365,25 +406,46 @@ export function sentrySessionToEvents(session: Record<string, unknown>): SentryD
 /**
  * Server-mode session aggregates (`sessions` item: counts per minute bucket) → one
  * `session_aggregate` event per bucket and status, the count as its value.
+ *
+ * A bucket has no id of its own: the event id hashes the envelope's `sent_at` and the
+ * item's place in it with the bucket (start, user, release, environment, status, count),
+ * so a resent envelope is stored once. Two servers whose envelopes carry no `sent_at` and
+ * report the same counts for the same bucket at the same place would be stored once too.
  */
-export function sentrySessionAggregatesToEvents(item: Record<string, unknown>): SentryDerivedEvent[] {
+export function sentrySessionAggregatesToEvents(
+  item: Record<string, unknown>,
+  origin: SentryItemOrigin,
+): SentryDerivedEvent[] {
   const attrs = object(item.attrs) ?? {};
+  const release = text(attrs.release, 64);
+  const environment = text(attrs.environment, 64);
+  const envelopeId = [text(origin.sentAt, 64) ?? null, origin.index];
   const out: SentryDerivedEvent[] = [];
   for (const raw of list(item.aggregates).slice(0, 100)) {
     const bucket = object(raw);
     if (!bucket) continue;
+    const deviceKey = text(bucket.did, 200);
+    const started = sentryTime(bucket.started);
     for (const status of ['exited', 'errored', 'abnormal', 'crashed'] as const) {
       const count = int(bucket[status]);
       if (!count) continue;
       out.push({
-        deviceKey: text(bucket.did, 200),
-        release: text(attrs.release, 64),
-        environment: text(attrs.environment, 64),
+        deviceKey,
+        release,
+        environment,
         event: {
+          id: sentryDerivedEventId(origin.appId, 'session_aggregate', ...envelopeId, [
+            started ?? null,
+            deviceKey ?? null,
+            release ?? null,
+            environment ?? null,
+            status,
+            count,
+          ]),
           type: 'session_aggregate',
           name: status,
           value: count,
-          timestamp: sentryTime(bucket.started),
+          timestamp: started,
           data: { source: 'sentry', status },
         },
       });
@@ -394,11 +456,23 @@ export function sentrySessionAggregatesToEvents(item: Record<string, unknown>): 
 
 const VITALS: Record<string, string> = { lcp: 'LCP', inp: 'INP', cls: 'CLS', fcp: 'FCP', ttfb: 'TTFB', fid: 'FID' };
 
-/** A transaction → a `transaction` event (name, duration in ms, op, status) and one `web_vital` per measured vital. */
-export function sentryTransactionToEvents(tx: Record<string, unknown>): SentryDerivedEvent[] {
+/**
+ * A transaction → a `transaction` event (name, duration in ms, op, status) and one `web_vital` per measured vital.
+ *
+ * Their ids hash the transaction's `event_id` (or, without one, its trace and root span ids),
+ * so a retried envelope is stored once. A transaction with neither gets random ids: a retry
+ * of it is stored twice, as Sightline cannot tell it from a second transaction.
+ */
+export function sentryTransactionToEvents(tx: Record<string, unknown>, origin: SentryItemOrigin): SentryDerivedEvent[] {
   const start = sentryTime(tx.start_timestamp);
   const end = sentryTime(tx.timestamp);
   const trace = object(object(tx.contexts)?.trace) ?? {};
+  const eventId = text(tx.event_id, 64);
+  const traceId = text(trace.trace_id, 64);
+  const spanId = text(trace.span_id, 64);
+  const identity = eventId ? [eventId] : traceId && spanId ? [null, traceId, spanId] : undefined;
+  const idOf = (kind: string, ...more: string[]) =>
+    identity ? sentryDerivedEventId(origin.appId, kind, ...identity, ...more) : randomUUID();
   const base = {
     deviceKey: sentryUserKey(tx.user),
     userId: text(object(tx.user)?.id, 200),
@@ -410,6 +484,7 @@ export function sentryTransactionToEvents(tx: Record<string, unknown>): SentryDe
     {
       ...base,
       event: {
+        id: idOf('transaction'),
         type: 'transaction',
         name,
         value: start !== undefined && end !== undefined ? Math.max(0, end - start) : null,
@@ -418,19 +493,27 @@ export function sentryTransactionToEvents(tx: Record<string, unknown>): SentryDe
           source: 'sentry',
           op: text(trace.op, 100),
           status: text(trace.status, 50),
-          trace_id: text(trace.trace_id, 64),
+          trace_id: traceId,
           spans: Array.isArray(tx.spans) ? tx.spans.length : 0,
         },
       },
     },
   ];
+  const measured = new Set<string>();
   for (const [key, measurement] of Object.entries(object(tx.measurements) ?? {})) {
     const vital = VITALS[key.toLowerCase()];
     const value = object(measurement)?.value;
-    if (!vital || typeof value !== 'number' || !Number.isFinite(value) || value < 0) continue;
+    // One of each vital (`lcp` and `LCP` would otherwise share an id).
+    if (!vital || measured.has(vital) || typeof value !== 'number' || !Number.isFinite(value) || value < 0) continue;
+    measured.add(vital);
     out.push({
       ...base,
-      event: { type: 'web_vital', timestamp: end ?? start, data: { name: vital, value, page: name, source: 'sentry' } },
+      event: {
+        id: idOf('web_vital', vital),
+        type: 'web_vital',
+        timestamp: end ?? start,
+        data: { name: vital, value, page: name, source: 'sentry' },
+      },
     });
   }
   return out;

@@ -124,6 +124,7 @@ function readItems(
         : {}),
     }));
   envelope.items.forEach((item, index) => {
+    const origin = { appId: target.appId, index, sentAt: envelope.headers.sent_at };
     try {
       switch (item.type) {
         case 'event': {
@@ -154,13 +155,13 @@ function readItems(
           break;
         }
         case 'transaction':
-          out.derived.push(...sentryTransactionToEvents(itemJson(item)));
+          out.derived.push(...sentryTransactionToEvents(itemJson(item), origin));
           break;
         case 'session':
-          out.derived.push(...sentrySessionToEvents(itemJson(item)));
+          out.derived.push(...sentrySessionToEvents(itemJson(item), origin));
           break;
         case 'sessions':
-          out.derived.push(...sentrySessionAggregatesToEvents(itemJson(item)));
+          out.derived.push(...sentrySessionAggregatesToEvents(itemJson(item), origin));
           break;
         case 'client_report':
           for (const d of sentryClientReportDiscards(itemJson(item))) {

@@ -104,6 +104,36 @@ describe('POST /v1/telemetry/events', () => {
     expect(derived).toMatchObject({ event_count: 4, screen_count: 1, crashed: false, device_id: device });
   });
 
+  it('stores a 5-day-old event with its own time (inside the 7-day window) and drops an 8-day-old one', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    const session = randomUUID();
+    const at = (ms: number) => new Date(ms).toISOString();
+    const res = await post('/v1/telemetry/events', app.ingestKey, {
+      device_id: 'late-device',
+      session_id: session,
+      events: [
+        { type: 'app_start', timestamp: at(now - 5 * day), data: {} },
+        { type: 'app_start', timestamp: at(now - 8 * day), data: {} },
+        // Sent after the late one in the same batch: once it is stored, the batch is.
+        { type: 'screen_view', timestamp: at(now), data: { screen_name: 'marker' } },
+      ],
+    });
+    expect(res).toMatchObject({ status: 202, body: { received: 2, dropped: { too_old: 1 } } });
+
+    const rows = await until(async () => {
+      const r = await deps.pool.query<{ type: string; occurred_at: Date }>(
+        'SELECT type, occurred_at FROM events WHERE app_id = $1 AND session_id = $2 ORDER BY occurred_at',
+        [app.app.id, session],
+      );
+      return r.rows.some((row) => row.type === 'screen_view') ? r.rows : undefined;
+    });
+    expect(rows.map((r) => [r.type, r.occurred_at.getTime()])).toEqual([
+      ['app_start', now - 5 * day],
+      ['screen_view', now],
+    ]);
+  });
+
   it('keeps good events and reports bad ones; an all-bad batch is a 400', async () => {
     const res = await post('/v1/telemetry/events', app.ingestKey, {
       device_id: 'd2',

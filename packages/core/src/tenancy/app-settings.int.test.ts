@@ -78,6 +78,27 @@ describe('app settings', () => {
     expect((await getApp(prisma, owner, app.app.id)).name).toBe('Renamed');
   });
 
+  it('accepts each plan’s retention limit and refuses one day more (limits written out)', async () => {
+    const org = await createTestOrg(prisma);
+    const admin = await requireMembership(prisma, org.owner.id, org.org.id);
+    const app = await createTestApp(prisma, org.org.id);
+    const limits = {
+      FREE: { rawEventRetentionDays: 7, crashReportRetentionDays: 90, aggregateRetentionDays: 730 },
+      TEAM: { rawEventRetentionDays: 30, crashReportRetentionDays: 180, aggregateRetentionDays: 1095 },
+      BUSINESS: { rawEventRetentionDays: 90, crashReportRetentionDays: 365, aggregateRetentionDays: 1825 },
+      ENTERPRISE: { rawEventRetentionDays: 365, crashReportRetentionDays: 365, aggregateRetentionDays: 3650 },
+    } as const;
+    for (const [plan, fields] of Object.entries(limits) as [keyof typeof limits, (typeof limits)['FREE']][]) {
+      await prisma.organization.update({ where: { id: org.org.id }, data: { plan } });
+      for (const [field, days] of Object.entries(fields) as [keyof typeof fields, number][]) {
+        const updated = await updateApp(prisma, admin, app.app.id, { [field]: days });
+        expect(updated[field], `${plan} ${field}`).toBe(days);
+        await rejects(updateApp(prisma, admin, app.app.id, { [field]: days + 1 }), 'BAD_REQUEST');
+        expect((await getApp(prisma, admin, app.app.id))[field], `${plan} ${field} + 1`).toBe(days);
+      }
+    }
+  });
+
   it('deletes an app: it disappears and its ingest key stops working at once', async () => {
     const app = await createTestApp(prisma, owner.orgId);
     expect(await resolver.resolve(app.ingestKey)).not.toBeNull();

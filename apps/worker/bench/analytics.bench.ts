@@ -167,6 +167,11 @@ async function main(): Promise<void> {
       `\n${Number(count).toLocaleString('en')} raw events seeded at ${seedTime.toISOString()}; ` +
         `queries over the 30 days to ${month.end} on app ${busiest} (${RUNS} runs each)`,
     );
+    // What the windows hold: the same on every re-run of this seed, whatever the date.
+    const held = await analyticsOverview(prisma, actor, busiest, month);
+    console.log(
+      `the 30-day window holds ${held.events.toLocaleString('en')} events in ${held.sessions.toLocaleString('en')} sessions`,
+    );
     const queries: Array<[string, number, () => Promise<unknown>]> = [
       ['overview (30 d, with previous 30 d)', 50, () => analyticsOverview(prisma, actor, busiest, month)],
       ['DAU series', 50, () => analyticsEventSeries(prisma, actor, busiest, month)],

@@ -2,7 +2,11 @@
 //
 // The analytics issue's benchmark on this machine:
 //  1. seed-demo's data set (default 10M events over 30 days) in its own database, kept
-//     between runs (--fresh re-seeds), then the aggregator's full backfill of every hour;
+//     between runs (--fresh re-seeds), then the aggregator's full backfill of every hour.
+//     The seed time is recorded on the database (its comment) when seeding completes, and
+//     every query window ends on the seed's day, not today's: a re-run days later queries
+//     the same data. A database without a recorded seed time (an interrupted seed, or one
+//     from before this was recorded) is seeded again;
 //  2. p50/p95 latency of each dashboard query over 30 days, straight from core (no Redis
 //     cache): overview, DAU series, versions, crash rate by version, performance percentiles
 //     — target ≤ 50 ms; a 4-step funnel over 7 days and 8 weeks of retention — ≤ 1 s;
@@ -39,7 +43,8 @@ const RUNS = Number(values.runs);
 const CATCH_UP = Number(values['catch-up']);
 const DAY = 86_400_000;
 const base = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
-const url = `${base}/sightline_bench_analytics_${EVENTS}`;
+const dbName = `sightline_bench_analytics_${EVENTS}`;
+const url = `${base}/${dbName}`;
 
 const percentile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)] ?? 0;
@@ -62,25 +67,48 @@ async function drain(pool: pg.Pool): Promise<{ hours: number; seconds: number }>
   return { hours, seconds: (performance.now() - started) / 1000 };
 }
 
+async function dropDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** When the data set was seeded (its `now`), as recorded on the database once seeding completed. */
+async function seededAt(pool: pg.Pool): Promise<Date | null> {
+  const { rows } = await pool.query<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()`,
+  );
+  const match = /^seeded_at=(\S+)$/.exec(rows[0]?.comment ?? '');
+  return match ? new Date(match[1]!) : null;
+}
+
 async function main(): Promise<void> {
-  if (values.fresh) {
-    const admin = new pg.Client({ connectionString: `${base}/postgres` });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS sightline_bench_analytics_${EVENTS} WITH (FORCE)`);
-    await admin.end();
-  }
+  if (values.fresh) await dropDatabase();
   await ensureDatabaseExists(url);
+  // A database the old bench seeded, or a seed that did not finish, has no recorded seed time.
+  {
+    const probe = createPool({ connectionString: url, max: 1 });
+    const known = await seededAt(probe);
+    await probe.end();
+    if (!known) {
+      await dropDatabase();
+      await ensureDatabaseExists(url);
+    }
+  }
   await applyMigrations(url);
   const pool = createPool({ connectionString: url, max: 6 });
   const prisma = createPrismaClient({ connectionString: url, max: 6 });
   try {
-    let org = await prisma.organization.findFirst({ where: { name: 'Demo Co' }, include: { apps: true } });
-    if (!org) {
+    let seedTime = await seededAt(pool);
+    if (!seedTime) {
       console.log(`seeding ${EVENTS.toLocaleString('en')} events over 30 days…`);
+      const now = new Date();
       const [seedMs] = await timed(() =>
         seedDemo({
           prisma,
           pool,
+          now,
           events: EVENTS,
           days: 30,
           devices: Math.max(50, Math.min(20_000, Math.round(EVENTS / 60))),
@@ -88,8 +116,10 @@ async function main(): Promise<void> {
         }),
       );
       console.log(`seeded in ${(seedMs / 1000).toFixed(0)} s`);
-      org = await prisma.organization.findFirstOrThrow({ where: { name: 'Demo Co' }, include: { apps: true } });
+      await pool.query(`COMMENT ON DATABASE ${dbName} IS 'seeded_at=${now.toISOString()}'`);
+      seedTime = now;
     }
+    const org = await prisma.organization.findFirstOrThrow({ where: { name: 'Demo Co' }, include: { apps: true } });
     const backfill = await drain(pool);
     if (backfill.hours > 0) {
       console.log(`aggregator backfill: ${backfill.hours} app-hours in ${backfill.seconds.toFixed(1)} s`);
@@ -112,10 +142,11 @@ async function main(): Promise<void> {
           [org.id],
         )
       ).rows[0]?.app_id ?? web.id;
-    const today = Math.floor(Date.now() / DAY) * DAY;
+    // Windows end on the seed's day (the data's last day), however long ago that was.
+    const seedDay = Math.floor(seedTime.getTime() / DAY) * DAY;
     const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
-    const month = { start: iso(today - 29 * DAY), end: iso(today) };
-    const week = { start: iso(today - 6 * DAY), end: iso(today) };
+    const month = { start: iso(seedDay - 29 * DAY), end: iso(seedDay) };
+    const week = { start: iso(seedDay - 6 * DAY), end: iso(seedDay) };
     const pages = (
       await pool.query<{ name: string }>(
         `SELECT name FROM rollups_daily r, LATERAL (SELECT r.dimension AS name) n
@@ -133,7 +164,13 @@ async function main(): Promise<void> {
       ).rows[0]?.dimension ?? 'page_view';
 
     console.log(
-      `\n${Number(count).toLocaleString('en')} raw events; queries over 30 days on app ${busiest} (${RUNS} runs each)`,
+      `\n${Number(count).toLocaleString('en')} raw events seeded at ${seedTime.toISOString()}; ` +
+        `queries over the 30 days to ${month.end} on app ${busiest} (${RUNS} runs each)`,
+    );
+    // What the windows hold: the same on every re-run of this seed, whatever the date.
+    const held = await analyticsOverview(prisma, actor, busiest, month);
+    console.log(
+      `the 30-day window holds ${held.events.toLocaleString('en')} events in ${held.sessions.toLocaleString('en')} sessions`,
     );
     const queries: Array<[string, number, () => Promise<unknown>]> = [
       ['overview (30 d, with previous 30 d)', 50, () => analyticsOverview(prisma, actor, busiest, month)],
@@ -156,7 +193,7 @@ async function main(): Promise<void> {
       [
         'retention, 8 weekly cohorts',
         1000,
-        () => analyticsRetention(prisma, actor, busiest, { period: 'week', periods: 8 }),
+        () => analyticsRetention(prisma, actor, busiest, { period: 'week', periods: 8, end: month.end }),
       ],
     ];
     for (const [name, target, run] of queries) {

@@ -5,7 +5,8 @@
 // shifts lines) are put in the crash buffer stream, then the worker's crash writer drains
 // it: fingerprint, store each report, upsert its group, count distinct devices. Reports
 // grouped per second, from the first read to the last commit; medians over runs. Also
-// fingerprinting alone, and a check that each bug became exactly one group.
+// fingerprinting alone, and a check that each bug became exactly one group: a run with more
+// or fewer groups than bugs fails the bench (exit code 1), after printing both counts.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CRASHES_STREAM, createLogger, fingerprintCrash, type CrashRecord } from '@sightline/core';
@@ -24,11 +25,18 @@ const RUNS = Number(values.runs);
 const BROWSERS = ['Chrome', 'Firefox', 'Safari', 'Edge'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-function makeReports(apps: Array<{ orgId: string; appId: number; demo: (typeof DEMO_APPS)[number] }>): CrashRecord[] {
+/** The reports, and how many distinct bugs (an app's crash kind) they come from: a small --crashes may not reach them all. */
+function makeReports(apps: Array<{ orgId: string; appId: number; demo: (typeof DEMO_APPS)[number] }>): {
+  reports: CrashRecord[];
+  bugs: number;
+} {
   const now = Date.now();
-  return Array.from({ length: CRASHES }, (_, i) => {
+  const bugs = new Set<string>();
+  const reports = Array.from({ length: CRASHES }, (_, i): CrashRecord => {
     const { orgId, appId, demo } = apps[i % apps.length]!;
-    const kind = demo.crashes[Math.floor(i / apps.length) % demo.crashes.length]!;
+    const kindIndex = Math.floor(i / apps.length) % demo.crashes.length;
+    const kind = demo.crashes[kindIndex]!;
+    bugs.add(`${appId}/${kindIndex}`);
     const versionIndex = i % demo.versions.length;
     const version = demo.versions[versionIndex]!;
     const browser = demo.platform === 'WEB' ? BROWSERS[i % BROWSERS.length]! : null;
@@ -60,6 +68,7 @@ function makeReports(apps: Array<{ orgId: string; appId: number; demo: (typeof D
       country: 'DE',
     };
   });
+  return { reports, bugs: bugs.size };
 }
 
 async function main(): Promise<void> {
@@ -69,14 +78,15 @@ async function main(): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const rates: number[] = [];
   const fingerprintRates: number[] = [];
-  let groupCheck = '';
+  const releases = DEMO_APPS.reduce((sum, a) => sum + a.versions.length, 0);
+  const mismatches: string[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
       const { org } = await createTestOrg(prisma);
       const apps = await Promise.all(
         DEMO_APPS.map(async (demo) => ({ orgId: org.id, appId: (await createTestApp(prisma, org.id)).app.id, demo })),
       );
-      const reports = makeReports(apps);
+      const { reports, bugs } = makeReports(apps);
 
       const t0 = performance.now();
       for (const r of reports)
@@ -116,8 +126,8 @@ async function main(): Promise<void> {
         (await pool.query<{ n: string }>('SELECT count(*) AS n FROM crash_groups WHERE org_id = $1', [orgId])).rows[0]
           ?.n,
       );
-      const bugs = DEMO_APPS.reduce((sum, a) => sum + a.crashes.length, 0);
-      groupCheck = `${groups} groups for ${bugs} distinct bugs across ${DEMO_APPS.reduce((s, a) => s + a.versions.length, 0)} releases`;
+      const groupCheck = `${groups} groups for ${bugs} distinct bugs across ${releases} releases`;
+      if (groups !== bugs) mismatches.push(`run ${run}: ${groupCheck}`);
       console.log(
         `run ${run}: ${reports.length} crashes grouped in ${seconds.toFixed(2)} s = ${Math.round(rates.at(-1)!)} crashes/s; ${groupCheck}`,
       );
@@ -127,7 +137,10 @@ async function main(): Promise<void> {
     console.log(
       `fingerprinting alone                                          ${Math.round(median(fingerprintRates))} crashes/s`,
     );
-    console.log(groupCheck);
+    if (mismatches.length > 0) {
+      console.error(`\nFAILED: each bug must become exactly one group\n${mismatches.join('\n')}`);
+      process.exitCode = 1;
+    } else console.log(`one group per bug in every run`);
   } finally {
     redis.disconnect();
     await pool.end();

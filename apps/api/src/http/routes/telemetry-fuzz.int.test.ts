@@ -253,7 +253,7 @@ describe('ingestion under malformed input', () => {
       ...Array.from({ length: 240 }, (_, i) => ({
         url: '/v1/telemetry/crash',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        payload: malformedCrash(i) as string | Buffer,
+        payload: malformedCrash(i),
       })),
       ...Array.from({ length: 200 }, (_, i) => {
         const { kind, payload, headers } = malformedSentry(i);

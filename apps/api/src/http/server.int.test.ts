@@ -26,7 +26,10 @@ describe('api health', () => {
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok' });
-    expect(res.headers['x-request-id']).toBeTruthy();
+    // A fresh id when the client sent none.
+    expect(res.headers['x-request-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('reports ready when PostgreSQL and Redis answer', async () => {

@@ -28,6 +28,27 @@ describe('parseEnvelope', () => {
     ]);
   });
 
+  it('counts `length` in UTF-8 bytes, not characters, for multi-byte payloads', () => {
+    // 2-, 3- and 4-byte characters and a newline inside the counted payload.
+    const text = '{"message":"héllo\nwörld → 🚀"}';
+    const bytes = Buffer.byteLength(text);
+    expect([text.length, bytes]).toEqual([30, 36]);
+    const after = '{"type":"event"}\n{"b":"ü"}\n';
+    const envelope = parseEnvelope(
+      Buffer.from(`{"event_id":"abc"}\n{"type":"attachment","length":${bytes}}\n${text}\n${after}`),
+    );
+    expect(envelope.items.map((i) => [i.type, i.payload.toString('utf8')])).toEqual([
+      ['attachment', text],
+      ['event', '{"b":"ü"}'],
+    ]);
+    // A sender that counted characters cuts the payload short: the rest is not taken as a header.
+    expect(() =>
+      parseEnvelope(
+        Buffer.from(`{"event_id":"abc"}\n{"type":"attachment","length":${text.length}}\n${text}\n${after}`),
+      ),
+    ).toThrow("item 2's header is not JSON");
+  });
+
   it('names what is wrong', () => {
     expect(() => parseEnvelope(Buffer.from(''))).toThrow(/envelope header/);
     expect(() => parseEnvelope(Buffer.from('{}\n{"length":2}\nab'))).toThrow(/has no type/);

@@ -212,7 +212,8 @@ describe('crash group samples', () => {
     const asked = await requestSubjectAs(prisma, t.admin, { appId: t.appId, kind: 'DELETE', userId: 'alice' }, SECRET);
     await runSubjectDeletion(pool, asked.request.id);
     const group = await prisma.crashGroup.findFirstOrThrow({ where: { appId: t.appId } });
-    expect(before).toBeTruthy();
+    // Alice's report (column 12) was the sample before her deletion.
+    expect(before).toContain('/app/view.js:1:12');
     // The anonymous device's report (its stack names line 1, column 16), not none.
     expect(group.sampleStackTrace).toContain('/app/view.js:1:16');
     expect(await prisma.crashReport.count({ where: { appId: t.appId } })).toBe(1);

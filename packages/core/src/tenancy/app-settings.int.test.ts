@@ -134,7 +134,8 @@ describe('secret keys as actors', () => {
     await updateApp(prisma, admin, app.app.id, { name: 'Set by key' });
     const audit = await prisma.auditLog.findFirst({ where: { orgId: owner.orgId, action: 'app.updated', actorType: 'API_KEY' } });
     // The key that acted, not merely some key.
-    expect(audit?.actorId).toBe(admin.audit.id);
+    expect(admin.audit.type).toBe('API_KEY');
+    expect(audit?.actorId).toBe((admin.audit as { id: string }).id);
     await rejects(asKey(['ingest']), 'FORBIDDEN', /no read, write or admin scope/);
     const foreignKey = actorFromApiKey((await resolver.resolve((await createTestApiKey(prisma, stranger.orgId, ['admin'])).secret))!);
     await rejects(updateApp(prisma, foreignKey, app.app.id, { name: 'Hijacked' }), 'NOT_FOUND');

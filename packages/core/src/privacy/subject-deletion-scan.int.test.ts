@@ -12,7 +12,7 @@ import { hashDeviceId, registerDevice } from '../tenancy/devices.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { testCrashRecord } from '../testing/crash-record.ts';
 import { createTestApp, createTestOrg } from '../testing/factories.ts';
-import { requestSubjectAs } from './requests.ts';
+import { deleteAppDataAs, requestSubjectAs } from './requests.ts';
 import { runSubjectDeletion } from './subject-deletion.ts';
 
 // A subject's GDPR deletion, proven by a scan of the whole schema rather than of tables
@@ -31,17 +31,19 @@ interface Tenant {
   orgId: string;
   appId: number;
   salt: string;
+  name: string;
   admin: OrgActor;
 }
 
 async function tenant(): Promise<Tenant> {
   const org = await createTestOrg(prisma);
   const app = await createTestApp(prisma, org.org.id);
-  const { deviceIdSalt } = await prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
+  const { deviceIdSalt, name } = await prisma.app.findUniqueOrThrow({ where: { id: app.app.id } });
   return {
     orgId: org.org.id,
     appId: app.app.id,
     salt: deviceIdSalt,
+    name,
     admin: { orgId: org.org.id, role: 'ADMIN', userId: org.owner.id, audit: { type: 'USER', id: org.owner.id } },
   };
 }
@@ -201,5 +203,19 @@ describe('GDPR deletion checked against the whole schema', () => {
     expect(progress?.removed.dead_letters).toBe(2);
     expect(await letterIds()).toEqual([...before.filter((id) => !mine.includes(id)), othersLetter].sort());
     expect(await holding([device])).toEqual({ 'gdpr_requests.subject_key': 1 });
+  });
+
+  it("an app's data deletion purges all of the app's dead letters and no other app's", async () => {
+    const t = await tenant();
+    const neighbour = await tenant();
+    const before = await letterIds();
+    await deadLetter(t, hashDeviceId(t.salt, 'a'), null);
+    await deadLetter(t, hashDeviceId(t.salt, 'b'), `user-${randomUUID()}`);
+    const kept = await deadLetter(neighbour, hashDeviceId(neighbour.salt, 'a'), null);
+
+    const asked = await deleteAppDataAs(prisma, t.admin, { appId: t.appId, confirm: t.name }, SECRET);
+    const progress = await runSubjectDeletion(pool, asked.request.id, { deadLetters: letters });
+    expect(progress?.removed.dead_letters).toBe(2);
+    expect(await letterIds()).toEqual([...before, kept].sort());
   });
 });

@@ -93,7 +93,17 @@ async function activity(t: Tenant, rawDevice: string, userId: string | null): Pr
 /** A buffered events batch the writers refused, as they dead-letter it (event order: pipeline.ts). */
 async function deadLetter(t: Tenant, device: string, userId: string | null): Promise<string> {
   const id = `events/${randomUUID()}`;
-  const event = [randomUUID(), Date.now(), 'screen_view', 'home', device, 's', userId, ...Array<null>(8).fill(null), '{}'];
+  const event = [
+    randomUUID(),
+    Date.now(),
+    'screen_view',
+    'home',
+    device,
+    's',
+    userId,
+    ...Array<null>(8).fill(null),
+    '{}',
+  ];
   await letters.push(
     { id, stream: 'events', kind: 'refused', reason: 'value too long', entry: id },
     JSON.stringify({ o: t.orgId, a: t.appId, r: Date.now(), e: [event] }),
@@ -165,7 +175,12 @@ describe('GDPR deletion checked against the whole schema', () => {
     const aliceLetters = [await deadLetter(t, own, alice), await deadLetter(t, own, null)];
     const kept = [await deadLetter(t, bobs, bob), await deadLetter(stranger, strangers, alice)].sort();
     expect(Object.keys(await holding([own]))).toEqual(
-      expect.arrayContaining(['events.device_id', 'sessions.device_id', 'device_days.device_id', 'devices.device_id_hash']),
+      expect.arrayContaining([
+        'events.device_id',
+        'sessions.device_id',
+        'device_days.device_id',
+        'devices.device_id_hash',
+      ]),
     );
     const bobBefore = await holding([bob, bobs]);
     const strangerBefore = await holding([strangers]);

@@ -300,8 +300,13 @@ async function deleteNow(pool: pg.Pool, requestId: string, options: DeletionOpti
     }
     if (!progress.done.includes('dead_letters')) {
       progress.removed.dead_letters =
-        (await options.deadLetters?.purgeSubject({ orgId: request.org_id, appId, devices: [], userId: null, all: true })) ??
-        0;
+        (await options.deadLetters?.purgeSubject({
+          orgId: request.org_id,
+          appId,
+          devices: [],
+          userId: null,
+          all: true,
+        })) ?? 0;
       progress.done.push('dead_letters');
       await saveProgress(pool, progress);
     }

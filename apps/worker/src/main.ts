@@ -1,6 +1,7 @@
 import { setPriority } from 'node:os';
 import {
   createAnalyticsCache,
+  createDeadLetterStore,
   createLogger,
   createLogMailer,
   createSmtpMailer,
@@ -82,6 +83,10 @@ async function start(): Promise<void> {
     pool,
     log,
     maxInFlightPerOrg: env.PRIVACY_ORG_MAX_IN_FLIGHT,
+    deadLetters: createDeadLetterStore(connection, env.REDIS_PREFIX, {
+      maxCount: env.DEAD_LETTER_MAX_COUNT,
+      maxBytes: env.DEAD_LETTER_MAX_BYTES,
+    }),
     onAppDataDeleted: (apps) => analyticsCache.invalidate(apps),
   });
   const writers = startIngestWriters({

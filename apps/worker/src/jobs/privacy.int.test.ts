@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  createDeadLetterStore,
   createLogger,
   PRIVACY_JOBS,
   QUEUES,
@@ -12,6 +13,7 @@ import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './ingest-stack.testing.ts';
@@ -26,6 +28,8 @@ let prisma: PrismaClient;
 let privacy: Awaited<ReturnType<typeof startPrivacy>>;
 const prefix = `test-privacy-${randomUUID().slice(0, 8)}`;
 const connection = { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+const redis = new Redis(connection.url);
+const deadLetters = createDeadLetterStore(redis, prefix);
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -37,11 +41,14 @@ beforeAll(async () => {
     pool,
     log: createLogger('privacy-test', 'silent'),
     sweepEveryMs: 0,
+    deadLetters,
   });
 });
 
 afterAll(async () => {
   await privacy?.close();
+  await redis.del(deadLetters.key, `${deadLetters.key}:payloads`, `${deadLetters.key}:bytes`);
+  redis.disconnect();
   await prisma?.$disconnect();
   await pool?.end();
   await db?.drop();
@@ -84,13 +91,24 @@ describe('privacy jobs', () => {
       deviceIdHash: device.deviceIdHash,
     });
     await prisma.gdprRequest.update({ where: { id: request.id }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    // An event of the device the writers could not store: the deletion takes it from Redis too.
+    await deadLetters.push(
+      { id: 'events/1-0', stream: 'events', kind: 'refused', reason: 'refused', entry: '1-0' },
+      JSON.stringify({
+        o: org.org.id,
+        a: app.app.id,
+        r: Date.now(),
+        e: [[randomUUID(), Date.now(), 'app_start', null, device.deviceIdHash]],
+      }),
+    );
 
     expect(await privacy.sweep()).toBe(1);
     const done = await until(async () => {
       const r = await prisma.gdprRequest.findUniqueOrThrow({ where: { id: request.id } });
       return r.status === 'COMPLETED' ? r : undefined;
     }, 20);
-    expect(done.progress).toMatchObject({ removed: { events: 1, device: 1 } });
+    expect(done.progress).toMatchObject({ removed: { events: 1, device: 1, dead_letters: 1 } });
+    expect(await deadLetters.count()).toBe(0);
     expect(await prisma.event.count({ where: { appId: app.app.id } })).toBe(0);
   });
 

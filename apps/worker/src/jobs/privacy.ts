@@ -4,6 +4,7 @@ import {
   QUEUES,
   runSubjectDeletion,
   runSubjectExport,
+  type DeadLetterStore,
   type Logger,
   type PrivacyJobKind,
   type PrivacyQueue,
@@ -42,6 +43,8 @@ export async function startPrivacy(deps: {
   pool: pg.Pool;
   log: Logger;
   sweepEveryMs?: number;
+  /** The writers' dead-letter list: a deletion purges the subject's letters from it. */
+  deadLetters?: DeadLetterStore;
   /** Jobs one organization may have queued or running at once (PRIVACY_ORG_MAX_IN_FLIGHT). */
   maxInFlightPerOrg?: number;
   /** An app's data was deleted: cached dashboard answers about it are stale. */
@@ -94,7 +97,9 @@ export async function startPrivacy(deps: {
       if (job.name === SWEEP) return sweep();
       if (job.name === PRIVACY_JOBS.export) return runSubjectExport(deps.pool, job.data.requestId);
       if (job.name !== PRIVACY_JOBS.delete) return null;
-      const progress = await runSubjectDeletion(deps.pool, job.data.requestId);
+      const progress = await runSubjectDeletion(deps.pool, job.data.requestId, {
+        ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
+      });
       if (!progress) return null;
       deps.log.info(
         { requestId: job.data.requestId, scope: progress.scope, removed: progress.removed },

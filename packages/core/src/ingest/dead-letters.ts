@@ -69,6 +69,57 @@ redis.call('INCRBY', KEYS[5], #payload)
 return redis.call('XADD', KEYS[4], '*', 'b', payload)
 `;
 
+const PURGE_LUA = `
+-- KEYS: list, payloads, bytes; ARGV: meta (exact), id, size
+-- Gone from the list, its payload and its bytes in one step (a replay may be taking it too).
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[2])
+redis.call('DECRBY', KEYS[3], tonumber(ARGV[3]))
+return 1
+`;
+
+/**
+ * Whose dead letters a GDPR deletion purges: an app's subject (its devices' stored hashed
+ * ids and, for a user subject, the app's user id), or all of the app's (`all`).
+ */
+export interface DeadLetterSubject {
+  orgId: string;
+  appId: number;
+  devices: readonly string[];
+  userId: string | null;
+  all?: boolean;
+}
+
+/** The org and app a payload was buffered for: events batches say `o`/`a`, crash reports `orgId`/`appId`. */
+function payloadOwner(payload: string): { orgId: unknown; appId: unknown } | null {
+  try {
+    const parsed = JSON.parse(payload) as { o?: unknown; a?: unknown; orgId?: unknown; appId?: unknown } | null;
+    if (!parsed || typeof parsed !== 'object') return null;
+    if ('o' in parsed) return { orgId: parsed.o, appId: parsed.a };
+    if ('orgId' in parsed) return { orgId: parsed.orgId, appId: parsed.appId };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Does a letter hold anything about the subject? Identifiers are matched as the JSON strings
+ * the payload holds, within the subject's app. A payload whose app cannot be read (an
+ * unreadable entry) is matched on the device hashes alone: salted per app, they name one
+ * device anywhere, while a user id such as "42" may be another app's user.
+ */
+function concerns(subject: DeadLetterSubject, raw: string, payload: string | null): boolean {
+  const text = `${raw}\n${payload ?? ''}`;
+  const owner = payload ? payloadOwner(payload) : null;
+  const hashes = subject.devices.map((d) => JSON.stringify(d));
+  if (!owner) return !subject.all && hashes.some((h) => text.includes(h));
+  if (owner.orgId !== subject.orgId || owner.appId !== subject.appId) return false;
+  if (subject.all) return true;
+  const ids = subject.userId === null ? hashes : [...hashes, JSON.stringify(subject.userId)];
+  return ids.some((id) => text.includes(id));
+}
+
 export interface DeadLetterLimits {
   maxCount?: number;
   maxBytes?: number;
@@ -134,6 +185,25 @@ export function createDeadLetterStore(redis: Redis, namespace: string | DeadLett
   }
 
   return {
+    /**
+     * Removes every letter that holds anything about a deleted subject (a GDPR deletion):
+     * payloads keep device hashes and user ids for as long as the list keeps them. Answers
+     * how many went.
+     */
+    async purgeSubject(subject: DeadLetterSubject): Promise<number> {
+      const letters = await listRaw(0);
+      let purged = 0;
+      for (let i = 0; i < letters.length; i += 500) {
+        const chunk = letters.slice(i, i + 500);
+        if (chunk.length === 0) break;
+        const bodies = await redis.hmget(payloads, ...chunk.map((l) => l.letter.id));
+        for (const [j, { raw, letter }] of chunk.entries()) {
+          if (!concerns(subject, raw, bodies[j] ?? null)) continue;
+          purged += Number(await redis.eval(PURGE_LUA, 3, list, payloads, bytes, raw, letter.id, letter.size));
+        }
+      }
+      return purged;
+    },
     /** The Redis list (health reads its newest records). */
     key: list,
     /** Keeps a letter and its payload; drops the oldest beyond the count or byte cap. False: already kept. */

@@ -193,7 +193,7 @@ describe('a subject named by the app user id', () => {
       status: 'COMPLETED',
       subjectType: 'USER',
       subject: 'alice',
-      progress: { done: 9, total: 9 },
+      progress: { done: 10, total: 10 },
     });
   });
 });

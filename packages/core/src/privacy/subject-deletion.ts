@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { listEventPartitions } from '@sightline/db/event-store';
+import type { DeadLetterStore } from '../ingest/dead-letters.ts';
 import { waitForRollup } from '../analytics/rollup.ts';
 import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
 import {
@@ -31,6 +32,7 @@ export const DELETION_STEPS = [
   'crash_group_devices',
   'device_days',
   'exports',
+  'dead_letters',
   'device',
 ] as const;
 type Step = (typeof DELETION_STEPS)[number];
@@ -109,7 +111,22 @@ export async function requestDeviceDeletion(
 
 const deviceParams = (t: SubjectTarget): unknown[] => [t.orgId, t.appId, t.devices];
 
-async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progress: DeletionProgress): Promise<number> {
+export interface DeletionOptions {
+  /**
+   * The installation's dead-letter list (the worker's): what the writers could not store
+   * keeps the subject's device hash and user id in Redis until purged here. Without it
+   * (a caller with no Redis) the step finds nothing to purge.
+   */
+  deadLetters?: DeadLetterStore;
+}
+
+async function runStep(
+  pool: pg.Pool,
+  step: Step,
+  target: SubjectTarget,
+  progress: DeletionProgress,
+  options: DeletionOptions,
+): Promise<number> {
   const rows = subjectRows(target);
   const params = subjectParams(target);
   switch (step) {
@@ -194,6 +211,8 @@ async function runStep(pool: pg.Pool, step: Step, target: SubjectTarget, progres
         params,
       );
     }
+    case 'dead_letters':
+      return (await options.deadLetters?.purgeSubject(target)) ?? 0;
     case 'device':
       return deleteInBatches(
         pool,
@@ -220,8 +239,8 @@ const APP_STEPS = [
   ] as const,
 ];
 
-/** How many steps an app's deletion takes (for its progress). */
-export const APP_DELETION_STEPS = APP_STEPS.length;
+/** How many steps an app's deletion takes (for its progress): the tables, then the dead letters. */
+export const APP_DELETION_STEPS = APP_STEPS.length + 1;
 
 type RequestRow = GdprRequestRow & { progress: Partial<DeletionProgress> };
 
@@ -237,11 +256,15 @@ async function saveProgress(pool: pg.Pool, progress: DeletionProgress): Promise<
  * progress. Safe to run again after a crash, or twice: finished steps are skipped, and
  * each step deletes only what is left.
  */
-export async function runSubjectDeletion(pool: pg.Pool, requestId: string): Promise<DeletionProgress | null> {
-  return withRequestLock(pool, requestId, () => deleteNow(pool, requestId));
+export async function runSubjectDeletion(
+  pool: pg.Pool,
+  requestId: string,
+  options: DeletionOptions = {},
+): Promise<DeletionProgress | null> {
+  return withRequestLock(pool, requestId, () => deleteNow(pool, requestId, options));
 }
 
-async function deleteNow(pool: pg.Pool, requestId: string): Promise<DeletionProgress | null> {
+async function deleteNow(pool: pg.Pool, requestId: string, options: DeletionOptions): Promise<DeletionProgress | null> {
   const { rows } = await pool.query<RequestRow>(
     `UPDATE gdpr_requests SET status = 'RUNNING', started_at = COALESCE(started_at, now())
      WHERE id = $1 AND kind = 'DELETE' AND status IN ('PENDING', 'RUNNING') AND app_id IS NOT NULL
@@ -275,6 +298,18 @@ async function deleteNow(pool: pg.Pool, requestId: string): Promise<DeletionProg
       progress.done.push(table);
       await saveProgress(pool, progress);
     }
+    if (!progress.done.includes('dead_letters')) {
+      progress.removed.dead_letters =
+        (await options.deadLetters?.purgeSubject({
+          orgId: request.org_id,
+          appId,
+          devices: [],
+          userId: null,
+          all: true,
+        })) ?? 0;
+      progress.done.push('dead_letters');
+      await saveProgress(pool, progress);
+    }
   } else if (request.subject_key) {
     if (request.subject_type === 'USER' && !progress.devices) {
       progress.devices = await userDevices(pool, request.org_id, appId, request.subject_key);
@@ -288,16 +323,19 @@ async function deleteNow(pool: pg.Pool, requestId: string): Promise<DeletionProg
     };
     for (const step of DELETION_STEPS) {
       if (progress.done.includes(step)) continue;
-      progress.removed[step] = (progress.removed[step] ?? 0) + (await runStep(pool, step, target, progress));
+      progress.removed[step] = (progress.removed[step] ?? 0) + (await runStep(pool, step, target, progress, options));
       progress.done.push(step);
       await saveProgress(pool, progress);
     }
   } else {
     return null;
   }
+  // A user subject's devices were kept only to resume the job: once done, the request keeps
+  // the subject's own key and nothing more about them.
   await pool.query(
     `WITH done AS (
-       UPDATE gdpr_requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1 AND status = 'RUNNING'
+       UPDATE gdpr_requests SET status = 'COMPLETED', completed_at = now(), progress = progress - 'devices'
+        WHERE id = $1 AND status = 'RUNNING'
        RETURNING org_id, id, scope
      )
      INSERT INTO audit_logs (org_id, actor_type, action, target_type, target_id, metadata)

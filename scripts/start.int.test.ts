@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { portOpen } from '@sightline/core/testing';
+import { freePorts, portOpen } from '@sightline/core/testing';
 import { dropTestDatabase, serverUrl } from '@sightline/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // processes up, a killed api restarted by the supervisor, then Ctrl-C (SIGINT) stops them all.
 const START = fileURLToPath(new URL('./start.mjs', import.meta.url));
 const dbName = `sightline_start_${randomBytes(4).toString('hex')}_test`;
-const API_PORT = 4100 + Math.floor(Math.random() * 400);
-const WEB_PORT = API_PORT + 500;
+// Checked free, not guessed: a port another test's process holds would fail this one.
+const [API_PORT, WEB_PORT] = (await freePorts(2)) as [number, number];
 
 let child: ChildProcess | undefined;
 let output = '';

@@ -32,6 +32,7 @@ beforeAll(async () => {
     },
     invalidate: (hash) => deps.resolver.invalidate(hash),
     invalidateOrg: (orgId) => deps.resolver.invalidateOrg(orgId),
+    ready: deps.resolver.ready,
   };
   const auth = createAuthenticator({ resolver, redis: deps.redis, keyPrefix: `${deps.namespace}:auth-fail-counted` });
   app = await buildServer({ ...deps, resolver, auth });

@@ -53,8 +53,10 @@ describe('aggregator job', () => {
       type: 'app_start',
       deviceId,
     });
-    await writer.write([event(Date.now(), 'a'), event(Date.now(), 'b')]);
-    const today = new Date(new Date().toISOString().slice(0, 10));
+    // One clock reading for the events and the day they are looked up under (midnight may pass).
+    const now = Date.now();
+    await writer.write([event(now, 'a'), event(now, 'b')]);
+    const today = new Date(Math.floor(now / 86_400_000) * 86_400_000);
     const active = async (day: Date) =>
       (await prisma.rollupDaily.findFirst({
         where: { orgId: org.org.id, appId, day, metric: 'active', dimension: '' },

@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
-import type { SightlineClient } from '@sightline/sdk';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Page } from 'playwright-core';
+import type { QueuedEvent, SightlineClient } from '@sightline/sdk';
 import { buildScripts } from '@sightline/sdk/build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumForTests, serveTestSite } from './chromium.testing.ts';
@@ -87,6 +88,30 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** How many events of `type` with all of `data` the page's SDK still holds queued (unsent). */
+function queuedInPage(tab: Page, type: string, data: Record<string, unknown>): Promise<number> {
+  return tab.evaluate(
+    ([type, data]) => {
+      const { sightline } = window as unknown as { sightline: Pick<SightlineClient, 'queue'> };
+      const queued: QueuedEvent[] = sightline.queue.peek(sightline.queue.size);
+      return queued.filter((e) => e.type === type && Object.entries(data).every(([k, v]) => e.data[k] === v)).length;
+    },
+    [type, data] as const,
+  );
+}
+
+/** One event sent straight to the api with the app's ingest key (not through the page). */
+const ingestMarker = (name: string) =>
+  stack.api.inject({
+    method: 'POST',
+    url: '/v1/telemetry/events',
+    headers: { authorization: `Bearer ${stack.app.ingestKey}`, 'content-type': 'application/json' },
+    payload: {
+      device_id: 'marker-device',
+      events: [{ type: 'feature_used', timestamp: Date.now(), data: { feature_name: name } }],
+    },
+  });
+
 const events = (type: string) =>
   stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id, type }, orderBy: { occurredAt: 'asc' } });
 
@@ -104,15 +129,17 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     await tab.click('#buy'); // throws a moment later: the crash goes out at once
     await tab.click('#email');
     await tab.click('#next'); // an SPA navigation, queued
-    await tab.waitForTimeout(200);
-    await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
-
+    // The crash went out without waiting for the page to close...
     const crash = await until(
       () => stack.deps.prisma.crashReport.findFirst({ where: { appId: stack.app.app.id } }).then((r) => r ?? undefined),
       20,
     ).catch((error: Error) => {
       throw new Error(`${error.message}; the page logged: ${said.join(' | ')}`);
     });
+    // ...while the navigation is still queued in the page: closing it is what sends that.
+    expect(await queuedInPage(tab, 'page_view', { path: '/checkout' })).toBe(1);
+    await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
+
     expect(crash).toMatchObject({ crashType: 'TypeError', message: 'cart is undefined', appVersion: '5.0.0' });
     const views = await until(async () => {
       const rows = await events('page_view');
@@ -150,6 +177,17 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     const context = await openContext();
     const tab = await context.newPage();
     await tab.goto(siteUrl);
+    // Every batch of events the api's HTTP server gets (a CORS preflight still gets through
+    // Chromium's offline mode: only the POSTs count), and every send the page saw fail.
+    const received: string[] = [];
+    const countReceived = (req: IncomingMessage) => {
+      if (req.method === 'POST' && req.url?.endsWith('/v1/telemetry/events')) received.push(req.url);
+    };
+    stack.api.server.on('request', countReceived);
+    const failed: string[] = [];
+    tab.on('requestfailed', (request) => {
+      if (request.url().endsWith('/v1/telemetry/events')) failed.push(request.failure()?.errorText ?? '');
+    });
     await context.setOffline(true);
     await tab.evaluate(() => {
       // The client the script tag started (window.sightline).
@@ -158,16 +196,25 @@ describe('@sightline/sdk in the browser (script tag)', () => {
         sightline.track('feature_used', { feature_name: 'offline-export', step: `step ${i}` });
       return sightline.flush();
     });
+    // The flush tried, the network refused, and the twenty wait in the page's queue.
+    await expect.poll(() => failed.length).toBeGreaterThan(0);
+    expect(failed.every((reason) => reason === 'net::ERR_INTERNET_DISCONNECTED')).toBe(true);
+    expect(await queuedInPage(tab, 'feature_used', { feature_name: 'offline-export' })).toBe(20);
+    // A marker sent after the flush, and stored: the writers are past anything sent before it.
+    expect((await ingestMarker('offline-marker')).statusCode).toBe(202);
+    const named = (name: string) => stack.deps.prisma.event.count({ where: { appId: stack.app.app.id, name } });
+    await until(async () => ((await named('offline-marker')) === 1 ? true : undefined));
+    expect(await named('offline-export')).toBe(0);
+    expect(received).toEqual([]);
+    stack.api.server.off('request', countReceived);
+
     // What goes out once the network is back (large enough to be compressed).
     const encodings: Array<string | undefined> = [];
     tab.on('request', (request) => {
       if (request.url().endsWith('/v1/telemetry/events')) encodings.push(request.headers()['content-encoding']);
     });
-    await tab.waitForTimeout(300);
-    const named = () => stack.deps.prisma.event.count({ where: { appId: stack.app.app.id, name: 'offline-export' } });
-    expect(await named()).toBe(0);
     await context.setOffline(false);
-    await until(async () => ((await named()) === 20 ? true : undefined), 20);
+    await until(async () => ((await named('offline-export')) === 20 ? true : undefined), 20);
     expect(encodings).toContain('gzip'); // CompressionStream, and the api took it
   });
 });

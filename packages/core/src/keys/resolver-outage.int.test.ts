@@ -71,7 +71,7 @@ describe('credentials while PostgreSQL cannot be reached', () => {
     const app = await createTestApp(direct, org.org.id);
     const secret = await createTestApiKey(direct, org.org.id, ['ingest']);
     const a = apiResolver(true);
-    await new Promise((r) => setTimeout(r, 100)); // subscribed
+    await a.ready;
     const { token } = await registerDevice(
       direct,
       (await a.resolve(app.ingestKey))!,
@@ -112,7 +112,7 @@ describe('credentials while PostgreSQL cannot be reached', () => {
     const b = apiResolver(false);
     // The portal or another api process, still reaching PostgreSQL.
     const admin = createCredentialResolver({ prisma: direct, cache: redis, secret: SECRET, namespace });
-    await new Promise((r) => setTimeout(r, 100)); // subscribed
+    await a.ready;
     for (const r of [a, b]) {
       expect(await r.resolve(app.ingestKey)).not.toBeNull();
       expect(await r.resolve(secret.secret)).not.toBeNull();
@@ -141,7 +141,7 @@ describe('credentials while PostgreSQL cannot be reached', () => {
     const org = await createTestOrg(direct);
     const app = await createTestApp(direct, org.org.id);
     const a = apiResolver(true);
-    await new Promise((r) => setTimeout(r, 100)); // subscribed
+    await a.ready;
     expect(await a.resolve(app.ingestKey)).not.toBeNull();
     // Revoked behind the resolver's back (no invalidation reaches it): PostgreSQL's answer wins...
     await direct.ingestKey.updateMany({ where: { appId: app.app.id }, data: { revokedAt: new Date() } });

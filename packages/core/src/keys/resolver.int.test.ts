@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { hashDeviceId, registerDevice, revokeApiKey, revokeDeviceTokens, rotateIngestKey } from '../tenancy/index.ts';
 import { createTestApiKey, createTestApp, createTestOrg } from '../testing/index.ts';
 import { hashKey } from './keys.ts';
-import { flushLastUsed } from './last-used.ts';
+import { flushLastUsed, lastUsedKey } from './last-used.ts';
 import { createCredentialResolver, type CredentialResolver } from './resolver.ts';
 
 const SECRET = 'test-secret-'.padEnd(40, 'x');
@@ -135,7 +135,9 @@ describe('credential resolver', () => {
     const key = await createTestApiKey(prisma, org.org.id, ['read']);
     const fresh = createCredentialResolver({ prisma, cache: redis, secret: SECRET, namespace });
     await fresh.resolve(key.secret);
-    await new Promise((r) => setTimeout(r, 50));
+    // The touch has landed in Redis (it is not awaited by resolve): only then is "not yet in
+    // PostgreSQL" a statement about the flush rather than about timing.
+    await expect.poll(() => redis.hget(lastUsedKey(namespace), `api_key:${key.apiKey.id}`)).toMatch(/^\d+$/);
     expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.apiKey.id } })).lastUsedAt).toBeNull();
     await flushLastUsed(prisma, redis, namespace);
     expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: key.apiKey.id } })).lastUsedAt).toBeInstanceOf(Date);
@@ -160,7 +162,12 @@ describe('credential resolver with in-process memory', () => {
       }),
     ) as [CredentialResolver, CredentialResolver];
     try {
-      await new Promise((r) => setTimeout(r, 100)); // subscribed
+      await Promise.all([a.ready, b.ready]);
+      // Both are listening now, so an invalidation from either reaches the other.
+      expect(await redis.pubsub('NUMSUB', `${memoNamespace}:cred-invalidate`)).toEqual([
+        `${memoNamespace}:cred-invalidate`,
+        2,
+      ]);
       const key = await createTestApiKey(prisma, org.org.id, ['read']);
       const target = await createTestApp(prisma, org.org.id);
       expect(await a.resolve(key.secret)).not.toBeNull();

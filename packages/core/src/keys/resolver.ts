@@ -82,6 +82,11 @@ export interface CredentialResolver {
   invalidate(credentialHash: string): Promise<void>;
   /** The same for every credential of an organization (after suspension, deletion). */
   invalidateOrg(orgId: string): Promise<void>;
+  /**
+   * Settles once the subscriber first listens for invalidations (at once without one): from
+   * then on an invalidation published by any process reaches this one.
+   */
+  ready: Promise<void>;
 }
 
 export function createCredentialResolver(options: ResolverOptions): CredentialResolver {
@@ -106,6 +111,8 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
   let memoLive = false;
   // Bumped by every invalidation: a lookup that raced one must not remember what it read.
   let generation = 0;
+  let subscribed: () => void = () => undefined;
+  const ready = options.subscriber ? new Promise<void>((resolve) => (subscribed = resolve)) : Promise.resolve();
 
   if (options.subscriber) {
     const subscriber = options.subscriber;
@@ -128,6 +135,7 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
           memo.clear();
           known.clear();
           memoLive = true;
+          subscribed();
         },
         () => undefined,
       );
@@ -202,6 +210,7 @@ export function createCredentialResolver(options: ResolverOptions): CredentialRe
   }
 
   return {
+    ready,
     async resolve(credential) {
       const prefix = keyKindOf(credential);
       if (!prefix) return null;

@@ -202,8 +202,16 @@ describe('GDPR deletion of a device', () => {
     let finished = false;
     const deletion = runSubjectDeletion(pool, request.id).finally(() => (finished = true));
     try {
-      await new Promise((r) => setTimeout(r, 500));
-      expect(finished).toBe(false); // held at the device-days step
+      // The deletion is queued on the aggregation's lock (not merely slow to get there)...
+      await expect
+        .poll(async () => {
+          const { rows } = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`,
+          );
+          return rows[0]!.n;
+        })
+        .toBe(1);
+      expect(finished).toBe(false); // ...and held there, at the device-days step
     } finally {
       await aggregator.query('COMMIT');
       aggregator.release();

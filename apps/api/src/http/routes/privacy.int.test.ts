@@ -215,7 +215,7 @@ describe("the organization's requests over GraphQL", () => {
       subjectType: 'DEVICE',
       subject: device.hash,
       stepsDone: 0,
-      stepsTotal: 9,
+      stepsTotal: 10,
     });
     // The device's token stops working at once, before the job runs.
     expect((await del(device.token)).statusCode).toBe(401);

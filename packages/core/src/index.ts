@@ -16,3 +16,4 @@ export * from './analytics/index.ts';
 export * from './privacy/index.ts';
 export * from './limits/index.ts';
 export * from './redis/persistence.ts';
+export { SIGHTLINE_VERSION } from './version.ts';

@@ -19,6 +19,12 @@ export interface AppIngestKey {
   endpoint: string;
 }
 
+const withoutTrailingSlash = (url: string): string => {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+};
+
 /** The app's newest working ingest key; another org's app id is NOT_FOUND. */
 export async function getIngestKeyAs(
   prisma: PrismaClient,
@@ -41,7 +47,7 @@ export async function getIngestKeyAs(
     prefix: key?.prefix ?? null,
     createdAt: key?.createdAt ?? null,
     dsn: plaintext ? buildDsn(publicApiUrl, plaintext, app.id) : null,
-    endpoint: publicApiUrl.replace(/\/+$/, ''),
+    endpoint: withoutTrailingSlash(publicApiUrl),
   };
 }
 

@@ -10,9 +10,15 @@ export const dynamic = 'force-dynamic';
 
 const FEATURES = [
   ['Usage analytics', 'Daily users, sessions, page and screen views, funnels, retention and feature adoption.'],
-  ['Crash and error tracking', 'Errors grouped by cause, with stack traces, breadcrumbs, releases and alerts by email, Slack or webhook.'],
+  [
+    'Crash and error tracking',
+    'Errors grouped by cause, with stack traces, breadcrumbs, releases and alerts by email, Slack or webhook.',
+  ],
   ['Performance', 'Web Vitals and timings by page, version and device.'],
-  ['Privacy and your own servers', 'Self-hosted; IP addresses discarded by default, consent, export and deletion per user.'],
+  [
+    'Privacy and your own servers',
+    'Self-hosted; IP addresses discarded by default, consent, export and deletion per user.',
+  ],
 ] as const;
 
 /** Signed out: what Sightline is and the way in. Signed in: straight to the last organization. */
@@ -28,9 +34,9 @@ export default async function HomePage() {
       <header>
         <h1>Sightline</h1>
         <p className="tagline">
-          Sightline is self-hosted telemetry for your web, Node and mobile apps: usage analytics, crash and error tracking
-          and performance monitoring in one place, on your own servers. Add one script tag (or the npm package, or the
-          Sentry SDK you already use) and see your first events within seconds.
+          Sightline is self-hosted telemetry for your web, Node and mobile apps: usage analytics, crash and error
+          tracking and performance monitoring in one place, on your own servers. Add one script tag (or the npm package,
+          or the Sentry SDK you already use) and see your first events within seconds.
         </p>
       </header>
       <nav className="actions" aria-label="Get started">

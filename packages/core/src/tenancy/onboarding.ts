@@ -35,7 +35,12 @@ export async function getIngestKeyAs(
   const app = await getApp(prisma, actor, appId);
   const now = new Date();
   const key = await prisma.ingestKey.findFirst({
-    where: { orgId: actor.orgId, appId: app.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    where: {
+      orgId: actor.orgId,
+      appId: app.id,
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+    },
     // The one without an end date is the current key; keys on their way out (rotation grace) come after.
     orderBy: [{ expiresAt: { sort: 'desc', nulls: 'first' } }, { createdAt: 'desc' }],
     select: { plaintext: true, prefix: true, createdAt: true },

@@ -28,8 +28,8 @@ export function AppSetup({ script }: { script: ScriptAsset | null }) {
       <h1>Set up {app.data?.name ?? '…'}</h1>
       <AppNav orgId={orgId} appId={appId} />
       <p className="muted">
-        Pick the way that fits your app, paste the snippet, and this page says when the first event arrives. Telemetry goes
-        to <code>{k?.endpoint ?? '…'}</code>.
+        Pick the way that fits your app, paste the snippet, and this page says when the first event arrives. Telemetry
+        goes to <code>{k?.endpoint ?? '…'}</code>.
       </p>
       <FirstEventCheck appId={appId} />
       <IngestKeyPanel appId={appId} />
@@ -47,7 +47,8 @@ export function AppSetup({ script }: { script: ScriptAsset | null }) {
             ))}
             {way.id === 'script' && !script ? (
               <p className="field-hint">
-                The api did not publish an integrity hash for this script just now, so the tag has no integrity attribute.
+                The api did not publish an integrity hash for this script just now, so the tag has no integrity
+                attribute.
               </p>
             ) : null}
             {way.id === 'script' && script ? (

@@ -27,7 +27,9 @@ export function CopyBlock({ label, code, testId }: { label: string; code: string
       <pre>
         <code data-testid={testId}>{code}</code>
       </pre>
-      {copied === 'failed' ? <p className="field-hint">The browser refused the clipboard: select the text and copy it.</p> : null}
+      {copied === 'failed' ? (
+        <p className="field-hint">The browser refused the clipboard: select the text and copy it.</p>
+      ) : null}
     </figure>
   );
 }

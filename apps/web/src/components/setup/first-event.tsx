@@ -31,9 +31,7 @@ export function FirstEventCheck({ appId }: { appId: number }) {
       <h2 id="first-event-heading">Live check</h2>
       <p className="status-line" role="status" data-testid="first-event">
         <span className="dot" aria-hidden="true" />
-        {received
-          ? `Received — ${received.type} at ${timeOf(received.receivedAt)}`
-          : 'Waiting for your first event…'}
+        {received ? `Received — ${received.type} at ${timeOf(received.receivedAt)}` : 'Waiting for your first event…'}
       </p>
       {received ? (
         <p>
@@ -62,9 +60,8 @@ export function NoDataYet({ appId, what = 'data' }: { appId: number; what?: stri
   if (latest.data !== null) return null;
   return (
     <p className="notice notice-info empty-state" role="status">
-      No {what} yet: this app has not sent anything.{' '}
-      <Link href={`/o/${orgId}/apps/${appId}/setup`}>Set it up</Link> — one snippet, and the first event shows within
-      seconds.
+      No {what} yet: this app has not sent anything. <Link href={`/o/${orgId}/apps/${appId}/setup`}>Set it up</Link> —
+      one snippet, and the first event shows within seconds.
     </p>
   );
 }

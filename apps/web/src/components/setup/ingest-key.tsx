@@ -33,8 +33,8 @@ export function IngestKeyPanel({ appId }: { appId: number }) {
             <CopyBlock label="Ingest key" code={key.data.key} testId="ingest-key" />
             {key.data.dsn ? <CopyBlock label="DSN (Sentry SDKs)" code={key.data.dsn} testId="dsn" /> : null}
             <p className="muted">
-              This key is public: it sits in your web pages. It can only send telemetry to this app (limit where from with
-              the app&apos;s allowed origins); reading data needs a secret key.
+              This key is public: it sits in your web pages. It can only send telemetry to this app (limit where from
+              with the app&apos;s allowed origins); reading data needs a secret key.
             </p>
           </>
         ) : null}
@@ -42,9 +42,9 @@ export function IngestKeyPanel({ appId }: { appId: number }) {
           <>
             <Notice kind="info">
               This app&apos;s ingest key{key.data.prefix ? ` (${key.data.prefix}…)` : ''} was created
-              {key.data.createdAt ? ` on ${formatDate(key.data.createdAt)}` : ''}, before Sightline kept ingest keys: only
-              its hash is stored, so it cannot be shown again. Create a new ingest key to see it here; the current one keeps
-              working for 7 days, time to update your pages.
+              {key.data.createdAt ? ` on ${formatDate(key.data.createdAt)}` : ''}, before Sightline kept ingest keys:
+              only its hash is stored, so it cannot be shown again. Create a new ingest key to see it here; the current
+              one keeps working for 7 days, time to update your pages.
             </Notice>
             {atLeast('ADMIN') ? (
               <div>

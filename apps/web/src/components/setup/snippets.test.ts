@@ -42,7 +42,9 @@ describe('setup snippets', () => {
   it('uses the SDK entry points and their real names', () => {
     expect(code('npm')).toContain("import { init } from '@sightline/sdk/browser';");
     expect(code('nextjs')).toContain("import { SightlineAnalytics } from '@sightline/sdk/next';");
-    expect(code('nextjs')).toContain('<SightlineAnalytics sightlineKey="pk_abc123" endpoint="https://telemetry.example.com" />');
+    expect(code('nextjs')).toContain(
+      '<SightlineAnalytics sightlineKey="pk_abc123" endpoint="https://telemetry.example.com" />',
+    );
     expect(code('nextjs')).toContain("from '@sightline/sdk/next/server'");
     expect(code('nextjs')).toContain('export const onRequestError = sightlineRequestError;');
     expect(code('node')).toContain("import { init } from '@sightline/sdk/node';");

@@ -116,7 +116,8 @@ export function snippets(input: SnippetInput): Snippet[] {
     {
       id: 'node',
       title: 'Node.js',
-      intro: 'Uncaught exceptions and unhandled rejections are reported; queued events are sent before the process ends.',
+      intro:
+        'Uncaught exceptions and unhandled rejections are reported; queued events are sent before the process ends.',
       blocks: [
         { label: 'Shell', code: 'npm install @sightline/sdk' },
         {

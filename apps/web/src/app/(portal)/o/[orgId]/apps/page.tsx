@@ -87,9 +87,7 @@ export default function AppsPage() {
       ) : null}
 
       <Section title="Create an app">
-        {create.data ? (
-          <Notice kind="ok">{create.data.app.name} is ready. Opening its setup page…</Notice>
-        ) : null}
+        {create.data ? <Notice kind="ok">{create.data.app.name} is ready. Opening its setup page…</Notice> : null}
         {atLeast('ADMIN') ? (
           <Form className="stack" onSubmit={onSubmit}>
             <div className="row">

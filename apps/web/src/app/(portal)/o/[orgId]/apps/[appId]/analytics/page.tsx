@@ -15,6 +15,7 @@ import {
   AXIS,
   TOOLTIP,
 } from '../../../../../../../components/analytics';
+import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Notice, Section } from '../../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../../lib/use-org';
@@ -48,6 +49,7 @@ export default function AnalyticsPage() {
     <>
       <h1>Analytics</h1>
       <AppNav orgId={orgId} appId={appId} />
+      <NoDataYet appId={appId} what="analytics" />
       <RangePicker />
       <Notice kind="error">{error ? errorMessage(error) : null}</Notice>
       {o ? (

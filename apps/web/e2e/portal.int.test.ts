@@ -77,7 +77,9 @@ describe('portal, as a new user would use it', () => {
     await page.getByLabel('App name', { exact: true }).fill('Checkout Web');
     await page.getByLabel('Bundle id', { exact: true }).fill('com.lighthouse.checkout');
     await page.getByRole('button', { name: 'Create app' }).click();
-    const ingestKey = (await page.getByTestId('secret-value').first().textContent())!;
+    // Creating an app lands on its setup page, which shows the key.
+    await page.waitForURL(/\/apps\/\d+\/setup$/);
+    const ingestKey = (await page.getByTestId('ingest-key').textContent())!;
     expect(ingestKey).toMatch(/^pk_[A-Za-z0-9]+$/);
     const app = await stack.deps.prisma.app.findFirstOrThrow({ where: { orgId, bundleId: 'com.lighthouse.checkout' } });
     const register = await fetch(`${stack.apiUrl}/v1/devices/register`, {
@@ -86,6 +88,7 @@ describe('portal, as a new user would use it', () => {
       body: JSON.stringify({ app_id: app.id, device_id: 'e2e-device' }),
     });
     expect(register.status).toBe(200);
+    await page.goto(`/o/${orgId}/apps`);
     await expect.poll(() => page.getByRole('link', { name: 'Checkout Web' }).count()).toBe(1);
 
     // Create a secret key, shown once; it works against the GraphQL API.
@@ -477,7 +480,7 @@ describe('portal, as a new user would use it', () => {
       await page.getByRole('heading', { name: 'Members' }).first().waitFor();
       await page.close({ runBeforeUnload: true }); // what is queued goes as the tab closes
       const views = async () =>
-        (await stack.deps.prisma.event.findMany({ where: { appId: stack.monitoring.appId, type: 'page_view' } })).map(
+        (await stack.deps.prisma.event.findMany({ where: { appId: stack.monitoring!.appId, type: 'page_view' } })).map(
           (e) => e.name,
         );
       await expect

@@ -103,5 +103,5 @@ describe('a newcomer, from / to the first page view on the dashboard', () => {
         { timeout: 30_000, interval: 3_000 },
       )
       .toBe(1);
-  });
+  }, 240_000);
 });

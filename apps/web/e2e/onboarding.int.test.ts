@@ -43,7 +43,7 @@ describe('the first hour, on a fresh installation', () => {
     await page.goto(`/o/${orgId}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('First Light');
     expect(await page.getByText('You are the platform administrator of this installation').count()).toBe(0);
-  });
+  }, 120_000);
 
   it('/ says what Sightline is and links to Sign in and Create an account; the footer has the version', async () => {
     const page = await newPage();
@@ -58,7 +58,7 @@ describe('the first hour, on a fresh installation', () => {
     await page.waitForURL(/\/sign-up$/);
     for (const label of ['Name', 'Email', 'Password', 'Organization'])
       await page.getByLabel(label, { exact: true }).waitFor();
-  });
+  }, 120_000);
 
   it('says when sign-up is closed or needs an invitation, and shows no form then', async () => {
     const closed = await newPage(await stack.startWeb({ SIGNUP: 'closed' }));
@@ -72,7 +72,7 @@ describe('the first hour, on a fresh installation', () => {
     await invite.getByText('An invitation is needed to create an account on this installation.').waitFor();
     expect(await invite.getByLabel('Password', { exact: true }).count()).toBe(0);
     await invite.getByRole('link', { name: 'Sign in' }).waitFor();
-  });
+  }, 120_000);
 
   it('creating an app opens its setup page: key, snippets, and a live check that turns "received" after curl', async () => {
     const page = await newPage();
@@ -124,7 +124,7 @@ describe('the first hour, on a fresh installation', () => {
     await page.reload();
     await expect.poll(() => page.getByTestId('ingest-key').textContent()).toBe(key);
     await expect.poll(() => firstEventLine(page).textContent()).toMatch(/^Received — custom at /);
-  });
+  }, 120_000);
 
   it('offers a new key for apps whose key predates kept keys, and the old one keeps working meanwhile', async () => {
     const page = await newPage();
@@ -150,7 +150,7 @@ describe('the first hour, on a fresh installation', () => {
       });
       expect(res.status, key === oldKey ? 'old key (grace period)' : 'new key').toBe(200);
     }
-  });
+  }, 120_000);
 
   it('/ takes a signed-in user to the organization they used last', async () => {
     const page = await newPage();
@@ -168,5 +168,5 @@ describe('the first hour, on a fresh installation', () => {
       await page.goto('/');
       await page.waitForURL(new RegExp(`/o/${orgId}$`));
     }
-  });
+  }, 120_000);
 });

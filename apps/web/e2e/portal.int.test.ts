@@ -5,6 +5,7 @@ import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/t
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, uniqueEmail, waitForMail, type Stack } from './harness.ts';
+import { submitSignUp, type NewUser } from './walk.ts';
 
 // A new user's first session with the portal, in headless Chromium against the real api,
 // PostgreSQL, Redis and a local SMTP server.
@@ -34,15 +35,9 @@ async function trpcFromPage(page: Page, path: string, input: unknown): Promise<{
 }
 
 /** Signs up through the form, as a new user does; returns the new organization's id. */
-async function signUp(page: Page, owner: { name: string; email: string; password: string }, org: string) {
+async function signUp(page: Page, owner: NewUser, org: string) {
   await page.goto('/sign-up');
-  await page.getByLabel('Name', { exact: true }).fill(owner.name);
-  await page.getByLabel('Email', { exact: true }).fill(owner.email);
-  await page.getByLabel('Password', { exact: true }).fill(owner.password);
-  await page.getByLabel('Organization', { exact: true }).fill(org);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
-  return /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  return submitSignUp(page, owner, org);
 }
 
 describe('portal, as a new user would use it', () => {

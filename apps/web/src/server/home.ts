@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { homeOf, rememberedOrg } from '../lib/last-org';
-import { clientIpOf, forwardedIpHeaders } from './api-client';
-import { webEnv } from './env';
+import { askApiWhoIsSignedIn } from './session-check';
 
 // tRPC's answer to GET /trpc/auth.me (superjson): only the organizations' ids matter here.
 const meAnswer = z.object({
@@ -16,18 +15,12 @@ const meAnswer = z.object({
  * elsewhere) or cannot be asked: the landing page is shown then.
  */
 export async function signedInHome(headers: Headers): Promise<string | null> {
-  const cookie = headers.get('cookie');
-  if (!cookie) return null;
   try {
-    const res = await fetch(`${webEnv().API_URL}/trpc/auth.me`, {
-      headers: { cookie, ...forwardedIpHeaders(clientIpOf(headers)) },
-      cache: 'no-store',
-      signal: AbortSignal.timeout(3_000),
-    });
-    if (!res.ok) return null;
+    const res = await askApiWhoIsSignedIn(headers, 3_000);
+    if (!res?.ok) return null;
     const parsed = meAnswer.safeParse(await res.json());
     const me = parsed.success ? parsed.data.result.data.json : null;
-    return me ? homeOf(me.organizations, rememberedOrg(cookie)) : null;
+    return me ? homeOf(me.organizations, rememberedOrg(headers.get('cookie') ?? '')) : null;
   } catch {
     return null;
   }

@@ -84,7 +84,7 @@ describe('portal, as a new user would use it', () => {
     });
     expect(register.status).toBe(200);
     await page.goto(`/o/${orgId}/apps`);
-    await expect.poll(() => page.getByRole('link', { name: 'Checkout Web' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('link', { name: 'Checkout Web', exact: true }).count()).toBe(1);
 
     // Create a secret key, shown once; it works against the GraphQL API.
     await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();

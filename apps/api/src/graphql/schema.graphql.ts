@@ -63,9 +63,13 @@ export const typeDefs = /* GraphQL */ `
     sessions: Float!
     avgSessionSeconds: Float
     bounceRate: Float
+    "Unhandled errors: each is a crash of its session"
     crashes: Float!
-    "Percent of users without a fatal crash"
+    "Handled errors (reported by the app, not crashes)"
+    errors: Float!
+    "Percent of users without an unhandled crash"
     crashFreeUsers: Float
+    "Percent of sessions without an unhandled crash"
     crashFreeSessions: Float
     lcpP75: Float
   }
@@ -78,6 +82,7 @@ export const typeDefs = /* GraphQL */ `
     avgSessionSeconds: Float
     bounceRate: Float
     crashes: Float
+    errors: Float
     crashFreeUsers: Float
     crashFreeSessions: Float
     lcpP75: Float
@@ -114,7 +119,7 @@ export const typeDefs = /* GraphQL */ `
     share: Float
     crashes: Float!
     starts: Float!
-    "Fatal crashes per 100 starts"
+    "Crashes (unhandled errors) per 100 starts"
     crashRate: Float
     crashFreeUsers: Float
   }
@@ -318,6 +323,8 @@ export const typeDefs = /* GraphQL */ `
     message: String
     culprit: String
     level: String!
+    "Occurrences that were unhandled (crashes of their session); the rest were handled errors"
+    unhandledCount: Float!
     status: CrashStatus!
     firstSeenAt: String!
     lastSeenAt: String!
@@ -346,6 +353,8 @@ export const typeDefs = /* GraphQL */ `
     os: String
     browser: String
     deviceModel: String
+    "false: unhandled, a crash of its session"
+    handled: Boolean!
     message: String
     context: String!
   }

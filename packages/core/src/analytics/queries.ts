@@ -91,9 +91,13 @@ export interface OverviewFigures {
   sessions: number;
   avgSessionSeconds: number | null;
   bounceRate: number | null;
+  /** Unhandled errors: crashes of their session (Sentry's definition). */
   crashes: number;
-  /** Share of users without a fatal crash in the range, percent. */
+  /** Handled errors: reported by the app, not crashes. */
+  errors: number;
+  /** Share of users without an unhandled crash in the range, percent. */
   crashFreeUsers: number | null;
+  /** Share of sessions without an unhandled crash, percent. */
   crashFreeSessions: number | null;
   lcpP75: number | null;
 }
@@ -120,13 +124,22 @@ function figures(rows: DailyRow[], days: number): OverviewFigures {
     avgSessionSeconds: sessions > 0 ? round(total('sessions', 'sum') / sessions / 1000, 1) : null,
     bounceRate: round(pct(total('sessions:bounced'), sessions)),
     crashes: total('crashes'),
+    errors: total('errors'),
     crashFreeUsers: users > 0 ? round(100 - (100 * Math.min(crashedUsers, users)) / users) : null,
     crashFreeSessions: sessions > 0 ? round(100 - (100 * total('sessions:crashed')) / sessions) : null,
     lcpP75: round(lcp.quantile(0.75), 0),
   };
 }
 
-const OVERVIEW_METRICS = ['active', 'sessions', 'sessions:bounced', 'sessions:crashed', 'crashes', 'value:web_vital'];
+const OVERVIEW_METRICS = [
+  'active',
+  'sessions',
+  'sessions:bounced',
+  'sessions:crashed',
+  'crashes',
+  'errors',
+  'value:web_vital',
+];
 
 function overviewOf(rows: DailyRow[], range: DateRange) {
   const prevStart = range.start - range.days * DAY_MS;
@@ -302,7 +315,7 @@ export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, a
       share: round(pct(v.deviceDays, totalDeviceDays)),
       crashes: v.crashes,
       starts: v.starts,
-      /** The seed's crash rate: fatal crashes per 100 starts. */
+      /** The seed's crash rate: crashes (unhandled) per 100 starts. */
       crashRate: round(pct(v.crashes, v.starts)),
       // Crashes count against the version that crashed; devices by their latest version of
       // the day, so on upgrade days a version can have more crashed devices than devices.
@@ -433,7 +446,7 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
     .slice(0, q.limit);
 }
 
-/** Day by day: active users, sessions, fatal crashes, crashed users and the crash-free share. */
+/** Day by day: active users, sessions, crashes (unhandled), crashed users and the crash-free share. */
 export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
   const range = parseInput(dateRangeInput, input ?? {});
   await requireApp(prisma, actor, appId);

@@ -78,6 +78,11 @@ export interface CaptureContext {
   tags?: Record<string, string>;
   extra?: Record<string, unknown>;
   level?: 'fatal' | 'error' | 'warning';
+  /**
+   * Whether the app caught the error (default true for a call by hand). The SDK's global
+   * handlers (onerror, unhandledrejection, uncaughtException) send false: a crash of the session.
+   */
+  handled?: boolean;
 }
 
 /** What the user allowed, as in the seed's privacy settings; unset means the app's default. */
@@ -231,6 +236,7 @@ export class SightlineClient {
             message: scrubString(err.message ?? '').slice(0, 8000),
             stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
             level: context.level ?? 'error',
+            handled: context.handled ?? true,
             context: scrub({ ...(context.extra ?? {}) }, this.#exclude),
             ...(context.tags ? { tags: context.tags } : {}),
           },

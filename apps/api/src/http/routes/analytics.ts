@@ -30,6 +30,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
       avg_session_seconds: f.avgSessionSeconds,
       bounce_rate: f.bounceRate,
       crashes: f.crashes,
+      errors: f.errors,
       crash_free_rate: f.crashFreeUsers,
       crash_free_sessions: f.crashFreeSessions,
       lcp_p75_ms: f.lcpP75,

@@ -56,6 +56,7 @@ export default function AnalyticsPage() {
           <Kpi label="Users" value={fmt(o.users)} change={o.change.users} />
           <Kpi label="Sessions" value={fmt(o.sessions)} change={o.change.sessions} />
           <Kpi label="Crashes" value={fmt(o.crashes)} change={o.change.crashes} lowerIsBetter />
+          <Kpi label="Errors" value={fmt(o.errors)} change={o.change.errors} lowerIsBetter />
           <Kpi
             label="Crash-free users"
             value={o.crashFreeUsers === null ? '—' : `${o.crashFreeUsers}%`}

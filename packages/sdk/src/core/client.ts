@@ -432,14 +432,17 @@ export class SightlineClient {
   async #drain(): Promise<void> {
     await this.ready;
     if (this.#retryTimer !== null) return; // the server asked us to wait
-    for (const crash of [...this.#crashes]) {
-      if (this.#inFlight.has(crash.id)) continue;
-      const body = { ...(await this.#envelope()), ...crash.body };
-      if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
-      this.#forgetCrash(crash.id);
-    }
-    if (this.#held()) return;
+    // Crashes first, and a crash captured while this drain runs goes out in it, before the
+    // next batch of events (not at the next flush, which may never come if the page dies).
     for (;;) {
+      const crash = this.#crashes.find((c) => !this.#inFlight.has(c.id));
+      if (crash) {
+        const body = { ...(await this.#envelope()), ...crash.body };
+        if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
+        this.#forgetCrash(crash.id);
+        continue;
+      }
+      if (this.#held()) return;
       const batch = this.#pending().slice(0, this.#batchSize);
       if (batch.length === 0) return;
       const body = { ...(await this.#envelope()), events: batch.map(wire) };

@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +12,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** The two <script> builds, as the api serves them (`/sdk/v1/<file>`) and the package ships them. */
+export const SCRIPT_FILES = ['sightline.js', 'sightline.vitals.js'] as const;
+
+// esbuild is a build-time tool: loaded when a build runs, so a process that only imports this
+// module (the api, bundled with it) starts without it installed.
+const esbuild = () => import('esbuild');
+
 export interface Built {
   file: string;
   bytes: number;
@@ -20,22 +26,29 @@ export interface Built {
   code: string;
 }
 
-export async function buildScripts(write = false): Promise<Built[]> {
+/**
+ * The <script> builds, in memory (or written to `<sdk>/dist/` with `write`). `sdkRoot` is the
+ * package's directory with a trailing slash: the api, which bundles this file, passes it.
+ */
+export async function buildScripts(write = false, sdkRoot = root): Promise<Built[]> {
+  const { build } = await esbuild();
   const out: Built[] = [];
   for (const vitals of [false, true]) {
-    const file = vitals ? 'sightline.vitals.js' : 'sightline.js';
+    const file = vitals ? SCRIPT_FILES[1] : SCRIPT_FILES[0];
     const result = await build({
-      entryPoints: [`${root}src/browser/script.ts`],
+      entryPoints: [`${sdkRoot}src/browser/script.ts`],
       bundle: true,
       minify: true,
       format: 'iife',
       target: ['es2022'],
       define: { WITH_VITALS: String(vitals) },
       write,
-      outfile: `${root}dist/${file}`,
+      outfile: `${sdkRoot}dist/${file}`,
       legalComments: 'none',
+      // Failures are thrown with their messages; the api logs them as JSON, not on stderr.
+      logLevel: 'silent',
     });
-    const code = write ? '' : result.outputFiles![0]!.text;
+    const code = write ? await readFile(`${sdkRoot}dist/${file}`, 'utf8') : result.outputFiles![0]!.text;
     const bytes = Buffer.byteLength(code);
     out.push({ file, bytes, gzip: gzipSync(code, { level: 9 }).length, code });
   }
@@ -55,6 +68,7 @@ const ENTRIES: Record<string, string> = {
 /** Builds the publishable package into `outDir` (replaced); returns the script builds' sizes. */
 export async function buildPackage(outDir: string): Promise<Built[]> {
   await rm(outDir, { recursive: true, force: true });
+  const { build } = await esbuild();
   await build({
     entryPoints: Object.values(ENTRIES).map((e) => ({ in: `${root}src/${e}.ts`, out: e })),
     bundle: true,
@@ -120,7 +134,12 @@ const tscBin = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc',
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await mkdir(`${root}dist`, { recursive: true });
-  const written = await buildPackage(`${root}dist/package`);
-  for (const b of written) process.stdout.write(`${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
-  process.stdout.write(`package: ${root}dist/package (npm publish from there)\n`);
+  // `--scripts`: only the <script> files the api serves (dist/sightline*.js), in a second.
+  const scriptsOnly = process.argv.includes('--scripts');
+  const written = await buildScripts(true);
+  for (const b of written) process.stdout.write(`dist/${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
+  if (!scriptsOnly) {
+    await buildPackage(`${root}dist/package`);
+    process.stdout.write(`package: ${root}dist/package (npm publish from there)\n`);
+  }
 }

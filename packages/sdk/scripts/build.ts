@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 // ES modules per entry point sharing chunks, type declarations, the script files, a
 // package.json whose exports name the built files — ready for `npm publish`.
 
+// No command-line entry here (that is build-main.ts): the api bundles this module, and a
+// `process.argv[1] === import.meta.url` check would then run the build inside the api.
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The two <script> builds, as the api serves them (`/sdk/v1/<file>`) and the package ships them. */
@@ -131,15 +133,3 @@ export async function buildPackage(outDir: string): Promise<Built[]> {
 }
 
 const tscBin = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await mkdir(`${root}dist`, { recursive: true });
-  // `--scripts`: only the <script> files the api serves (dist/sightline*.js), in a second.
-  const scriptsOnly = process.argv.includes('--scripts');
-  const written = await buildScripts(true);
-  for (const b of written) process.stdout.write(`dist/${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
-  if (!scriptsOnly) {
-    await buildPackage(`${root}dist/package`);
-    process.stdout.write(`package: ${root}dist/package (npm publish from there)\n`);
-  }
-}

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
 
 // Dashboard queries, one function each, tenant first (the actor's org, an app of it), all
@@ -149,7 +150,7 @@ function overviewOf(rows: DailyRow[], range: DateRange) {
     change: changes,
   };
 }
-export type AnalyticsOverview = ReturnType<typeof overviewOf>;
+export type AnalyticsOverview = ReturnType<typeof overviewOf> & Freshness;
 
 /** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
 export async function analyticsOverview(
@@ -169,7 +170,8 @@ export async function analyticsOverview(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
-  return overviewOf(rows, range);
+  const freshness = await rollupFreshness(prisma, actor.orgId, [appId], range);
+  return { ...overviewOf(rows, range), ...freshness(appId) };
 }
 
 /**
@@ -197,13 +199,22 @@ export async function analyticsOverviews(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
+  const freshness = await rollupFreshness(
+    prisma,
+    actor.orgId,
+    apps.map((a) => a.id),
+    range,
+  );
   return new Map(
     apps.map((a) => [
       a.id,
-      overviewOf(
-        rows.filter((r) => r.app_id === a.id),
-        range,
-      ),
+      {
+        ...overviewOf(
+          rows.filter((r) => r.app_id === a.id),
+          range,
+        ),
+        ...freshness(a.id),
+      },
     ]),
   );
 }

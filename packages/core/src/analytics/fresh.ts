@@ -128,28 +128,24 @@ export interface Freshness {
   currentHourPartial: boolean;
 }
 
-/** How fresh the figures of these apps (of the org) are: a lookup by app id. */
+/**
+ * How fresh the figures of these apps (of the org) are: a lookup by app id, given the newest
+ * `computed_at` of the rollup rows the figures were made of.
+ */
 export async function rollupFreshness(
   prisma: PrismaClient,
   orgId: string,
   appIds: readonly number[],
   range: { start: number; end: number },
-): Promise<(appId: number) => Freshness> {
-  const ids = [...appIds];
-  const [rolled, pending] = await Promise.all([
-    prisma.$queryRaw<Array<{ app_id: number; at: Date | null }>>`
-      SELECT app_id, max(computed_at) AS at FROM rollups_daily
-      WHERE org_id = ${orgId}::uuid AND app_id = ANY(${ids}::int[]) AND metric = 'active'
-      GROUP BY app_id`,
-    prisma.$queryRaw<Array<{ app_id: number; n: number }>>`
-      SELECT app_id, count(*)::int AS n FROM rollup_dirty_hours
-      WHERE org_id = ${orgId}::uuid AND app_id = ANY(${ids}::int[])
-      GROUP BY app_id`,
-  ]);
+): Promise<(appId: number, rolledUpAt: Date | null) => Freshness> {
+  const pending = await prisma.$queryRaw<Array<{ app_id: number; n: number }>>`
+    SELECT app_id, count(*)::int AS n FROM rollup_dirty_hours
+    WHERE org_id = ${orgId}::uuid AND app_id = ANY(${[...appIds]}::int[])
+    GROUP BY app_id`;
   const now = Date.now();
   const currentHourPartial = range.start <= now && now < range.end + 86_400_000;
-  return (appId) => ({
-    rolledUpAt: rolled.find((r) => r.app_id === appId)?.at?.toISOString() ?? null,
+  return (appId, rolledUpAt) => ({
+    rolledUpAt: rolledUpAt?.toISOString() ?? null,
     pendingHours: pending.find((p) => p.app_id === appId)?.n ?? 0,
     currentHourPartial,
   });

@@ -52,7 +52,12 @@ interface DailyRow {
   max: number | null;
   unique_devices: number;
   sketch: Uint8Array | null;
+  computed_at: Date;
 }
+
+/** When the newest of these rollup rows was computed: when the figures made of them were rolled up. */
+const rolledUpAt = (rows: readonly DailyRow[]) =>
+  rows.reduce<Date | null>((at, r) => (at === null || r.computed_at > at ? r.computed_at : at), null);
 
 /** Daily rollup rows of some metrics over [from, to] (epoch ms of UTC days, inclusive). */
 async function dailyRows(
@@ -67,7 +72,7 @@ async function dailyRows(
   const withSketch = options.withSketch ?? false;
   const appIds = typeof appId === 'number' ? [appId] : [...appId];
   return prisma.$queryRaw<DailyRow[]>`
-    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices,
+    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices, computed_at,
       CASE WHEN ${withSketch} THEN sketch END AS sketch
     FROM rollups_daily
     WHERE org_id = ${orgId}::uuid AND app_id = ANY(${appIds}::int[])
@@ -171,7 +176,7 @@ export async function analyticsOverview(
     { withSketch: true, lcpOnly: true },
   );
   const freshness = await rollupFreshness(prisma, actor.orgId, [appId], range);
-  return { ...overviewOf(rows, range), ...freshness(appId) };
+  return { ...overviewOf(rows, range), ...freshness(appId, rolledUpAt(rows)) };
 }
 
 /**
@@ -213,7 +218,7 @@ export async function analyticsOverviews(
           rows.filter((r) => r.app_id === a.id),
           range,
         ),
-        ...freshness(a.id),
+        ...freshness(a.id, rolledUpAt(rows.filter((r) => r.app_id === a.id))),
       },
     ]),
   );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `sightline seed-demo` leaves the dashboards populated when it returns: what it wrote is
 // rolled up (no worker runs here), and it says where to sign in, with which credentials.
+// Each test starts the CLI (TypeScript loader, then seeding): minutes on a loaded machine.
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/sightline.mjs', import.meta.url));
@@ -68,7 +69,7 @@ describe('sightline seed-demo', () => {
     }
     expect(events).toBe(seeded.counts.events);
     expect(sessions).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('prints the portal sign-in page and the credentials to use there', async () => {
     const { stdout } = await seed('--events', '300', '--days', '1');
@@ -77,5 +78,5 @@ describe('sightline seed-demo', () => {
     expect(email?.[1]).toMatch(/^demo\+\w+@sightline\.local$/);
     expect(email?.[2]).toMatch(/^demo-/);
     expect(stdout).toMatch(/dashboards are up to date \(\d+ app-hours rolled up\)/);
-  });
+  }, 120_000);
 });

@@ -109,26 +109,39 @@ export async function buildPackage(outDir: string): Promise<Built[]> {
   const scripts = await buildScripts();
   for (const b of scripts) await writeFile(join(outDir, b.file), b.code);
   const source = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Record<string, unknown>;
+  // The workspace's own fields (name, version, license, description, …), with exports naming
+  // the built files instead of the TypeScript sources, and none of its scripts.
   const manifest = {
     name: source.name,
     version: source.version,
-    description: 'Sightline SDK: analytics, crash reports and performance for browsers, Node.js and Next.js',
+    description: source.description,
+    license: source.license,
+    keywords: source.keywords,
+    ...(source.engines ? { engines: source.engines } : {}),
     type: 'module',
-    license: 'MIT',
     sideEffects: false,
-    exports: Object.fromEntries(
-      Object.entries(ENTRIES).map(([path, entry]) => [
-        path,
-        { types: `./types/${entry}.d.ts`, default: `./esm/${entry}.js` },
-      ]),
-    ),
-    files: ['esm', 'types', 'sightline.js', 'sightline.vitals.js', 'README.md'],
+    exports: {
+      ...Object.fromEntries(
+        Object.entries(ENTRIES).map(([path, entry]) => [
+          path,
+          { types: `./types/${entry}.d.ts`, default: `./esm/${entry}.js` },
+        ]),
+      ),
+      './package.json': './package.json',
+    },
+    types: './types/index.d.ts',
+    // CDNs that serve npm packages (unpkg, jsDelivr) answer the bare package URL with the <script> build.
+    unpkg: './sightline.js',
+    jsdelivr: './sightline.js',
+    files: ['esm', 'types', 'sightline.js', 'sightline.vitals.js', 'README.md', 'LICENSE'],
     dependencies: source.dependencies,
     peerDependencies: source.peerDependencies,
     peerDependenciesMeta: source.peerDependenciesMeta,
+    publishConfig: source.publishConfig,
   };
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFile(`${root}README.md`, join(outDir, 'README.md'));
+  await copyFile(`${root}LICENSE`, join(outDir, 'LICENSE'));
   return scripts;
 }
 

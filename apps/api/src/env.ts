@@ -93,6 +93,8 @@ const cliShape = {
   PORT: portSchema.default(4000),
   /** Base URL SDKs reach the api at; used to print DSNs. */
   PUBLIC_API_URL: z.string().url().optional(),
+  /** The portal's address: seed-demo prints its sign-in page. */
+  PUBLIC_WEB_URL: mailEnv.PUBLIC_WEB_URL,
 };
 
 export type CliEnv = ReturnType<typeof loadCliEnv>;

@@ -94,6 +94,8 @@ async function start(): Promise<void> {
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX, {
       heavy: createHeavyQuestionGate(cache, { perOrg: env.ANALYTICS_ORG_MAX_IN_FLIGHT, namespace: env.REDIS_PREFIX }),
+      // Dashboards include the current hour: a read rolls up the app's small pending hours first.
+      fresh: { pool, log },
     }),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,

@@ -91,6 +91,12 @@ export const typeDefs = /* GraphQL */ `
     current: OverviewFigures!
     previous: OverviewFigures!
     change: OverviewChange!
+    "When the app's figures were last rolled up (ISO 8601); null before its first rollup"
+    rolledUpAt: String
+    "Hours that received events not yet in the figures"
+    pendingHours: Int!
+    "The range includes the current hour, which is still being counted"
+    currentHourPartial: Boolean!
   }
   type EventDay {
     "The day (YYYY-MM-DD), or the hour's start (ISO 8601) for hourly series"

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
 
 // Dashboard queries, one function each, tenant first (the actor's org, an app of it), all
@@ -51,7 +52,12 @@ interface DailyRow {
   max: number | null;
   unique_devices: number;
   sketch: Uint8Array | null;
+  computed_at: Date;
 }
+
+/** When the newest of these rollup rows was computed: when the figures made of them were rolled up. */
+const rolledUpAt = (rows: readonly DailyRow[]) =>
+  rows.reduce<Date | null>((at, r) => (at === null || r.computed_at > at ? r.computed_at : at), null);
 
 /** Daily rollup rows of some metrics over [from, to] (epoch ms of UTC days, inclusive). */
 async function dailyRows(
@@ -66,7 +72,7 @@ async function dailyRows(
   const withSketch = options.withSketch ?? false;
   const appIds = typeof appId === 'number' ? [appId] : [...appId];
   return prisma.$queryRaw<DailyRow[]>`
-    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices,
+    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices, computed_at,
       CASE WHEN ${withSketch} THEN sketch END AS sketch
     FROM rollups_daily
     WHERE org_id = ${orgId}::uuid AND app_id = ANY(${appIds}::int[])
@@ -162,7 +168,7 @@ function overviewOf(rows: DailyRow[], range: DateRange) {
     change: changes,
   };
 }
-export type AnalyticsOverview = ReturnType<typeof overviewOf>;
+export type AnalyticsOverview = ReturnType<typeof overviewOf> & Freshness;
 
 /** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
 export async function analyticsOverview(
@@ -182,7 +188,8 @@ export async function analyticsOverview(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
-  return overviewOf(rows, range);
+  const freshness = await rollupFreshness(prisma, actor.orgId, [appId], range);
+  return { ...overviewOf(rows, range), ...freshness(appId, rolledUpAt(rows)) };
 }
 
 /**
@@ -210,13 +217,22 @@ export async function analyticsOverviews(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
+  const freshness = await rollupFreshness(
+    prisma,
+    actor.orgId,
+    apps.map((a) => a.id),
+    range,
+  );
   return new Map(
     apps.map((a) => [
       a.id,
-      overviewOf(
-        rows.filter((r) => r.app_id === a.id),
-        range,
-      ),
+      {
+        ...overviewOf(
+          rows.filter((r) => r.app_id === a.id),
+          range,
+        ),
+        ...freshness(a.id, rolledUpAt(rows.filter((r) => r.app_id === a.id))),
+      },
     ]),
   );
 }

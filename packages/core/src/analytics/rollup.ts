@@ -501,21 +501,23 @@ export async function waitForRollup(pool: pg.Pool, orgId: string, appId: number,
 }
 
 /**
- * One aggregation pass over the oldest dirty hours (up to `limit`): each (app, day) in its
+ * One aggregation pass over the oldest dirty hours (up to `limit`; of one app with `app`,
+ * as a dashboard read asks in fresh.ts): each (app, day) in its
  * own transaction under an advisory lock, so concurrent aggregators split the work; an
  * hour marked again while it was being rolled up stays marked for the next pass.
  */
 export async function runAggregation(
   pool: pg.Pool,
-  options: { limit?: number; settleMs?: number } = {},
+  options: { limit?: number; settleMs?: number; app?: { orgId: string; appId: number } } = {},
 ): Promise<AggregationResult> {
   // An hour waits `settleMs` after it became dirty (0: none), so one still filling is rolled up
   // every few minutes rather than after every write.
   const { rows: dirty } = await pool.query<{ org_id: string; app_id: number; hour: Date; marked_at: Date }>(
     `SELECT org_id, app_id, hour, marked_at FROM rollup_dirty_hours
      WHERE first_marked_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+       AND ($3::uuid IS NULL OR (org_id = $3::uuid AND app_id = $4::int))
      ORDER BY hour LIMIT $1`,
-    [options.limit ?? 500, options.settleMs ?? 0],
+    [options.limit ?? 500, options.settleMs ?? 0, options.app?.orgId ?? null, options.app?.appId ?? null],
   );
   const days = new Map<string, { orgId: string; appId: number; day: Date; hours: typeof dirty }>();
   for (const d of dirty) {

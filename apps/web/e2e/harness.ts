@@ -100,12 +100,37 @@ export interface Stack {
   browser: Browser;
   db: TestDatabase;
   deps: ReturnType<typeof createTestServerDeps>;
-  /** The Sightline app the portal reports its own usage and errors to (self-monitoring). */
-  monitoring: { appId: number };
+  /** The Sightline app the portal reports its own usage and errors to (self-monitoring); null when off. */
+  monitoring: { appId: number } | null;
+  /** Another portal process against the same api, with extra environment (e.g. `SIGNUP=closed`); stopped with the stack. */
+  startWeb(extraEnv: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /**
+   * Self-monitoring creates an organization with an owner first; off, the installation starts
+   * empty (no users), as a newcomer's does.
+   */
+  selfMonitoring?: boolean;
+}
+
+/** Starts the built portal on a free port; resolves with its URL once /healthz answers. */
+async function startWebProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; process: ChildProcess }> {
+  const webPort = await freePort();
+  let output = '';
+  const web: ChildProcess = spawn(process.execPath, [portalServer, '-p', String(webPort), '-H', '127.0.0.1'], {
+    cwd: webDir,
+    env: { ...env, PORT: String(webPort) },
+  });
+  web.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  web.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${webPort}`;
+  await waitForHttp(`${url}/healthz`, 60, () => output);
+  return { url, process: web };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mails: Mail[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
@@ -126,14 +151,11 @@ export async function startStack(): Promise<Stack> {
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   await buildPortal();
-  const webPort = await freePort();
-  const webUrl = `http://127.0.0.1:${webPort}`;
   const db = await createTestDatabase();
   const deps = createTestServerDeps(
     db.url,
     createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`, 'Sightline <no-reply@sightline.test>'),
   );
-  deps.webUrl = webUrl;
   const api: FastifyInstance = await buildServer(deps);
   await api.listen({ port: 0, host: '127.0.0.1' });
   const apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
@@ -141,8 +163,11 @@ export async function startStack(): Promise<Stack> {
   deps.publicApiUrl = apiUrl;
   // Self-monitoring, as an operator would set it up: an app of its own, and the worker's
   // writers so what the portal reports lands in PostgreSQL.
-  const monitoringOrg = await createTestOrg(deps.prisma, { name: 'Sightline operations' });
-  const monitoring = await createTestApp(deps.prisma, monitoringOrg.org.id, { bundleId: 'sightline.portal' });
+  const monitoringOrg =
+    options.selfMonitoring === false ? null : await createTestOrg(deps.prisma, { name: 'Sightline operations' });
+  const monitoring = monitoringOrg
+    ? await createTestApp(deps.prisma, monitoringOrg.org.id, { bundleId: 'sightline.portal' })
+    : null;
   const writerRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const writers = startIngestWriters({
     pool: deps.pool,
@@ -152,24 +177,20 @@ export async function startStack(): Promise<Stack> {
     claimIdleMs: 500,
   });
 
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     NEXT_DIST_DIR: DIST_DIR,
     NEXT_TELEMETRY_DISABLED: '1',
     API_URL: apiUrl,
     SIGHTLINE_SECRET: deps.secret,
-    PORT: String(webPort),
-    PORTAL_SIGHTLINE_KEY: monitoring.ingestKey,
-    PORTAL_SIGHTLINE_ENDPOINT: apiUrl,
+    ...(monitoring ? { PORTAL_SIGHTLINE_KEY: monitoring.ingestKey, PORTAL_SIGHTLINE_ENDPOINT: apiUrl } : {}),
   };
-  let output = '';
-  const web: ChildProcess = spawn(process.execPath, [portalServer, '-p', String(webPort), '-H', '127.0.0.1'], {
-    cwd: webDir,
-    env,
-  });
-  web.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  web.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForHttp(`${webUrl}/healthz`, 60, () => output);
+  const webs: ChildProcess[] = [];
+  const web = await startWebProcess(env);
+  webs.push(web.process);
+  const webUrl = web.url;
+  // Links in emails point at the portal.
+  deps.webUrl = webUrl;
 
   const browser = await chromium.launch(CHROMIUM);
 
@@ -180,10 +201,15 @@ export async function startStack(): Promise<Stack> {
     browser,
     db,
     deps,
-    monitoring: { appId: monitoring.app.id },
+    monitoring: monitoring ? { appId: monitoring.app.id } : null,
+    async startWeb(extraEnv) {
+      const extra = await startWebProcess({ ...env, ...extraEnv });
+      webs.push(extra.process);
+      return extra.url;
+    },
     async stop() {
       await browser.close().catch(() => undefined);
-      web.kill('SIGTERM');
+      for (const w of webs) w.kill('SIGTERM');
       await writers.close();
       writerRedis.disconnect();
       await api.close();

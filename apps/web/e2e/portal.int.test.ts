@@ -5,6 +5,7 @@ import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/t
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, uniqueEmail, waitForMail, type Stack } from './harness.ts';
+import { submitSignUp, type NewUser } from './walk.ts';
 
 // A new user's first session with the portal, in headless Chromium against the real api,
 // PostgreSQL, Redis and a local SMTP server.
@@ -34,15 +35,9 @@ async function trpcFromPage(page: Page, path: string, input: unknown): Promise<{
 }
 
 /** Signs up through the form, as a new user does; returns the new organization's id. */
-async function signUp(page: Page, owner: { name: string; email: string; password: string }, org: string) {
+async function signUp(page: Page, owner: NewUser, org: string) {
   await page.goto('/sign-up');
-  await page.getByLabel('Name', { exact: true }).fill(owner.name);
-  await page.getByLabel('Email', { exact: true }).fill(owner.email);
-  await page.getByLabel('Password', { exact: true }).fill(owner.password);
-  await page.getByLabel('Organization', { exact: true }).fill(org);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
-  return /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  return submitSignUp(page, owner, org);
 }
 
 describe('portal, as a new user would use it', () => {
@@ -77,7 +72,9 @@ describe('portal, as a new user would use it', () => {
     await page.getByLabel('App name', { exact: true }).fill('Checkout Web');
     await page.getByLabel('Bundle id', { exact: true }).fill('com.lighthouse.checkout');
     await page.getByRole('button', { name: 'Create app' }).click();
-    const ingestKey = (await page.getByTestId('secret-value').first().textContent())!;
+    // Creating an app lands on its setup page, which shows the key.
+    await page.waitForURL(/\/apps\/\d+\/setup$/);
+    const ingestKey = (await page.getByTestId('ingest-key').textContent())!;
     expect(ingestKey).toMatch(/^pk_[A-Za-z0-9]+$/);
     const app = await stack.deps.prisma.app.findFirstOrThrow({ where: { orgId, bundleId: 'com.lighthouse.checkout' } });
     const register = await fetch(`${stack.apiUrl}/v1/devices/register`, {
@@ -86,6 +83,7 @@ describe('portal, as a new user would use it', () => {
       body: JSON.stringify({ app_id: app.id, device_id: 'e2e-device' }),
     });
     expect(register.status).toBe(200);
+    await page.goto(`/o/${orgId}/apps`);
     await expect.poll(() => page.getByRole('link', { name: 'Checkout Web' }).count()).toBe(1);
 
     // Create a secret key, shown once; it works against the GraphQL API.
@@ -477,7 +475,7 @@ describe('portal, as a new user would use it', () => {
       await page.getByRole('heading', { name: 'Members' }).first().waitFor();
       await page.close({ runBeforeUnload: true }); // what is queued goes as the tab closes
       const views = async () =>
-        (await stack.deps.prisma.event.findMany({ where: { appId: stack.monitoring.appId, type: 'page_view' } })).map(
+        (await stack.deps.prisma.event.findMany({ where: { appId: stack.monitoring!.appId, type: 'page_view' } })).map(
           (e) => e.name,
         );
       await expect

@@ -19,6 +19,7 @@ export function AppNav({ orgId, appId }: { orgId: string; appId: number }) {
     ['/performance', 'Performance'],
     ['/explore', 'Explore'],
     ['/crashes', 'Crashes'],
+    ['/setup', 'Setup'],
     ['', 'Settings'],
   ];
   return (

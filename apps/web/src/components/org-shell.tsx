@@ -1,9 +1,11 @@
 'use client';
 
+import { SIGHTLINE_VERSION } from '@sightline/core/version';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
+import { rememberOrg } from '../lib/last-org';
 import { errorMessage, useTRPC } from '../lib/trpc';
 import { SignOutButton } from './sign-out-button';
 import { Notice } from './ui';
@@ -30,6 +32,11 @@ export function OrgShell({ orgId, children }: { orgId: string; children: ReactNo
   useSignedOutRedirect(me.error);
   const org = me.data?.organizations.find((o) => o.id === orgId);
   const base = `/o/${orgId}`;
+  const member = Boolean(org);
+  // `/` takes the user back here next time.
+  useEffect(() => {
+    if (member) rememberOrg(orgId);
+  }, [member, orgId]);
 
   return (
     <div className="portal">
@@ -64,6 +71,7 @@ export function OrgShell({ orgId, children }: { orgId: string; children: ReactNo
           </Link>
           {org ? <span className="muted">Your role: {org.role}</span> : null}
           <SignOutButton />
+          <span className="portal-footer">Sightline {SIGHTLINE_VERSION}</span>
         </div>
       </aside>
       <main className="content">

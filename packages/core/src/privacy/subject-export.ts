@@ -224,7 +224,7 @@ const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit:
     [],
   ],
   ['apps', 'apps t WHERE t.org_id = $1', ['device_id_salt']],
-  ['ingest_keys', 'ingest_keys t WHERE t.org_id = $1', ['key_hash']],
+  ['ingest_keys', 'ingest_keys t WHERE t.org_id = $1', ['key_hash', 'plaintext']],
   ['api_keys', 'api_keys t WHERE t.org_id = $1', ['key_hash']],
   [
     // A webhook's URL can work as a credential (Slack incoming webhooks): left out with the secrets.

@@ -8,7 +8,7 @@ import { parseInput } from './validate.ts';
 
 export interface CreatedApp {
   app: { id: number; orgId: string; name: string; bundleId: string; platform: string };
-  /** The `pk_` ingest key, shown once. */
+  /** The `pk_` ingest key (public; the portal can show it again). */
   ingestKey: string;
 }
 
@@ -43,7 +43,7 @@ export async function createApp(
       },
     });
     await tx.ingestKey.create({
-      data: { orgId, appId: app.id, prefix: ingestKey.prefix, keyHash: ingestKey.hash },
+      data: { orgId, appId: app.id, prefix: ingestKey.prefix, keyHash: ingestKey.hash, plaintext: ingestKey.key },
     });
     await recordAudit(tx, orgId, actor, 'app.created', { type: 'app', id: String(app.id) }, { name: app.name });
     return {

@@ -30,6 +30,7 @@ export {
   type MemberActor,
   type OrgActor,
 } from './members.ts';
+export { getIngestKeyAs, latestReceivedAs, type AppIngestKey, type LatestReceived } from './onboarding.ts';
 export { deleteApp, getApp, listApiKeys, listApps, resolveAppRef, updateApp, updateAppInput } from './app-settings.ts';
 export {
   createApiKeyAs,

@@ -26,7 +26,7 @@ export async function revokeApiKey(
 
 /**
  * Issues a new `pk_` key for an app. The old keys keep working for `graceHours` (0 ends
- * them at once) so deployed SDKs can move over; returns the new key, shown once.
+ * them at once) so deployed SDKs can move over; returns the new key (kept: `pk_` keys are public).
  */
 export async function rotateIngestKey(
   prisma: PrismaClient,
@@ -48,7 +48,9 @@ export async function rotateIngestKey(
         data: graceHours > 0 ? { expiresAt: key.expiresAt && key.expiresAt < endsAt ? key.expiresAt : endsAt } : { revokedAt: new Date() },
       });
     }
-    await tx.ingestKey.create({ data: { orgId, appId: app.id, prefix: fresh.prefix, keyHash: fresh.hash } });
+    await tx.ingestKey.create({
+      data: { orgId, appId: app.id, prefix: fresh.prefix, keyHash: fresh.hash, plaintext: fresh.key },
+    });
     await recordAudit(tx, orgId, actor, 'ingest_key.rotated', { type: 'app', id: String(app.id) }, { graceHours });
     return current;
   });

@@ -3,6 +3,8 @@ import {
   createAppInput,
   deleteApp,
   getApp,
+  getIngestKeyAs,
+  latestReceivedAs,
   listApps,
   revokeDeviceTokensAs,
   rotateIngestKeyAs,
@@ -17,6 +19,14 @@ const appRef = z.object({ appId: z.number().int() });
 export const appsRouter = router({
   list: orgProcedure.query(({ ctx }) => listApps(ctx.deps.prisma, ctx.actor)),
   get: orgProcedure.input(appRef).query(({ ctx, input }) => getApp(ctx.deps.prisma, ctx.actor, input.appId)),
+  /** The app's current `pk_` key, DSN and endpoint: public, so any member may see them again. */
+  ingestKey: orgProcedure
+    .input(appRef)
+    .query(({ ctx, input }) => getIngestKeyAs(ctx.deps.prisma, ctx.actor, input.appId, ctx.deps.publicApiUrl)),
+  /** The newest stored event or crash report (setup page: "waiting for your first event"). */
+  latestReceived: orgProcedure
+    .input(appRef)
+    .query(({ ctx, input }) => latestReceivedAs(ctx.deps.prisma, ctx.actor, input.appId)),
   create: orgProcedure
     .input(createAppInput)
     .mutation(({ ctx, input }) => createAppAs(ctx.deps.prisma, ctx.actor, input, ctx.deps.publicApiUrl)),

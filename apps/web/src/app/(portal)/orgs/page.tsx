@@ -5,17 +5,19 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import { Notice } from '../../../components/ui';
+import { homeOf, rememberedOrg } from '../../../lib/last-org';
 import { errorMessage, useTRPC } from '../../../lib/trpc';
 
-/** After sign-in: straight into the first organization, or an offer to create one. */
+/** After sign-in: straight into the last (or first) organization, or an offer to create one. */
 export default function OrgPickerPage() {
   const trpc = useTRPC();
   const router = useRouter();
   const me = useQuery(trpc.auth.me.queryOptions());
   const first = me.data?.organizations[0];
+  const organizations = me.data?.organizations;
   useEffect(() => {
-    if (first) router.replace(`/o/${first.id}`);
-  }, [first, router]);
+    if (organizations?.length) router.replace(homeOf(organizations, rememberedOrg(document.cookie)));
+  }, [organizations, router]);
 
   return (
     <main className="auth">

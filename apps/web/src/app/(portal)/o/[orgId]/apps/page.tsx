@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section, formatDate, Form } from '../../../../../components/ui';
+import { useRouter } from 'next/navigation';
+import type { FormEvent } from 'react';
+import { Field, Notice, Section, formatDate, Form } from '../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../lib/trpc';
 import { useOrg } from '../../../../../lib/use-org';
 import { formText } from '../../../../../lib/form';
@@ -19,7 +20,7 @@ export default function AppsPage() {
   const create = useMutation(
     trpc.apps.create.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.apps.list.queryFilter()) }),
   );
-  const [formKey, setFormKey] = useState(0);
+  const router = useRouter();
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -35,7 +36,8 @@ export default function AppsPage() {
         platform: formText(form, 'platform') as Platform,
         allowedOrigins: origins,
       },
-      { onSuccess: () => setFormKey((k) => k + 1) },
+      // Straight on to the app's setup page: its key, a snippet for each way in, the live check.
+      { onSuccess: (created) => router.push(`/o/${orgId}/apps/${created.app.id}/setup`) },
     );
   }
 
@@ -44,7 +46,10 @@ export default function AppsPage() {
       <h1>Apps</h1>
       <Notice kind="error">{apps.error ? errorMessage(apps.error) : null}</Notice>
       {apps.data?.length === 0 ? (
-        <p className="muted">No apps yet. Create one to get an ingest key for your SDK.</p>
+        <p className="notice notice-info empty-state" role="status">
+          No apps yet. Create one below: Sightline gives it a key and shows you the snippet to paste into your site or
+          service.
+        </p>
       ) : null}
       {apps.data && apps.data.length > 0 ? (
         <table>
@@ -55,6 +60,7 @@ export default function AppsPage() {
               <th>Bundle id</th>
               <th>Platform</th>
               <th>Created</th>
+              <th>Setup</th>
             </tr>
           </thead>
           <tbody>
@@ -69,6 +75,11 @@ export default function AppsPage() {
                 </td>
                 <td>{app.platform}</td>
                 <td>{formatDate(app.createdAt)}</td>
+                <td>
+                  <Link href={`/o/${orgId}/apps/${app.id}/setup`} aria-label={`Set up ${app.name}`}>
+                    Snippets and key
+                  </Link>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -76,18 +87,9 @@ export default function AppsPage() {
       ) : null}
 
       <Section title="Create an app">
-        {create.data ? (
-          <div className="stack">
-            <Notice kind="ok">
-              {create.data.app.name} is ready. Copy its ingest key now: it will not be shown again (you can rotate it
-              later).
-            </Notice>
-            <SecretValue label="Ingest key" value={create.data.ingestKey} />
-            <SecretValue label="DSN (Sentry SDKs)" value={create.data.dsn} />
-          </div>
-        ) : null}
+        {create.data ? <Notice kind="ok">{create.data.app.name} is ready. Opening its setup page…</Notice> : null}
         {atLeast('ADMIN') ? (
-          <Form key={formKey} className="stack" onSubmit={onSubmit}>
+          <Form className="stack" onSubmit={onSubmit}>
             <div className="row">
               <Field label="App name">
                 <input name="name" required maxLength={100} />

@@ -5,7 +5,9 @@ import { useParams, useRouter } from 'next/navigation';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { AppNav } from '../../../../../../components/analytics';
-import { Field, Notice, SecretValue, Section, Form } from '../../../../../../components/ui';
+import { NoDataYet } from '../../../../../../components/setup/first-event';
+import { IngestKeyPanel } from '../../../../../../components/setup/ingest-key';
+import { Field, Notice, Section, Form } from '../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../lib/use-org';
 import { formText } from '../../../../../../lib/form';
@@ -24,7 +26,7 @@ export default function AppSettingsPage() {
   const refresh = () => queryClient.invalidateQueries(trpc.apps.pathFilter());
   const app = useQuery(trpc.apps.get.queryOptions({ orgId, appId }));
   const update = useMutation(trpc.apps.update.mutationOptions({ onSuccess: refresh }));
-  const rotate = useMutation(trpc.apps.rotateIngestKey.mutationOptions());
+  const rotate = useMutation(trpc.apps.rotateIngestKey.mutationOptions({ onSuccess: refresh }));
   const revokeDevices = useMutation(trpc.apps.revokeDeviceTokens.mutationOptions());
   const remove = useMutation(
     trpc.apps.delete.mutationOptions({
@@ -68,9 +70,11 @@ export default function AppSettingsPage() {
       <p className="muted">
         App id {a.id} · bundle id <code>{a.bundleId}</code>
       </p>
+      <NoDataYet appId={appId} />
       {!canManage ? (
         <Notice kind="info">Your role ({role}) can view this app but not change it; ask an ADMIN.</Notice>
       ) : null}
+      <IngestKeyPanel appId={appId} />
       <Section title="Settings">
         <Form key={a.updatedAt.toString()} className="stack" onSubmit={onSave}>
           <fieldset disabled={!canManage} className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
@@ -170,8 +174,7 @@ export default function AppSettingsPage() {
                 Revoke all device tokens
               </button>
             </div>
-            {rotate.data ? <SecretValue label="New ingest key" value={rotate.data.ingestKey} /> : null}
-            {rotate.data ? <SecretValue label="New DSN" value={rotate.data.dsn} /> : null}
+            {rotate.data ? <Notice kind="ok">New ingest key created; it is shown above.</Notice> : null}
             {revokeDevices.data ? <Notice kind="ok">{revokeDevices.data.revoked} device tokens revoked.</Notice> : null}
             <Notice kind="error">
               {rotate.error || revokeDevices.error ? errorMessage(rotate.error ?? revokeDevices.error) : null}

@@ -16,6 +16,7 @@ import {
   TOOLTIP,
 } from '../../../../../../../components/analytics';
 import { FreshnessNote } from '../../../../../../../components/freshness';
+import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Notice, Section } from '../../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../../lib/use-org';
@@ -49,6 +50,7 @@ export default function AnalyticsPage() {
     <>
       <h1>Analytics</h1>
       <AppNav orgId={orgId} appId={appId} />
+      <NoDataYet appId={appId} what="analytics" />
       <RangePicker />
       {o ? <FreshnessNote {...o} /> : null}
       <Notice kind="error">{error ? errorMessage(error) : null}</Notice>

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
+import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Field, Notice, formatDate } from '../../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../../lib/use-org';
@@ -40,6 +41,7 @@ export default function CrashesPage() {
   };
   const app = useQuery(trpc.apps.get.queryOptions({ orgId, appId }));
   const crashes = useQuery(trpc.crashes.list.queryOptions({ orgId, appId, query }));
+  const filtered = Boolean(status || version.trim() || search.trim());
   const pages = crashes.data ? Math.max(1, Math.ceil(crashes.data.total / PAGE_SIZE)) : 1;
   const base = `/o/${orgId}/apps/${appId}`;
 
@@ -49,6 +51,7 @@ export default function CrashesPage() {
         <Link href={base}>← {app.data?.name ?? 'App'}</Link>
       </p>
       <h1>Crashes</h1>
+      <NoDataYet appId={appId} what="crash reports" />
       <div className="row">
         <Field label="Status">
           <select
@@ -86,7 +89,13 @@ export default function CrashesPage() {
         </Field>
       </div>
       <Notice kind="error">{crashes.error ? errorMessage(crashes.error) : null}</Notice>
-      {crashes.data && crashes.data.groups.length === 0 ? <p className="muted">No crashes match.</p> : null}
+      {crashes.data && crashes.data.groups.length === 0 ? (
+        filtered ? (
+          <p className="muted">No crashes match.</p>
+        ) : (
+          <p className="muted">No crashes or errors reported yet: good news, if this app is already sending events.</p>
+        )
+      ) : null}
       {crashes.data && crashes.data.groups.length > 0 ? (
         <table aria-label="Crash groups">
           <thead>

@@ -15,6 +15,7 @@ import {
   AXIS,
   TOOLTIP,
 } from '../../../../../../../components/analytics';
+import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Field, Form, Notice, Section } from '../../../../../../../components/ui';
 import { formText } from '../../../../../../../lib/form';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
@@ -89,6 +90,7 @@ export default function ExplorePage() {
     <>
       <h1>Explore</h1>
       <AppNav orgId={orgId} appId={appId} />
+      <NoDataYet appId={appId} what="events" />
       <RangePicker />
       <Section title="Funnel">
         <Form onSubmit={onFunnel} className="stack">

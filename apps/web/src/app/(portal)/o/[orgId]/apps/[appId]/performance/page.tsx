@@ -24,6 +24,7 @@ import {
   AXIS,
   TOOLTIP,
 } from '../../../../../../../components/analytics';
+import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Notice, Section } from '../../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
 import { useOrg } from '../../../../../../../lib/use-org';
@@ -81,6 +82,7 @@ export default function PerformancePage() {
     <>
       <h1>Performance</h1>
       <AppNav orgId={orgId} appId={appId} />
+      <NoDataYet appId={appId} what="performance data" />
       <RangePicker />
       <Notice kind="error">{error ? errorMessage(error) : null}</Notice>
       <Section title="Web Vitals (p75)">

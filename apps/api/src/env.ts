@@ -11,6 +11,7 @@ import {
   publicLimitsEnv,
   redisEnv,
   secretEnv,
+  signupEnv,
   trustProxyEnv,
 } from '@sightline/core';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ const serverShape = {
   HOST: z.string().default('0.0.0.0'),
   ...trustProxyEnv,
   ...mailEnv,
+  ...signupEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,
   ...outboundEnv,

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AppError, EnvError } from '@sightline/core';
 import { SIGHTLINE_VERSION } from '@sightline/core/version';
-import { MigrationError } from '@sightline/db/migrations';
-import { loadCliEnv, type CliEnv } from '../env.ts';
+import type { CliEnv } from '../env.ts';
 import { EXIT, type Command, type CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { commandHelp, commandSynopsis, mainHelp } from './help.ts';
@@ -59,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(name, command, rest);
   if (!flags) return EXIT.usage;
   const out = createOutput(flags.json === true);
+  // Imported here, not at the top: help and usage errors above need neither core nor Prisma.
+  const { loadCliEnv } = await import('../env.ts');
   let env: CliEnv | undefined;
   const ctx: CommandContext = {
     get env() {
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return (await command.run(ctx)) ?? EXIT.ok;
   } catch (error) {
-    return reportFailure(name, error, out);
+    return await reportFailure(name, error, out);
   }
 }
 
@@ -96,7 +96,11 @@ function describeParseError(error: unknown): string {
   return message;
 }
 
-function reportFailure(name: string, error: unknown, out: Output): number {
+async function reportFailure(name: string, error: unknown, out: Output): Promise<number> {
+  const [{ AppError, EnvError }, { MigrationError }] = await Promise.all([
+    import('@sightline/core'),
+    import('@sightline/db/migrations'),
+  ]);
   const known = error instanceof AppError || error instanceof EnvError || error instanceof MigrationError;
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof AppError ? error.code : known ? 'ERROR' : 'INTERNAL';

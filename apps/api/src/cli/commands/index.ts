@@ -1,13 +1,17 @@
-import type { Command } from '../command.ts';
-import { deadLettersListCommand, deadLettersReplayCommand } from './dead-letters.ts';
-import { doctorCommand } from './doctor/index.ts';
-import { migrateCommand } from './migrate.ts';
-import { seedDemoCommand } from './seed-demo.ts';
-import { createApiKeyCommand, createAppCommand, createOrgCommand, grantPlatformAdminCommand } from './tenancy.ts';
-import { createUserCommand, resetPasswordCommand } from './users.ts';
+import type { Command, CommandContext } from '../command.ts';
 
 // Every command with the help `sightline <command> --help` prints. Two-word names
-// (`dead-letters list`) are matched before one-word ones.
+// (`dead-letters list`) are matched before one-word ones. Each command's code is imported
+// only when it runs: `--help` and `--version` stay quick without loading core and Prisma.
+
+type Runner = (ctx: CommandContext) => Promise<number | void>;
+const lazy =
+  <M>(load: () => Promise<M>, pick: (module: M) => Runner): Runner =>
+  async (ctx) =>
+    pick(await load())(ctx);
+const tenancy = () => import('./tenancy.ts');
+const users = () => import('./users.ts');
+const deadLetters = () => import('./dead-letters.ts');
 export const COMMANDS: Record<string, Command> = {
   migrate: {
     summary: 'apply pending database migrations, or list them with --status',
@@ -17,7 +21,7 @@ export const COMMANDS: Record<string, Command> = {
       'it lists applied and pending migrations and exits 3 when some are pending.',
     flags: { status: { type: 'boolean', help: 'list applied and pending migrations; exit 3 when any is pending' } },
     examples: ['npx sightline migrate', 'npx sightline migrate --status --json'],
-    run: migrateCommand,
+    run: lazy(() => import('./migrate.ts'), (m) => m.migrateCommand),
   },
   doctor: {
     summary: 'check configuration, PostgreSQL, Redis, disk, SMTP and the public URLs',
@@ -27,7 +31,7 @@ export const COMMANDS: Record<string, Command> = {
       'and whether the public URLs answer. Exits 1 when any check is an error; warnings alone exit 0.',
     flags: {},
     examples: ['npx sightline doctor', 'npx sightline doctor --json | jq ".findings[] | select(.status != \\"ok\\")"'],
-    run: doctorCommand,
+    run: lazy(() => import('./doctor/index.ts'), (m) => m.doctorCommand),
   },
   'create-user': {
     summary: 'create a user without an organization (for SIGNUP=closed, or an operator)',
@@ -43,7 +47,7 @@ export const COMMANDS: Record<string, Command> = {
       'platform-admin': { type: 'boolean', help: 'make the user a platform administrator' },
     },
     examples: ["npx sightline create-user --email ops@example.com --password 'a long passphrase' --platform-admin"],
-    run: createUserCommand,
+    run: lazy(users, (m) => m.createUserCommand),
   },
   'reset-password': {
     summary: "set a user's password (generated when omitted) and sign them out everywhere",
@@ -55,7 +59,7 @@ export const COMMANDS: Record<string, Command> = {
       password: { type: 'string', arg: '<password>', help: 'the new password (default: generate one and print it)' },
     },
     examples: ['npx sightline reset-password --email ops@example.com'],
-    run: resetPasswordCommand,
+    run: lazy(users, (m) => m.resetPasswordCommand),
   },
   'create-org': {
     summary: 'create an organization and its OWNER',
@@ -68,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
       'owner-password': { type: 'string', arg: '<password>', help: "the owner's password (new or current)", required: true },
     },
     examples: ["npx sightline create-org --name 'Acme' --owner-email owner@acme.example --owner-password 'a long passphrase'"],
-    run: createOrgCommand,
+    run: lazy(tenancy, (m) => m.createOrgCommand),
   },
   'create-app': {
     summary: 'create an app with its pk_ ingest key',
@@ -80,7 +84,7 @@ export const COMMANDS: Record<string, Command> = {
       platform: { type: 'string', arg: '<platform>', help: 'WEB, NODE, NEXTJS, IOS, ANDROID, REACT_NATIVE, FLUTTER, LUA or OTHER' },
     },
     examples: ['npx sightline create-app --org <org id> --name Shop --bundle-id com.acme.shop --platform web'],
-    run: createAppCommand,
+    run: lazy(tenancy, (m) => m.createAppCommand),
   },
   'create-api-key': {
     summary: 'create a secret sk_ key for an organization',
@@ -91,14 +95,14 @@ export const COMMANDS: Record<string, Command> = {
       scopes: { type: 'string', arg: '<list>', help: 'comma-separated: read, write, ingest, admin', required: true },
     },
     examples: ['npx sightline create-api-key --org <org id> --name CI --scopes read,write'],
-    run: createApiKeyCommand,
+    run: lazy(tenancy, (m) => m.createApiKeyCommand),
   },
   'grant-platform-admin': {
     summary: 'make a user a platform administrator',
     description: 'Platform administrators see every organization on the admin pages and can suspend them.',
     flags: { email: { type: 'string', arg: '<address>', help: "the user's email address", required: true } },
     examples: ['npx sightline grant-platform-admin --email ops@example.com'],
-    run: grantPlatformAdminCommand,
+    run: lazy(tenancy, (m) => m.grantPlatformAdminCommand),
   },
   'seed-demo': {
     summary: 'fill a demo organization with synthetic telemetry',
@@ -109,14 +113,14 @@ export const COMMANDS: Record<string, Command> = {
       devices: { type: 'string', arg: '<n>', help: 'how many devices (default: events / 60, 50 to 20000)' },
     },
     examples: ['npx sightline seed-demo --events 20000 --days 7'],
-    run: seedDemoCommand,
+    run: lazy(() => import('./seed-demo.ts'), (m) => m.seedDemoCommand),
   },
   'dead-letters list': {
     summary: 'what the writers could not store, newest first',
     description: 'Lists ingestion entries the worker could not store, with the reason, newest first.',
     flags: { limit: { type: 'string', arg: '<n>', help: 'show at most n (default 100)' } },
     examples: ['npx sightline dead-letters list --limit 20'],
-    run: deadLettersListCommand,
+    run: lazy(deadLetters, (m) => m.deadLettersListCommand),
   },
   'dead-letters replay': {
     summary: 're-append dead letters to the buffer and remove them from the list',
@@ -125,6 +129,6 @@ export const COMMANDS: Record<string, Command> = {
       'them again with the reason.',
     flags: { id: { type: 'string', arg: '<id>', help: 'replay only this one (default: all)' } },
     examples: ['npx sightline dead-letters replay', 'npx sightline dead-letters replay --id crashes/1700000000000-0'],
-    run: deadLettersReplayCommand,
+    run: lazy(deadLetters, (m) => m.deadLettersReplayCommand),
   },
 };

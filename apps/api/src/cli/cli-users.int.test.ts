@@ -56,7 +56,15 @@ describe('sightline create-user and reset-password', { timeout: 240_000 }, () =>
     expect(ops.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await prisma.membership.count({ where: { userId: ops.id } })).toBe(0);
 
-    const admin = await cli('create-user', '--email', 'boss@example.test', '--password', PASSWORD, '--platform-admin', '--json');
+    const admin = await cli(
+      'create-user',
+      '--email',
+      'boss@example.test',
+      '--password',
+      PASSWORD,
+      '--platform-admin',
+      '--json',
+    );
     expect(JSON.parse(admin.stdout)).toMatchObject({ user: { platformAdmin: true } });
   });
 
@@ -69,7 +77,9 @@ describe('sightline create-user and reset-password', { timeout: 240_000 }, () =>
       cli('reset-password', '--email', 'nobody@example.test'),
     ]);
     expect(dup.code).toBe(1);
-    expect(JSON.parse(dup.stdout)).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/) as string } });
+    expect(JSON.parse(dup.stdout)).toMatchObject({
+      error: { code: 'CONFLICT', message: expect.stringMatching(/already exists/) as string },
+    });
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/password is too weak: use at least 10 characters/);
     expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'BAD_REQUEST', message: '--email is required' } });
@@ -101,7 +111,11 @@ describe('sightline migrate --status', { timeout: 240_000 }, () => {
   it('is 0 when up to date, and lists the pending migration and exits 3 when one is missing', async () => {
     const current = await cli('migrate', '--status', '--json');
     expect(current.code, current.stderr).toBe(0);
-    const status = JSON.parse(current.stdout) as { applied: Array<{ name: string }>; pending: string[]; upToDate: boolean };
+    const status = JSON.parse(current.stdout) as {
+      applied: Array<{ name: string }>;
+      pending: string[];
+      upToDate: boolean;
+    };
     expect(status).toMatchObject({ pending: [], upToDate: true });
     expect(status.applied.length).toBeGreaterThan(10);
 
@@ -115,6 +129,8 @@ describe('sightline migrate --status', { timeout: 240_000 }, () => {
     expect(human.stdout).toMatch(new RegExp(`Pending \\(1\\):\\n  ${last}\\n`));
     expect(human.stdout).toContain('Run `npx sightline migrate`');
     // --status changed nothing.
-    expect(await prisma.$queryRaw<unknown[]>`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ${last}`).toHaveLength(0);
+    expect(
+      await prisma.$queryRaw<unknown[]>`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ${last}`,
+    ).toHaveLength(0);
   });
 });

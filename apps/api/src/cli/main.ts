@@ -26,7 +26,9 @@ function group(word: string): Array<[string, Command]> {
 export async function main(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === '--version' || first === '-v') {
-    process.stdout.write(argv.includes('--json') ? `${JSON.stringify({ version: SIGHTLINE_VERSION })}\n` : `${SIGHTLINE_VERSION}\n`);
+    process.stdout.write(
+      argv.includes('--json') ? `${JSON.stringify({ version: SIGHTLINE_VERSION })}\n` : `${SIGHTLINE_VERSION}\n`,
+    );
     return EXIT.ok;
   }
   if (first === undefined) {
@@ -43,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
     const members = group(name);
     if (members.length > 0 && (rest.length === 0 || rest.every(isHelp) || helpFor)) {
       const list = members.map(([n, c]) => `  ${n.padEnd(24)}${c.summary}`).join('\n');
-      process.stdout.write(`sightline ${name} <subcommand>\n\nsubcommands:\n${list}\n\nrun sightline ${name} <subcommand> --help for its options\n`);
+      process.stdout.write(
+        `sightline ${name} <subcommand>\n\nsubcommands:\n${list}\n\nrun sightline ${name} <subcommand> --help for its options\n`,
+      );
       return rest.length === 0 && !helpFor ? EXIT.usage : EXIT.ok;
     }
     const named = members.length > 0 && rest[0] ? `${name} ${rest[0]}` : name;
@@ -80,7 +84,9 @@ function parseFlags(name: string, command: Command, args: string[]): CommandCont
   try {
     return parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, strict: true }).values;
   } catch (error) {
-    process.stderr.write(`sightline ${name}: ${describeParseError(error)}\n\nusage: ${commandSynopsis(name, command)}\n`);
+    process.stderr.write(
+      `sightline ${name}: ${describeParseError(error)}\n\nusage: ${commandSynopsis(name, command)}\n`,
+    );
     process.stderr.write(`run sightline ${name} --help for what each option means\n`);
     return null;
   }

@@ -43,7 +43,10 @@ async function signUp(mode: SignupMode) {
     headers: { 'content-type': 'application/json' },
     payload: { json: form() },
   });
-  return { status: res.statusCode, body: res.json<{ result?: { data: { json: Record<string, unknown> } }; error?: { json: { message: string } } }>() };
+  return {
+    status: res.statusCode,
+    body: res.json<{ result?: { data: { json: Record<string, unknown> } }; error?: { json: { message: string } } }>(),
+  };
 }
 
 async function modeOf(mode: SignupMode): Promise<unknown> {

@@ -81,5 +81,11 @@ export async function setUserPassword(
     await endAllSessions(tx, user.id);
     await auditInUserOrgs(tx, user.id, 'user.password_reset_by_operator');
   });
-  return { userId: user.id, email: user.email, password, generated: data.password === undefined, sessionsRevoked: true };
+  return {
+    userId: user.id,
+    email: user.email,
+    password,
+    generated: data.password === undefined,
+    sessionsRevoked: true,
+  };
 }

@@ -37,7 +37,12 @@ const mailer: Mailer = { send: () => Promise.resolve() };
 const WEB = 'https://portal.example.test';
 const PASSWORD = 'a long and unusual passphrase';
 const email = (): string => `user-${Math.random().toString(36).slice(2)}@example.test`;
-const form = (address = email()) => ({ name: 'Ada', email: address, password: PASSWORD, organization: `Org ${address}` });
+const form = (address = email()) => ({
+  name: 'Ada',
+  email: address,
+  password: PASSWORD,
+  organization: `Org ${address}`,
+});
 const signUpAs = (prisma: PrismaClient, mode: SignupMode, address?: string) =>
   signUp(prisma, mailer, WEB, form(address), { signupMode: mode });
 
@@ -134,16 +139,32 @@ describe('SIGNUP modes and the first platform admin', () => {
     await createUserAccount(prisma, { email: 'first@example.test', password: PASSWORD });
     const made = await createUserAccount(prisma, { email: 'ops@example.test', password: PASSWORD, name: 'Ops' });
     expect(made.platformAdmin).toBe(false);
-    const asAdmin = await createUserAccount(prisma, { email: 'ops2@example.test', password: PASSWORD, platformAdmin: true });
+    const asAdmin = await createUserAccount(prisma, {
+      email: 'ops2@example.test',
+      password: PASSWORD,
+      platformAdmin: true,
+    });
     expect(asAdmin.platformAdmin).toBe(true);
 
     const guard = createSignInGuard(redis, { keyPrefix: `test-signup-${Math.random().toString(36).slice(2)}` });
-    const signedIn = await guard.authenticate(prisma, { email: 'ops@example.test', password: PASSWORD, ip: '203.0.113.9' });
+    const signedIn = await guard.authenticate(prisma, {
+      email: 'ops@example.test',
+      password: PASSWORD,
+      ip: '203.0.113.9',
+    });
     expect(signedIn).toMatchObject({ id: made.id, name: 'Ops' });
     expect(signedIn.emailVerified).toBeInstanceOf(Date);
 
-    await rejects(createUserAccount(prisma, { email: 'ops@example.test', password: PASSWORD }), 'CONFLICT', /already exists/);
-    await rejects(createUserAccount(prisma, { email: 'x@example.test', password: 'short' }), 'BAD_REQUEST', /at least 10/);
+    await rejects(
+      createUserAccount(prisma, { email: 'ops@example.test', password: PASSWORD }),
+      'CONFLICT',
+      /already exists/,
+    );
+    await rejects(
+      createUserAccount(prisma, { email: 'x@example.test', password: 'short' }),
+      'BAD_REQUEST',
+      /at least 10/,
+    );
   });
 
   it('reset-password: the old password stops working, the new one works, sessions end', async () => {

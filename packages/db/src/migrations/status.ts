@@ -27,7 +27,10 @@ interface Row {
 }
 
 /** Compares `_prisma_migrations` with the repository's migrations; reads only. */
-export async function migrationStatus(connectionString: string, options: { dir?: string } = {}): Promise<MigrationStatus> {
+export async function migrationStatus(
+  connectionString: string,
+  options: { dir?: string } = {},
+): Promise<MigrationStatus> {
   const migrations = await readMigrations(options.dir);
   const rows = await readApplied(connectionString);
   const status: MigrationStatus = {

@@ -21,7 +21,10 @@ export const COMMANDS: Record<string, Command> = {
       'it lists applied and pending migrations and exits 3 when some are pending.',
     flags: { status: { type: 'boolean', help: 'list applied and pending migrations; exit 3 when any is pending' } },
     examples: ['npx sightline migrate', 'npx sightline migrate --status --json'],
-    run: lazy(() => import('./migrate.ts'), (m) => m.migrateCommand),
+    run: lazy(
+      () => import('./migrate.ts'),
+      (m) => m.migrateCommand,
+    ),
   },
   doctor: {
     summary: 'check configuration, PostgreSQL, Redis, disk, SMTP and the public URLs',
@@ -31,7 +34,10 @@ export const COMMANDS: Record<string, Command> = {
       'and whether the public URLs answer. Exits 1 when any check is an error; warnings alone exit 0.',
     flags: {},
     examples: ['npx sightline doctor', 'npx sightline doctor --json | jq ".findings[] | select(.status != \\"ok\\")"'],
-    run: lazy(() => import('./doctor/index.ts'), (m) => m.doctorCommand),
+    run: lazy(
+      () => import('./doctor/index.ts'),
+      (m) => m.doctorCommand,
+    ),
   },
   'create-user': {
     summary: 'create a user without an organization (for SIGNUP=closed, or an operator)',
@@ -69,9 +75,16 @@ export const COMMANDS: Record<string, Command> = {
     flags: {
       name: { type: 'string', arg: '<name>', help: 'the organization name', required: true },
       'owner-email': { type: 'string', arg: '<address>', help: "the owner's email address", required: true },
-      'owner-password': { type: 'string', arg: '<password>', help: "the owner's password (new or current)", required: true },
+      'owner-password': {
+        type: 'string',
+        arg: '<password>',
+        help: "the owner's password (new or current)",
+        required: true,
+      },
     },
-    examples: ["npx sightline create-org --name 'Acme' --owner-email owner@acme.example --owner-password 'a long passphrase'"],
+    examples: [
+      "npx sightline create-org --name 'Acme' --owner-email owner@acme.example --owner-password 'a long passphrase'",
+    ],
     run: lazy(tenancy, (m) => m.createOrgCommand),
   },
   'create-app': {
@@ -80,8 +93,17 @@ export const COMMANDS: Record<string, Command> = {
     flags: {
       org: { type: 'string', arg: '<org id>', help: 'the organization id (create-org prints it)', required: true },
       name: { type: 'string', arg: '<name>', help: 'the app name', required: true },
-      'bundle-id': { type: 'string', arg: '<id>', help: 'a bundle id unique in the org, e.g. com.acme.shop', required: true },
-      platform: { type: 'string', arg: '<platform>', help: 'WEB, NODE, NEXTJS, IOS, ANDROID, REACT_NATIVE, FLUTTER, LUA or OTHER' },
+      'bundle-id': {
+        type: 'string',
+        arg: '<id>',
+        help: 'a bundle id unique in the org, e.g. com.acme.shop',
+        required: true,
+      },
+      platform: {
+        type: 'string',
+        arg: '<platform>',
+        help: 'WEB, NODE, NEXTJS, IOS, ANDROID, REACT_NATIVE, FLUTTER, LUA or OTHER',
+      },
     },
     examples: ['npx sightline create-app --org <org id> --name Shop --bundle-id com.acme.shop --platform web'],
     run: lazy(tenancy, (m) => m.createAppCommand),
@@ -106,14 +128,18 @@ export const COMMANDS: Record<string, Command> = {
   },
   'seed-demo': {
     summary: 'fill a demo organization with synthetic telemetry',
-    description: 'Creates a demo organization with apps, devices, sessions, events and crashes, and prints how to sign in.',
+    description:
+      'Creates a demo organization with apps, devices, sessions, events and crashes, and prints how to sign in.',
     flags: {
       events: { type: 'string', arg: '<n>', help: 'how many events (default 200000)' },
       days: { type: 'string', arg: '<n>', help: 'spread over this many past days (default 30)' },
       devices: { type: 'string', arg: '<n>', help: 'how many devices (default: events / 60, 50 to 20000)' },
     },
     examples: ['npx sightline seed-demo --events 20000 --days 7'],
-    run: lazy(() => import('./seed-demo.ts'), (m) => m.seedDemoCommand),
+    run: lazy(
+      () => import('./seed-demo.ts'),
+      (m) => m.seedDemoCommand,
+    ),
   },
   'dead-letters list': {
     summary: 'what the writers could not store, newest first',

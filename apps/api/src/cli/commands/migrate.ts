@@ -7,14 +7,11 @@ export async function migrateCommand(ctx: CommandContext): Promise<number | void
   const created = await ensureDatabaseExists(url);
   if (created) ctx.out.progress(`created database ${new URL(url).pathname.slice(1)}`);
   const result = await applyMigrations(url, { onApply: (name) => ctx.out.progress(`applied ${name}`) });
-  ctx.out.result(
-    { applied: result.applied, alreadyApplied: result.alreadyApplied, databaseCreated: created },
-    [
-      result.applied.length > 0
-        ? `Applied ${result.applied.length} migration(s); ${result.alreadyApplied} were already applied.`
-        : `Database is up to date (${result.alreadyApplied} migrations applied).`,
-    ],
-  );
+  ctx.out.result({ applied: result.applied, alreadyApplied: result.alreadyApplied, databaseCreated: created }, [
+    result.applied.length > 0
+      ? `Applied ${result.applied.length} migration(s); ${result.alreadyApplied} were already applied.`
+      : `Database is up to date (${result.alreadyApplied} migrations applied).`,
+  ]);
 }
 
 /** Changes nothing; exit 3 while migrations are pending, so an upgrade script can wait on it. */

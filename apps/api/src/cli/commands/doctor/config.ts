@@ -15,7 +15,11 @@ export function checkConfiguration(env: DoctorEnv): Finding[] {
     return [
       error(
         'config',
-        `the api would not start: ${(env.serverError ?? '').split('\n').map((line) => line.trim()).filter(Boolean).join('; ')}`,
+        `the api would not start: ${(env.serverError ?? '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean)
+          .join('; ')}`,
         'set or correct the variables named (README, Configuration); SIGHTLINE_SECRET: `openssl rand -hex 32`',
       ),
     ];
@@ -46,7 +50,11 @@ function checkPublicUrl(name: string, value: string, unset: boolean, publicHost:
   const what = name === 'PUBLIC_API_URL' ? 'DSNs, SDK snippets and the script URL' : 'links in emails and alerts';
   const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return error(check, `${name} is ${value}: only http:// or https:// work`, `set ${name} to the https:// address people use`);
+    return error(
+      check,
+      `${name} is ${value}: only http:// or https:// work`,
+      `set ${name} to the https:// address people use`,
+    );
   }
   if (unset) {
     return warn(

@@ -11,7 +11,12 @@ export interface Finding {
 
 export const ok = (check: string, message: string): Finding => ({ check, status: 'ok', message, fix: null });
 export const warn = (check: string, message: string, fix: string): Finding => ({ check, status: 'warn', message, fix });
-export const error = (check: string, message: string, fix: string): Finding => ({ check, status: 'error', message, fix });
+export const error = (check: string, message: string, fix: string): Finding => ({
+  check,
+  status: 'error',
+  message,
+  fix,
+});
 
 export const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e)) || 'no answer';
 

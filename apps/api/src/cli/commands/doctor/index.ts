@@ -13,13 +13,18 @@ export async function runDoctor(): Promise<Finding[]> {
   const env = loadDoctorEnv();
   const reach = env.server ?? env.cli;
   const [postgres, redis, smtp, urls] = await Promise.all([
-    reach ? checkPostgres(reach.DATABASE_URL) : Promise.resolve({ findings: [] as Finding[], dataDirectory: undefined }),
+    reach
+      ? checkPostgres(reach.DATABASE_URL)
+      : Promise.resolve({ findings: [] as Finding[], dataDirectory: undefined }),
     reach ? checkRedis(reach.REDIS_URL) : Promise.resolve([]),
     env.server ? checkSmtp(env.server.SMTP_URL).then((f) => [f]) : Promise.resolve([]),
     env.server ? checkPublicUrls(env.server.PUBLIC_API_URL, env.server.PUBLIC_WEB_URL) : Promise.resolve([]),
   ]);
   const dataDir = postgres.dataDirectory ?? env.pgData;
-  const disk = await checkDisk(dataDir ?? process.cwd(), dataDir ? 'the PostgreSQL data directory' : 'the working directory');
+  const disk = await checkDisk(
+    dataDir ?? process.cwd(),
+    dataDir ? 'the PostgreSQL data directory' : 'the working directory',
+  );
   return [...checkConfiguration(env), ...postgres.findings, ...redis, disk, ...smtp, ...urls];
 }
 

@@ -110,6 +110,8 @@ describe('sightline doctor', { timeout: 180_000 }, () => {
     ]) {
       expect(checks.get(check), check).toMatchObject({ status: 'ok', fix: null });
     }
+    // Sign-up open on a portal only this machine reaches is fine.
+    expect(checks.get('signup')).toMatchObject({ status: 'ok', message: 'SIGNUP=open' });
     expect(checks.get('disk')?.message).toMatch(/% free/);
     for (const f of report.findings) {
       expect(['ok', 'warn'], `${f.check}: ${f.message}`).toContain(f.status);
@@ -162,6 +164,7 @@ describe('sightline doctor', { timeout: 180_000 }, () => {
           SIGHTLINE_SECRET: 'ab'.repeat(16),
           HOST: '0.0.0.0',
           PUBLIC_API_URL: 'http://localhost:4000',
+          PUBLIC_WEB_URL: 'https://sightline.example.test',
           SMTP_URL: 'smtp://127.0.0.1:1',
         }),
       ),
@@ -191,6 +194,11 @@ describe('sightline doctor', { timeout: 180_000 }, () => {
     expect(checks.get('public-api-url')).toMatchObject({
       status: 'warn',
       message: expect.stringMatching(/HOST=0\.0\.0\.0/) as string,
+    });
+    expect(checks.get('signup')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/SIGNUP=open and the portal is public/) as string,
+      fix: expect.stringMatching(/SIGNUP=invite/) as string,
     });
   });
 });

@@ -42,7 +42,20 @@ export function checkConfiguration(env: DoctorEnv): Finding[] {
   for (const name of ['PUBLIC_API_URL', 'PUBLIC_WEB_URL'] as const) {
     findings.push(checkPublicUrl(name, server[name], env.unset[name], publicHost, server.HOST));
   }
+  findings.push(checkSignup(server.SIGNUP, server.PUBLIC_WEB_URL));
   return findings;
+}
+
+/** Open sign-up on a portal others can reach: anyone gets an organization with the default quota. */
+function checkSignup(mode: string, webUrl: string): Finding {
+  if (mode === 'open' && !isLoopback(new URL(webUrl).hostname)) {
+    return warn(
+      'signup',
+      `SIGNUP=open and the portal is public (${webUrl}): anyone can create an account and an organization`,
+      'set SIGNUP=invite (sign-up by invitation) or SIGNUP=closed (accounts by `sightline create-user`) once your accounts exist',
+    );
+  }
+  return ok('signup', `SIGNUP=${mode}`);
 }
 
 function checkPublicUrl(name: string, value: string, unset: boolean, publicHost: boolean, host: string): Finding {

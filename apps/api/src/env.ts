@@ -11,6 +11,7 @@ import {
   publicLimitsEnv,
   redisEnv,
   secretEnv,
+  signupEnv,
   trustProxyEnv,
 } from '@sightline/core';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ const serverShape = {
   HOST: z.string().default('0.0.0.0'),
   ...trustProxyEnv,
   ...mailEnv,
+  ...signupEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,
   ...outboundEnv,
@@ -102,4 +104,35 @@ export type CliEnv = ReturnType<typeof loadCliEnv>;
 export function loadCliEnv(source: Record<string, string | undefined> = process.env) {
   const env = parseEnv(cliShape, source);
   return { ...env, PUBLIC_API_URL: env.PUBLIC_API_URL ?? `http://127.0.0.1:${env.PORT}` };
+}
+
+/** What `sightline doctor` needs: the api's configuration as it would start, or why it would not. */
+export interface DoctorEnv {
+  /** The api's configuration; absent when it does not parse (`serverError` says why). */
+  server?: ServerEnv;
+  serverError?: string;
+  /** Enough to reach PostgreSQL and Redis even when the api's configuration is broken. */
+  cli?: CliEnv;
+  /** Variables left unset fall back to localhost defaults, which is worth a warning. */
+  unset: { PUBLIC_API_URL: boolean; PUBLIC_WEB_URL: boolean };
+  /** Where PostgreSQL keeps its data when it runs on this machine (PGDATA), for the disk check. */
+  pgData?: string;
+}
+
+export function loadDoctorEnv(source: Record<string, string | undefined> = process.env): DoctorEnv {
+  const attempt = <T>(load: () => T): { value?: T; error?: string } => {
+    try {
+      return { value: load() };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const server = attempt(() => loadServerEnv(source));
+  const cli = attempt(() => loadCliEnv(source));
+  return {
+    ...(server.value ? { server: server.value } : { serverError: server.error ?? 'invalid configuration' }),
+    ...(cli.value ? { cli: cli.value } : {}),
+    unset: { PUBLIC_API_URL: !source.PUBLIC_API_URL, PUBLIC_WEB_URL: !source.PUBLIC_WEB_URL },
+    ...(source.PGDATA ? { pgData: source.PGDATA } : {}),
+  };
 }

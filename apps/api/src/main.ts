@@ -89,6 +89,7 @@ async function start(): Promise<void> {
     mailer,
     webUrl: env.PUBLIC_WEB_URL,
     publicApiUrl: env.PUBLIC_API_URL,
+    signupMode: env.SIGNUP,
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
     privacyQueue,

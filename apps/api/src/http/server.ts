@@ -15,7 +15,7 @@ import type {
   TrustProxy,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
-import { trustFunction } from '@sightline/core';
+import { trustFunction, type SignupMode } from '@sightline/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
@@ -56,6 +56,8 @@ export interface ServerDeps {
   webUrl: string;
   /** Where SDKs reach this api: DSNs shown in the portal point here. */
   publicApiUrl: string;
+  /** SIGNUP: who may create an account from the sign-up page (default open). */
+  signupMode?: SignupMode;
   ingest: {
     buffer: IngestBuffer;
     directory: AppDirectory;

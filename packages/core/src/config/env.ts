@@ -88,3 +88,15 @@ export const outboundEnv = {
    */
   ALERT_ALLOW_PRIVATE_TARGETS: targetPolicySchema,
 };
+
+export const SIGNUP_MODES = ['open', 'invite', 'closed'] as const;
+export type SignupMode = (typeof SIGNUP_MODES)[number];
+
+export const signupEnv = {
+  /**
+   * Who may create an account from the sign-up page: `open` anyone; `invite` only through an
+   * invitation (plus the very first account of an empty installation); `closed` nobody (the
+   * operator uses `sightline create-user` / `create-org`). Invitations work in every mode.
+   */
+  SIGNUP: z.enum(SIGNUP_MODES, { error: 'must be open, invite or closed' }).default('open'),
+};

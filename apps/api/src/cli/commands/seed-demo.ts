@@ -1,7 +1,7 @@
 import { buildDsn } from '@sightline/core';
 import { rollUpSeededApps, seedDemo } from '@sightline/core/demo';
 import { createPool } from '@sightline/db';
-import type { CommandContext } from '../main.ts';
+import type { CommandContext } from '../command.ts';
 import { intFlag } from './flags.ts';
 import { withPrisma } from './with-prisma.ts';
 

@@ -10,9 +10,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DURABLE_SETTINGS } from '../redis-config.mjs';
+
+const { fetch, AbortSignal } = globalThis;
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const project = `sightline-smoke-${process.pid}`;
@@ -60,7 +63,11 @@ function run(command, args, { what, timeoutMs = 30 * 60_000, cwd = root, quiet =
       if (code === 0) resolve(output);
       else {
         const tail = output.trim().split('\n').slice(-40).join('\n');
-        reject(new SmokeFailure(`${what ?? command} failed (${signal ?? `exit ${code}`}): ${command} ${args.join(' ')}\n${tail}`));
+        reject(
+          new SmokeFailure(
+            `${what ?? command} failed (${signal ?? `exit ${code}`}): ${command} ${args.join(' ')}\n${tail}`,
+          ),
+        );
       }
     });
   });
@@ -107,16 +114,22 @@ const exec = (service, args, what) => run('podman', ['exec', container(service),
 
 /** The last line of CLI output that is a JSON object (--json prints exactly one). */
 function jsonFrom(output, what) {
-  const line = output.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = output
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) throw new SmokeFailure(`${what}: no JSON in its output:\n${output}`);
   return JSON.parse(line);
 }
 
 /** deploy/compose.yaml runs Redis with the settings scripts/redis-config.mjs defines. */
 function checkRedisSettings(composeText) {
-  const redisCommand = composeText.split('\n').find((l) => l.includes("'redis-server'")) ?? '';
-  const missing = DURABLE_SETTINGS.filter(([key, value]) => !redisCommand.includes(`'--${key}', '${value}'`));
-  if (missing.length > 0) {
+  // The quoted words of the redis service's block, in order (its command is a list of strings).
+  const block = /\n {2}redis:\n([\s\S]*?)\n {2}\w[\w-]*:\n/.exec(composeText)?.[1] ?? '';
+  const words = [...block.matchAll(/'([^']*)'/g)].map((m) => m[1]);
+  const missing = DURABLE_SETTINGS.filter(([key, value]) => words[words.indexOf(`--${key}`) + 1] !== value);
+  if (!words.includes('redis-server') || missing.length > 0) {
     throw new SmokeFailure(
       `deploy/compose.yaml's redis command lacks ${missing.map(([k, v]) => `--${k} ${v}`).join(', ')} (scripts/redis-config.mjs)`,
     );
@@ -138,7 +151,10 @@ async function down() {
   const t = performance.now();
   say('compose down -v…');
   try {
-    await run('podman-compose', ['-f', composeFile, '-p', project, 'down', '-v', '-t', '5'], { what: 'compose down', timeoutMs: 120_000 });
+    await run('podman-compose', ['-f', composeFile, '-p', project, 'down', '-v', '-t', '5'], {
+      what: 'compose down',
+      timeoutMs: 120_000,
+    });
   } catch (error) {
     process.stderr.write(`[test:container] ${error.message}\n`);
   }
@@ -190,7 +206,9 @@ async function main() {
     }),
   );
   await step('migrate ran once and exited 0', async () => {
-    const code = (await run('podman', ['wait', container('migrate')], { what: 'podman wait migrate', timeoutMs: 180_000 })).trim();
+    const code = (
+      await run('podman', ['wait', container('migrate')], { what: 'podman wait migrate', timeoutMs: 180_000 })
+    ).trim();
     if (code !== '0') throw new SmokeFailure(`the migrate service exited ${code}`);
   });
 
@@ -198,13 +216,27 @@ async function main() {
     const org = jsonFrom(
       await exec(
         'api',
-        ['sightline', 'create-org', '--name', 'Smoke test', '--owner-email', 'smoke@example.com', '--owner-password', `pw-${randomUUID()}`, '--json'],
+        [
+          'sightline',
+          'create-org',
+          '--name',
+          'Smoke test',
+          '--owner-email',
+          'smoke@example.com',
+          '--owner-password',
+          `pw-${randomUUID()}`,
+          '--json',
+        ],
         'create-org',
       ),
       'create-org',
     ).org;
     return jsonFrom(
-      await exec('api', ['sightline', 'create-app', '--org', org.id, '--name', 'Smoke', '--bundle-id', 'com.example.smoke', '--json'], 'create-app'),
+      await exec(
+        'api',
+        ['sightline', 'create-app', '--org', org.id, '--name', 'Smoke', '--bundle-id', 'com.example.smoke', '--json'],
+        'create-app',
+      ),
       'create-app',
     );
   });
@@ -233,7 +265,7 @@ async function main() {
       return true;
     }),
   );
-  await step("compose health checks pass", async () => {
+  await step('compose health checks pass', async () => {
     // Podman runs health checks from systemd timers, absent on CI hosts: run each once by hand.
     const failing = [];
     for (const service of ['postgres', 'redis', 'api', 'worker', 'web']) {
@@ -249,7 +281,8 @@ async function main() {
       const probe = "fetch('http://127.0.0.1:9464/healthz').then((r) => process.stdout.write(String(r.status)))";
       const status = (await exec('worker', ['node', '-e', probe], 'worker /healthz probe').catch(() => '')).trim();
       if (status === '404') {
-        const metrics = "fetch('http://127.0.0.1:9464/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
+        const metrics =
+          "fetch('http://127.0.0.1:9464/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
         await exec('worker', ['node', '-e', metrics], 'worker /metrics');
         say('note: this worker has no /healthz yet; its /metrics answers, so it counts as healthy here');
         failing.splice(failing.indexOf('worker'), 1);
@@ -277,7 +310,9 @@ try {
   await main();
 } catch (error) {
   failed = true;
-  process.stderr.write(`\n[test:container] FAILED: ${error instanceof SmokeFailure ? error.message : error?.stack ?? error}\n`);
+  process.stderr.write(
+    `\n[test:container] FAILED: ${error instanceof SmokeFailure ? error.message : (error?.stack ?? error)}\n`,
+  );
   if (composeUp) await logsOf(['migrate', 'api', 'worker', 'web']);
 } finally {
   await down();

@@ -259,7 +259,8 @@ async function main() {
   });
   await step('the worker stored the event in PostgreSQL', () =>
     until('event stored', 120_000, async () => {
-      const sql = `SELECT count(*) FROM events WHERE app_id = ${Number(app.id)} AND device_id = '${deviceId}'`;
+      // The app is new, so its one row is this event (device ids are stored hashed: not searchable).
+      const sql = `SELECT count(*) FROM events WHERE app_id = ${Number(app.id)} AND type = 'screen_view'`;
       const out = await exec('postgres', ['psql', '-U', 'sightline', '-d', 'sightline', '-tAc', sql], 'psql');
       if (out.trim() !== '1') throw new Error(`${out.trim() || 0} matching rows`);
       return true;

@@ -21,7 +21,7 @@ import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 
 async function start(): Promise<void> {
   const env = loadWorkerEnv();
-  const log = createLogger('worker', env.LOG_LEVEL);
+  const log = createLogger('worker', env.LOG_LEVEL, env.SIGHTLINE_PROCESS);
   try {
     setPriority(env.WORKER_NICE);
   } catch (error) {

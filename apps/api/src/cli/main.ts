@@ -5,6 +5,7 @@ import { loadCliEnv } from '../env.ts';
 import { deadLettersListCommand, deadLettersReplayCommand } from './commands/dead-letters.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { seedDemoCommand } from './commands/seed-demo.ts';
+import { serveCommand } from './commands/serve.ts';
 import {
   createApiKeyCommand,
   createAppCommand,
@@ -57,6 +58,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'fill a demo organization with synthetic telemetry: [--events N] [--days N] [--devices N]',
     options: { events: { type: 'string' }, days: { type: 'string' }, devices: { type: 'string' } },
     run: seedDemoCommand,
+  },
+  serve: {
+    summary: 'production mode: run api, worker and web from the build, restart on crash: [--migrate] [--only api,worker,web]',
+    options: { migrate: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } },
+    run: serveCommand,
   },
   'dead-letters list': {
     summary: 'what the writers could not store, newest first: [--limit n]',

@@ -112,7 +112,10 @@ export function createSupervisor({
             fields,
           );
         } else {
-          warn(`${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`, fields);
+          warn(
+            `${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`,
+            fields,
+          );
         }
         pendingRestarts.set(label, setTimeout(run, delayMs));
         delayMs = Math.min(delayMs * 2, policy.maxDelayMs);

@@ -85,12 +85,12 @@ describe('the npm start supervisor', () => {
     // A pino line naming itself from SIGHTLINE_PROCESS, a JSON line that names nothing, Next's
     // coloured banner split across two writes, a blank line, and a failure on stderr.
     const script = [
-      "const w = (s) => process.stdout.write(s);",
+      'const w = (s) => process.stdout.write(s);',
       "w(JSON.stringify({ level: 30, time: 1, process: process.env.SIGHTLINE_PROCESS, msg: 'listening' }) + '\\n');",
-      "w('{\"level\":40,\"msg\":\"no process field\"}\\n');",
+      'w(\'{"level":40,"msg":"no process field"}\\n\');',
       "w('\\u001b[32m▲ Next.js\\u001b[39m rea');",
       "setTimeout(() => { w('dy in 1.2s\\n\\n'); process.stderr.write('Error: boom {not json\\n'); }, 50);",
-      "setInterval(() => {}, 1000);",
+      'setInterval(() => {}, 1000);',
     ].join('\n');
     supervisor.launch('web', ['-e', script]);
     await until(() => stderr.length > 0 && stdout.length >= 3);

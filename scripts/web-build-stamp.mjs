@@ -9,7 +9,11 @@ function treeHash(dir, hash = createHash('sha256')) {
     if (['node_modules', '.next', '.turbo'].includes(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) treeHash(path, hash);
-    else hash.update(path).update(String(statSync(path).mtimeMs)).update(readFileSync(path));
+    else
+      hash
+        .update(path)
+        .update(String(statSync(path).mtimeMs))
+        .update(readFileSync(path));
   }
   return hash;
 }

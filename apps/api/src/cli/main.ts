@@ -60,7 +60,8 @@ const COMMANDS: Record<string, Command> = {
     run: seedDemoCommand,
   },
   serve: {
-    summary: 'production mode: run api, worker and web from the build, restart on crash: [--migrate] [--only api,worker,web]',
+    summary:
+      'production mode: run api, worker and web from the build, restart on crash: [--migrate] [--only api,worker,web]',
     options: { migrate: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } },
     run: serveCommand,
   },

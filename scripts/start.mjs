@@ -104,9 +104,7 @@ function startLocalPostgres() {
     const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
     for (const version of versions) {
       say(`starting PostgreSQL ${version} cluster "main" with pg_ctlcluster`);
-      const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
-        stdio: 'inherit',
-      });
+      const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
       if (r.status === 0) return true;
     }
   }
@@ -115,10 +113,7 @@ function startLocalPostgres() {
   const pgBin = join('/usr/lib/postgresql', bin, 'bin');
   const pgData = join(dataDir, 'postgres');
   const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-  const run = (args) =>
-    spawnSync(asPostgres[0] ?? args[0], asPostgres.length ? [...asPostgres.slice(1), ...args] : args.slice(1), {
-      stdio: 'inherit',
-    });
+  const run = (args) => spawnSync(asPostgres[0] ?? args[0], asPostgres.length ? [...asPostgres.slice(1), ...args] : args.slice(1), { stdio: 'inherit' });
   if (!existsSync(join(pgData, 'PG_VERSION'))) {
     mkdirSync(pgData, { recursive: true });
     if (asPostgres.length) spawnSync('chown', ['-R', 'postgres', pgData]);
@@ -126,10 +121,7 @@ function startLocalPostgres() {
     if (run([join(pgBin, 'initdb'), '-D', pgData, '-U', 'postgres', '--auth=trust']).status !== 0) return false;
   }
   const port = databaseUrl.port || '5432';
-  return (
-    run([join(pgBin, 'pg_ctl'), '-D', pgData, '-l', join(pgData, 'server.log'), '-o', `-p ${port} -k /tmp`, 'start'])
-      .status === 0
-  );
+  return run([join(pgBin, 'pg_ctl'), '-D', pgData, '-l', join(pgData, 'server.log'), '-o', `-p ${port} -k /tmp`, 'start']).status === 0;
 }
 
 function startLocalRedis() {
@@ -147,13 +139,10 @@ async function ensureService(name, url, defaultPort, startLocal, installHint) {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || defaultPort);
   if (await portAnswers(host, port)) return;
-  if (!isLocal(host))
-    fail(`${name} at ${host}:${port} does not answer; check ${name === 'PostgreSQL' ? 'DATABASE_URL' : 'REDIS_URL'}`);
+  if (!isLocal(host)) fail(`${name} at ${host}:${port} does not answer; check ${name === 'PostgreSQL' ? 'DATABASE_URL' : 'REDIS_URL'}`);
   say(`${name} does not answer on ${host}:${port}`);
   if (!startLocal() || !(await waitForPort(host, port, 30))) {
-    fail(
-      `${name} is not running on ${host}:${port} and could not be started here. Install it (${installHint}) or point ${name === 'PostgreSQL' ? 'DATABASE_URL' : 'REDIS_URL'} at a running server.`,
-    );
+    fail(`${name} is not running on ${host}:${port} and could not be started here. Install it (${installHint}) or point ${name === 'PostgreSQL' ? 'DATABASE_URL' : 'REDIS_URL'} at a running server.`);
   }
   say(`${name} is up on ${host}:${port}`);
 }
@@ -221,19 +210,12 @@ launch('worker', [...NODE_FLAGS.worker, join(root, 'apps/worker/dist/main.mjs')]
   env: { ...env, ...RUNTIME_ENV },
 });
 // next-server.mjs is `next start` plus the socket's peer address, which TRUST_PROXY needs.
-launch('web', [join(webDir, 'next-server.mjs'), '-p', env.WEB_PORT], {
-  cwd: webDir,
-  env: { ...env, PORT: env.WEB_PORT },
-});
+launch('web', [join(webDir, 'next-server.mjs'), '-p', env.WEB_PORT], { cwd: webDir, env: { ...env, PORT: env.WEB_PORT } });
 
 const apiUp = await waitForPort('127.0.0.1', Number(env.PORT), 60);
 const webUp = await waitForPort('127.0.0.1', Number(env.WEB_PORT), 60);
 if (!stopping()) {
-  say(
-    apiUp
-      ? `api     http://localhost:${env.PORT}  (health: /healthz, readiness: /readyz)`
-      : 'api did not open its port in 60 s',
-  );
+  say(apiUp ? `api     http://localhost:${env.PORT}  (health: /healthz, readiness: /readyz)` : 'api did not open its port in 60 s');
   say(webUp ? `web     http://localhost:${env.WEB_PORT}` : 'web did not open its port in 60 s');
   say('worker  running (BullMQ)');
   say('press Ctrl-C to stop all three');

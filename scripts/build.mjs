@@ -13,7 +13,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const turbo = spawnSync(process.execPath, [join(root, 'node_modules/turbo/bin/turbo'), 'run', 'build'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1' },
 });
 if (turbo.status !== 0) {
   process.stderr.write('build: turbo run build failed (see above)\n');

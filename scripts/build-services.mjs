@@ -41,7 +41,7 @@ export async function buildServices(names = ['api', 'worker']) {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node20',
+        target: 'node24',
         sourcemap: 'linked',
         logLevel: 'warning',
         plugins: [externalNpmPackages],

@@ -136,3 +136,16 @@ export function loadDoctorEnv(source: Record<string, string | undefined> = proce
     ...(source.PGDATA ? { pgData: source.PGDATA } : {}),
   };
 }
+
+export type ServeEnv = ReturnType<typeof loadServeEnv>;
+
+/**
+ * `sightline serve`: the api's configuration checked up front (so a missing SIGHTLINE_SECRET
+ * is named before anything starts), the portal's port, and the environment handed to the
+ * children, who each parse their own.
+ */
+export function loadServeEnv(source: Record<string, string | undefined> = process.env) {
+  const server = loadServerEnv(source);
+  const { WEB_PORT } = parseEnv({ WEB_PORT: portSchema.default(3000) }, source);
+  return { server, WEB_PORT, childEnv: { ...source } };
+}

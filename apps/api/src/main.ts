@@ -29,7 +29,7 @@ import { buildServer } from './http/server.ts';
 
 async function start(): Promise<void> {
   const env = loadServerEnv();
-  const log = createLogger('api', env.LOG_LEVEL);
+  const log = createLogger('api', env.LOG_LEVEL, env.SIGHTLINE_PROCESS);
   const pool = createPool({ connectionString: env.DATABASE_URL, max: 10 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));

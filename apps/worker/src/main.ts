@@ -18,10 +18,11 @@ import { startPrivacy } from './jobs/privacy.ts';
 import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
+import { registerQueueMetrics } from './queue-metrics.ts';
 
 async function start(): Promise<void> {
   const env = loadWorkerEnv();
-  const log = createLogger('worker', env.LOG_LEVEL);
+  const log = createLogger('worker', env.LOG_LEVEL, env.SIGHTLINE_PROCESS);
   try {
     setPriority(env.WORKER_NICE);
   } catch (error) {
@@ -51,8 +52,14 @@ async function start(): Promise<void> {
     usageRedis: connection,
   });
   const metrics = createWorkerMetrics();
+  const queueMetrics = registerQueueMetrics(metrics.registry, { connection, prefix, namespace: env.REDIS_PREFIX });
   const metricsServer =
-    env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.METRICS_TOKEN) : null;
+    env.WORKER_METRICS_PORT > 0
+      ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.METRICS_TOKEN, {
+          postgres: () => pool.query('SELECT 1'),
+          redis: () => connection.ping(),
+        })
+      : null;
   const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
   const alerts = await startAlerts({
@@ -113,6 +120,7 @@ async function start(): Promise<void> {
       alerts.close(),
       aggregator.close(),
       privacy.close(),
+      queueMetrics.close(),
     ]);
     metricsServer?.close();
     writersRedis.disconnect();

@@ -57,6 +57,8 @@ export const metricsEnv = {
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The `process` field of every log line; set by the supervisor of `npm start` and `serve`. */
+  SIGHTLINE_PROCESS: z.enum(['api', 'worker', 'web']).optional(),
 };
 
 export const portSchema = z.coerce.number().int().min(1).max(65535);

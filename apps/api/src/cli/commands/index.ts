@@ -141,6 +141,24 @@ export const COMMANDS: Record<string, Command> = {
       (m) => m.seedDemoCommand,
     ),
   },
+  serve: {
+    summary: 'production mode: run api, worker and web from the build, restart on crash',
+    description:
+      'Runs the api, the worker and the web portal from what `npm run build` built (it never builds), restarts ' +
+      'one that exits (1 s doubling to 30 s) and stops all of them on SIGTERM or SIGINT. Every line it prints is ' +
+      'one JSON object with a `process` field. It does not start PostgreSQL or Redis and makes no secret: ' +
+      'configuration comes from the environment. Pending migrations stop it, naming `npx sightline migrate`, ' +
+      'unless --migrate is given.',
+    flags: {
+      migrate: { type: 'boolean', help: 'apply pending database migrations first' },
+      only: { type: 'string', arg: '<list>', help: 'run only these processes, comma-separated: api, worker, web' },
+    },
+    examples: ['npm run build && npx sightline serve --migrate', 'npx sightline serve --only api,worker'],
+    run: lazy(
+      () => import('./serve.ts'),
+      (m) => m.serveCommand,
+    ),
+  },
   'dead-letters list': {
     summary: 'what the writers could not store, newest first',
     description: 'Lists ingestion entries the worker could not store, with the reason, newest first.',

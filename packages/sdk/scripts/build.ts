@@ -110,14 +110,15 @@ export async function buildPackage(outDir: string): Promise<Built[]> {
   for (const b of scripts) await writeFile(join(outDir, b.file), b.code);
   const source = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Record<string, unknown>;
   // The workspace's own fields (name, version, license, description, …), with exports naming
-  // the built files instead of the TypeScript sources, and none of its scripts.
+  // the built files instead of the TypeScript sources, and none of its scripts. Not its
+  // `engines`: that is the Node version Sightline's own processes run on, not what apps
+  // using the SDK need.
   const manifest = {
     name: source.name,
     version: source.version,
     description: source.description,
     license: source.license,
     keywords: source.keywords,
-    ...(source.engines ? { engines: source.engines } : {}),
     type: 'module',
     sideEffects: false,
     exports: {

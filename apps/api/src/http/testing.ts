@@ -63,6 +63,8 @@ export function createTestServerDeps(
     analyticsOrgMaxInFlight?: number;
     /** false: dashboards read the rollups as the aggregator left them (no rollup on read); or its limits. */
     freshRollups?: false | FreshRollupOptions;
+    /** Serve the SDK's <script> files at /sdk/… (loaded, or built, at start: most tests need not pay for it). */
+    serveSdk?: boolean;
   } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
@@ -106,6 +108,7 @@ export function createTestServerDeps(
     namespace,
     secret: TEST_SECRET,
     metricsToken: TEST_METRICS_TOKEN,
+    ...(options.serveSdk ? {} : { sdkBundles: null }),
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace, {

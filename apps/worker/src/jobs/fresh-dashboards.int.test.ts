@@ -125,7 +125,7 @@ describe('dashboards include the hours not yet rolled up', () => {
 
   it("leaves a busy app's pending hours to the aggregator, and says they are pending", async () => {
     const strict = createTestServerDeps(stack.db.url, undefined, { freshRollups: { maxEvents: 1, minIntervalMs: 0 } });
-    const api = await buildServer({ ...strict, sdkBundles: null });
+    const api = await buildServer(strict);
     try {
       await ingest(['d-4', 'd-5'], '/busy');
       await stored(5);

@@ -21,7 +21,7 @@ const page = (title: string, sri: string) => `<!doctype html><html><head><title>
 </head><body><h1>${title}</h1></body></html>`;
 
 beforeAll(async () => {
-  stack = await startIngestStack('com.example.sdk-script-url');
+  stack = await startIngestStack('com.example.sdk-script-url', { serveSdk: true });
   endpoint = await stack.listen();
   const manifest = (await (await fetch(`${endpoint}/sdk/v1/integrity.json`)).json()) as {
     files: Record<string, { integrity: string }>;

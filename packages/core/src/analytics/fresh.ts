@@ -7,7 +7,7 @@ import { runAggregation, type AggregationResult } from './rollup.ts';
 // up (cheap for busy apps), and dashboards read rollups only: a newcomer's first page view was
 // invisible for about four minutes. So a dashboard read first rolls up the app's pending hours
 // itself — the same rollup code, under the same advisory locks — when they are small: a few
-// hours of at most `maxEvents` raw events (a new or quiet app takes milliseconds). A busy app's
+// hours of at most `maxEvents` raw events (a new or quiet app: well under a second). A busy app's
 // pending hours are left to the aggregator and the read says so (`pendingHours`). At most one
 // such rollup per app runs per api process, and at most one per `minIntervalMs`; concurrent
 // reads (a dashboard page asks ten questions at once) wait for it instead of reading around it.
@@ -21,8 +21,10 @@ export interface FreshRollupOptions {
   minIntervalMs?: number;
 }
 
+// Measured on the 2-core test machine, under load: pending hours of 100 to 10,000 events roll
+// up in 0.4–0.8 s (mostly fixed cost), 50,000 in 2 s. 20,000 keeps a dashboard read near 1 s.
 export const FRESH_ROLLUP_DEFAULTS: Required<FreshRollupOptions> = {
-  maxEvents: 50_000,
+  maxEvents: 20_000,
   maxHours: 48,
   minIntervalMs: 5_000,
 };

@@ -22,7 +22,7 @@ let api: FastifyInstance;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  deps = createTestServerDeps(db.url);
+  deps = createTestServerDeps(db.url, undefined, { serveSdk: true });
   api = await buildServer(deps);
 }, 120_000);
 

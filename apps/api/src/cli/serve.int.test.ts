@@ -78,7 +78,7 @@ describe('sightline serve', () => {
     expect(r.stderr).toMatch(
       /database migration\(s\) pending .*run `npx sightline migrate` first, or start with `sightline serve --migrate`/,
     );
-  });
+  }, 90_000);
 
   it('with --migrate runs api and worker, restarts a killed api, logs JSON lines with process, and stops on SIGTERM', async () => {
     let stdout = '';
@@ -135,5 +135,5 @@ describe('sightline serve', () => {
     ).toBe(true);
     expect(all.at(-1)).toMatchObject({ process: 'serve', msg: 'all processes stopped' });
     for (const line of stderr.split('\n').filter(Boolean)) expect(JSON.parse(line)).toHaveProperty('process');
-  });
+  }, 240_000);
 });

@@ -202,7 +202,7 @@ describe('POST /api/:projectId/envelope/', () => {
   it('counts mechanism.handled false as a crash and captureException (handled true, or no mechanism) as an error', async () => {
     const withMechanism = (id: string, mechanism: Record<string, unknown> | null) => {
       const event = errorEvent(id, { release: 'web@1.1.0' });
-      const [exception] = event.exception.values as [Record<string, unknown>];
+      const exception: Record<string, unknown> = event.exception.values[0]!;
       if (mechanism) exception.mechanism = mechanism;
       else delete exception.mechanism;
       return envelope({ event_id: id }, [{ type: 'event' }, event]);

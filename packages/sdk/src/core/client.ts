@@ -236,7 +236,7 @@ export class SightlineClient {
             message: scrubString(err.message ?? '').slice(0, 8000),
             stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
             level: context.level ?? 'error',
-            handled: context.handled ?? true,
+            handled: context.handled !== false,
             context: scrub({ ...(context.extra ?? {}) }, this.#exclude),
             ...(context.tags ? { tags: context.tags } : {}),
           },

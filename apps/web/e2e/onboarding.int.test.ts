@@ -15,7 +15,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ selfMonitoring: false });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);

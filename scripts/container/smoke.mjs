@@ -163,6 +163,8 @@ async function down() {
   } catch (error) {
     process.stderr.write(`[test:container] ${error.message}\n`);
   }
+  // podman-compose 1.0.3 leaves the project's network behind.
+  spawnSync('podman', ['network', 'rm', '-f', `${project}_default`], { stdio: 'ignore' });
   timings.push(['compose down -v', performance.now() - t]);
   composeUp = false;
 }

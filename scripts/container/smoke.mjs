@@ -219,6 +219,15 @@ async function main() {
     if (code !== '0') throw new SmokeFailure(`the migrate service exited ${code}`);
   });
 
+  await step('Redis runs with AOF and noeviction', async () => {
+    for (const [key, value] of DURABLE_SETTINGS) {
+      const answer = (await exec('redis', ['redis-cli', 'CONFIG', 'GET', key], `redis CONFIG GET ${key}`))
+        .trim()
+        .split('\n');
+      if (answer[1] !== value) throw new SmokeFailure(`the compose Redis has ${key}=${answer[1]}, not ${value}`);
+    }
+  });
+
   const { app, ingestKey } = await step('org + app via the CLI in the api container', async () => {
     const org = jsonFrom(
       await exec(

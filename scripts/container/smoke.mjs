@@ -163,6 +163,8 @@ async function down() {
   } catch (error) {
     process.stderr.write(`[test:container] ${error.message}\n`);
   }
+  // podman-compose 1.0.3 leaves the project's network behind.
+  spawnSync('podman', ['network', 'rm', '-f', `${project}_default`], { stdio: 'ignore' });
   timings.push(['compose down -v', performance.now() - t]);
   composeUp = false;
 }
@@ -215,6 +217,15 @@ async function main() {
       await run('podman', ['wait', container('migrate')], { what: 'podman wait migrate', timeoutMs: 180_000 })
     ).trim();
     if (code !== '0') throw new SmokeFailure(`the migrate service exited ${code}`);
+  });
+
+  await step('Redis runs with AOF and noeviction', async () => {
+    for (const [key, value] of DURABLE_SETTINGS) {
+      const answer = (await exec('redis', ['redis-cli', 'CONFIG', 'GET', key], `redis CONFIG GET ${key}`))
+        .trim()
+        .split('\n');
+      if (answer[1] !== value) throw new SmokeFailure(`the compose Redis has ${key}=${answer[1]}, not ${value}`);
+    }
   });
 
   const { app, ingestKey } = await step('org + app via the CLI in the api container', async () => {

@@ -16,6 +16,8 @@ runtime_env() {
 
 role="${1:-api}"
 [ "$#" -gt 0 ] && shift
+# Every log line names its process (pino's `process` field), as under `npm start` and `serve`.
+case "$role" in api | worker | web) export SIGHTLINE_PROCESS="$role" ;; esac
 case "$role" in
   api | worker)
     eval "$(runtime_env)"

@@ -4,8 +4,8 @@
 // when it can), applies migrations, builds the web app when its sources changed, then
 // supervises the three processes until Ctrl-C, restarting one that exits.
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { buildServices } from './build-services.mjs';
 import { NODE_FLAGS, RUNTIME_ENV } from './runtime-flags.mjs';
 import { redisServerArgs } from './redis-config.mjs';
 import { createSupervisor } from './supervisor.mjs';
+import { recordWebBuild, webBuildIsCurrent } from './web-build-stamp.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dataDir = join(root, '.data');
@@ -155,25 +156,13 @@ say('applying database migrations');
 const migrate = spawnSync(node, [join(root, 'apps/api/bin/sightline.mjs'), 'migrate'], { stdio: 'inherit', env });
 if (migrate.status !== 0) fail('migrations failed (see above)');
 
-function treeHash(dir, hash = createHash('sha256')) {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (['node_modules', '.next', '.turbo'].includes(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) treeHash(path, hash);
-    else hash.update(path).update(String(statSync(path).mtimeMs)).update(readFileSync(path));
-  }
-  return hash;
-}
-
 const webDir = join(root, 'apps/web');
 const nextBin = join(root, 'node_modules/next/dist/bin/next');
-const buildStamp = join(webDir, '.next', 'sightline-source-hash');
-const sourceHash = treeHash(webDir).digest('hex');
-if (!existsSync(buildStamp) || readFileSync(buildStamp, 'utf8') !== sourceHash) {
+if (!webBuildIsCurrent(webDir)) {
   say('building the web portal (next build)…');
   const build = spawnSync(node, [nextBin, 'build'], { cwd: webDir, stdio: 'inherit', env });
   if (build.status !== 0) fail('web build failed (see above)');
-  writeFileSync(buildStamp, sourceHash);
+  recordWebBuild(webDir);
 } else {
   say('web portal build is up to date');
 }

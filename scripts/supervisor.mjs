@@ -1,4 +1,4 @@
-// The process supervisor of `npm start`: runs the api, the worker and the portal, and
+// The process supervisor of `npm start` and `sightline serve`: runs the api, the worker and the portal, and
 // restarts one that exits instead of stopping the others — the three fail independently (an
 // out-of-memory api must not stop the worker draining the buffer).
 //
@@ -16,23 +16,67 @@ export const RESTART_POLICY = {
   loopWindowMs: 120_000,
 };
 
-function prefixLines(stream, label, out) {
+// Terminal colours some children (Next.js) print even into a pipe; a log line carries none.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * One pino-shaped JSON line: what the supervisor says itself under `serve`, and how a child's
+ * plain-text line (Next's banner, a start-up failure) is carried. Levels are pino's.
+ */
+export function jsonLogLine(level, processName, msg, fields = {}) {
+  return `${JSON.stringify({ level, time: Date.now(), process: processName, ...fields, msg })}\n`;
+}
+
+/**
+ * A child's output, line by line, stays one JSON object per line for log shippers: pino's
+ * lines pass unchanged (the child names its `process` itself; one that does not gets it
+ * added), anything else is wrapped — info from stdout, error from stderr.
+ */
+export function toJsonLines(stream, label, out, level) {
   let pending = '';
+  const write = (line) => {
+    const text = line.replace(ANSI, '').trimEnd();
+    if (text === '') return;
+    if (text.startsWith('{')) {
+      try {
+        const value = JSON.parse(text);
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+          out.write('process' in value ? `${text}\n` : `${JSON.stringify({ process: label, ...value })}\n`);
+          return;
+        }
+      } catch {
+        // Not JSON after all: wrapped below like any other text.
+      }
+    }
+    out.write(jsonLogLine(level, label, text));
+  };
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) out.write(`[${label}] ${line}\n`);
+    for (const line of lines) write(line);
   });
-  stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
+  stream.on('end', () => pending && write(pending));
 }
 
 /**
- * `say`/`warn` print the supervisor's own lines; `onStopped` runs once every child has exited
- * after `stop()`. Children's output is prefixed with their label.
+ * `say`/`warn` print the supervisor's own lines (with fields: `child`, `pid`, `code`,
+ * `signal`); `onStopped` runs once every child has exited after `stop()`. Children's output
+ * goes to `stdout`/`stderr` as JSON lines (toJsonLines), and each child gets
+ * SIGHTLINE_PROCESS=<label> so its own logger names itself.
  */
-export function createSupervisor({ node = process.execPath, env, say, warn, onStopped, policy = RESTART_POLICY }) {
+export function createSupervisor({
+  node = process.execPath,
+  env,
+  say,
+  warn,
+  onStopped,
+  policy = RESTART_POLICY,
+  stdout = process.stdout,
+  stderr = process.stderr,
+}) {
   const children = new Map();
   const pendingRestarts = new Map();
   let stopping = false;
@@ -44,10 +88,11 @@ export function createSupervisor({ node = process.execPath, env, say, warn, onSt
       pendingRestarts.delete(label);
       if (stopping) return;
       const startedAt = Date.now();
-      const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-      prefixLines(child.stdout, label, process.stdout);
-      prefixLines(child.stderr, label, process.stderr);
-      say(`${label} started (pid ${child.pid})`);
+      const childEnv = { ...(options.env ?? env), SIGHTLINE_PROCESS: label };
+      const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options, env: childEnv });
+      toJsonLines(child.stdout, label, stdout, 30);
+      toJsonLines(child.stderr, label, stderr, 50);
+      say(`${label} started (pid ${child.pid})`, { child: label, pid: child.pid });
       child.on('exit', (code, signal) => {
         children.delete(label);
         if (stopping) {
@@ -58,14 +103,19 @@ export function createSupervisor({ node = process.execPath, env, say, warn, onSt
         if (now - startedAt >= policy.stableMs) delayMs = policy.firstDelayMs;
         exits = [...exits.filter((at) => now - at < policy.loopWindowMs), now];
         const how = signal ?? `code ${code}`;
+        const fields = { child: label, code, signal };
         if (exits.length >= policy.loopExits) {
           delayMs = policy.maxDelayMs;
           warn(
             `EXIT LOOP: ${label} exited ${exits.length} times within ${policy.loopWindowMs / 1000} s (last: ${how}); ` +
               `it is not staying up — see its log above. Retrying every ${delayMs / 1000} s; the other processes keep running.`,
+            fields,
           );
         } else {
-          warn(`${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`);
+          warn(
+            `${label} exited (${how}); restarting it in ${delayMs / 1000} s, the other processes keep running`,
+            fields,
+          );
         }
         pendingRestarts.set(label, setTimeout(run, delayMs));
         delayMs = Math.min(delayMs * 2, policy.maxDelayMs);

@@ -11,6 +11,7 @@ import {
   publicLimitsEnv,
   redisEnv,
   secretEnv,
+  signupEnv,
   trustProxyEnv,
 } from '@sightline/core';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ const serverShape = {
   HOST: z.string().default('0.0.0.0'),
   ...trustProxyEnv,
   ...mailEnv,
+  ...signupEnv,
   ...publicLimitsEnv,
   ...privacyQueueEnv,
   ...outboundEnv,
@@ -93,6 +95,8 @@ const cliShape = {
   PORT: portSchema.default(4000),
   /** Base URL SDKs reach the api at; used to print DSNs. */
   PUBLIC_API_URL: z.string().url().optional(),
+  /** The portal's address: seed-demo prints its sign-in page. */
+  PUBLIC_WEB_URL: mailEnv.PUBLIC_WEB_URL,
 };
 
 export type CliEnv = ReturnType<typeof loadCliEnv>;
@@ -100,4 +104,48 @@ export type CliEnv = ReturnType<typeof loadCliEnv>;
 export function loadCliEnv(source: Record<string, string | undefined> = process.env) {
   const env = parseEnv(cliShape, source);
   return { ...env, PUBLIC_API_URL: env.PUBLIC_API_URL ?? `http://127.0.0.1:${env.PORT}` };
+}
+
+/** What `sightline doctor` needs: the api's configuration as it would start, or why it would not. */
+export interface DoctorEnv {
+  /** The api's configuration; absent when it does not parse (`serverError` says why). */
+  server?: ServerEnv;
+  serverError?: string;
+  /** Enough to reach PostgreSQL and Redis even when the api's configuration is broken. */
+  cli?: CliEnv;
+  /** Variables left unset fall back to localhost defaults, which is worth a warning. */
+  unset: { PUBLIC_API_URL: boolean; PUBLIC_WEB_URL: boolean };
+  /** Where PostgreSQL keeps its data when it runs on this machine (PGDATA), for the disk check. */
+  pgData?: string;
+}
+
+export function loadDoctorEnv(source: Record<string, string | undefined> = process.env): DoctorEnv {
+  const attempt = <T>(load: () => T): { value?: T; error?: string } => {
+    try {
+      return { value: load() };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const server = attempt(() => loadServerEnv(source));
+  const cli = attempt(() => loadCliEnv(source));
+  return {
+    ...(server.value ? { server: server.value } : { serverError: server.error ?? 'invalid configuration' }),
+    ...(cli.value ? { cli: cli.value } : {}),
+    unset: { PUBLIC_API_URL: !source.PUBLIC_API_URL, PUBLIC_WEB_URL: !source.PUBLIC_WEB_URL },
+    ...(source.PGDATA ? { pgData: source.PGDATA } : {}),
+  };
+}
+
+export type ServeEnv = ReturnType<typeof loadServeEnv>;
+
+/**
+ * `sightline serve`: the api's configuration checked up front (so a missing SIGHTLINE_SECRET
+ * is named before anything starts), the portal's port, and the environment handed to the
+ * children, who each parse their own.
+ */
+export function loadServeEnv(source: Record<string, string | undefined> = process.env) {
+  const server = loadServerEnv(source);
+  const { WEB_PORT } = parseEnv({ WEB_PORT: portSchema.default(3000) }, source);
+  return { server, WEB_PORT, childEnv: { ...source } };
 }

@@ -29,7 +29,7 @@ import { buildServer } from './http/server.ts';
 
 async function start(): Promise<void> {
   const env = loadServerEnv();
-  const log = createLogger('api', env.LOG_LEVEL);
+  const log = createLogger('api', env.LOG_LEVEL, env.SIGHTLINE_PROCESS);
   const pool = createPool({ connectionString: env.DATABASE_URL, max: 10 });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
@@ -89,11 +89,14 @@ async function start(): Promise<void> {
     mailer,
     webUrl: env.PUBLIC_WEB_URL,
     publicApiUrl: env.PUBLIC_API_URL,
+    signupMode: env.SIGNUP,
     secret: env.SIGHTLINE_SECRET,
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(cache, env.REDIS_PREFIX, {
       heavy: createHeavyQuestionGate(cache, { perOrg: env.ANALYTICS_ORG_MAX_IN_FLIGHT, namespace: env.REDIS_PREFIX }),
+      // Dashboards include the current hour: a read rolls up the app's small pending hours first.
+      fresh: { pool, log },
     }),
     publicLimits: createPublicLimits(cache, env.REDIS_PREFIX, publicLimitsConfig(env)),
     corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,

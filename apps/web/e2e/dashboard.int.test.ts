@@ -72,12 +72,13 @@ describe('analytics dashboard', () => {
     await page.goto(`/o/${seeded.org.id}/apps/${shop}/analytics?start=${start}&end=${end}`);
     const users = page.getByRole('group', { name: 'Users', exact: true });
     await expect.poll(() => users.locator('.kpi-value').textContent(), { timeout: 15_000 }).not.toBe('—');
-    const [truth] = await sql<{ users: number; crashes: number; crashed: number }>(
+    const [truth] = await sql<{ users: number; crashes: number; crashed: number; errors: number }>(
       `SELECT (SELECT count(DISTINCT device_id)::int FROM (
                  SELECT device_id FROM events WHERE app_id = $1 AND occurred_at >= $2 AND occurred_at < $3
-                 UNION SELECT device_id FROM crash_reports WHERE app_id = $1 AND level = 'fatal' AND occurred_at >= $2 AND occurred_at < $3) u) AS users,
-              (SELECT count(*)::int FROM crash_reports WHERE app_id = $1 AND level = 'fatal' AND occurred_at >= $2 AND occurred_at < $3) AS crashes,
-              (SELECT count(DISTINCT device_id)::int FROM crash_reports WHERE app_id = $1 AND level = 'fatal' AND occurred_at >= $2 AND occurred_at < $3) AS crashed`,
+                 UNION SELECT device_id FROM crash_reports WHERE app_id = $1 AND NOT handled AND occurred_at >= $2 AND occurred_at < $3) u) AS users,
+              (SELECT count(*)::int FROM crash_reports WHERE app_id = $1 AND NOT handled AND occurred_at >= $2 AND occurred_at < $3) AS crashes,
+              (SELECT count(DISTINCT device_id)::int FROM crash_reports WHERE app_id = $1 AND NOT handled AND occurred_at >= $2 AND occurred_at < $3) AS crashed,
+              (SELECT count(*)::int FROM crash_reports WHERE app_id = $1 AND handled AND occurred_at >= $2 AND occurred_at < $3) AS errors`,
       [shop, new Date(start), new Date(today + DAY)],
     );
     const kpi = async (name: string) =>
@@ -87,6 +88,10 @@ describe('analytics dashboard', () => {
       Math.max(2, truth!.users * 0.02),
     );
     expect(await kpi('Crashes')).toBe(truth!.crashes.toLocaleString('en'));
+    // The demo shop has both: uncaught errors (crashes) and errors the app caught and reported.
+    expect(truth!.crashes).toBeGreaterThan(0);
+    expect(truth!.errors).toBeGreaterThan(0);
+    expect(await kpi('Errors')).toBe(truth!.errors.toLocaleString('en'));
     const crashFree = Number((await kpi('Crash-free users')).replace('%', ''));
     expect(Math.abs(crashFree - (100 - (100 * truth!.crashed) / truth!.users))).toBeLessThan(0.5);
 
@@ -94,7 +99,7 @@ describe('analytics dashboard', () => {
     const rawDau = await sql<{ day: Date; users: number }>(
       `SELECT date_trunc('day', occurred_at, 'UTC') AS day, count(DISTINCT device_id)::int AS users FROM (
          SELECT occurred_at, device_id FROM events WHERE app_id = $1
-         UNION ALL SELECT occurred_at, device_id FROM crash_reports WHERE app_id = $1 AND level = 'fatal') a
+         UNION ALL SELECT occurred_at, device_id FROM crash_reports WHERE app_id = $1 AND NOT handled) a
        WHERE occurred_at >= $2 GROUP BY 1`,
       [shop, new Date(start)],
     );
@@ -110,7 +115,7 @@ describe('analytics dashboard', () => {
            WHERE app_id = $1 AND occurred_at >= $2
            UNION ALL
            SELECT date_trunc('day', occurred_at, 'UTC'), device_id, app_version, occurred_at FROM crash_reports
-           WHERE app_id = $1 AND level = 'fatal' AND occurred_at >= $2) a
+           WHERE app_id = $1 AND NOT handled AND occurred_at >= $2) a
          ORDER BY day, device_id, occurred_at DESC) latest GROUP BY version`,
       [shop, new Date(start)],
     );

@@ -296,7 +296,7 @@ describe('portal, as a new user would use it', () => {
     await expect.poll(() => rows.count()).toBe(1);
     await expect
       .poll(() => rows.first().textContent())
-      .toMatch(/TypeError.*cart is undefined.*renderCart \(cart\.js\).*open3/);
+      .toMatch(/TypeError.*cart is undefined.*renderCart \(cart\.js\)crash \(3 unhandled\)open3/);
 
     await page.getByRole('link', { name: 'TypeError' }).click();
     await page.getByLabel('Stack trace').getByText('at renderCart').waitFor();

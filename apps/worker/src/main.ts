@@ -18,10 +18,11 @@ import { startPrivacy } from './jobs/privacy.ts';
 import { startIngestWriters } from './jobs/ingest-writers.ts';
 import { startMaintenance } from './jobs/maintenance.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
+import { registerQueueMetrics } from './queue-metrics.ts';
 
 async function start(): Promise<void> {
   const env = loadWorkerEnv();
-  const log = createLogger('worker', env.LOG_LEVEL);
+  const log = createLogger('worker', env.LOG_LEVEL, env.SIGHTLINE_PROCESS);
   try {
     setPriority(env.WORKER_NICE);
   } catch (error) {
@@ -31,6 +32,18 @@ async function start(): Promise<void> {
   // BullMQ workers block on Redis; they need unlimited retries per request.
   const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const prefix = queuePrefix(env);
+  // Health and metrics first: /healthz answers while the worker still waits for PostgreSQL or
+  // Redis, and /readyz says which of them it waits for.
+  const metrics = createWorkerMetrics();
+  const queueMetrics = registerQueueMetrics(metrics.registry, { connection, prefix, namespace: env.REDIS_PREFIX });
+  const metricsServer =
+    env.WORKER_METRICS_PORT > 0
+      ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.METRICS_TOKEN, {
+          postgres: () => pool.query('SELECT 1'),
+          redis: () => connection.ping(),
+        })
+      : null;
 
   await pool.query('SELECT 1');
   await connection.ping();
@@ -38,7 +51,6 @@ async function start(): Promise<void> {
   void warnIfRedisNotDurable(connection, log);
 
   const prisma = createPrismaClient({ connectionString: env.DATABASE_URL, max: 4 });
-  const prefix = queuePrefix(env);
   const maintenance = await startMaintenance({
     connection,
     pool,
@@ -50,9 +62,6 @@ async function start(): Promise<void> {
     prefix,
     usageRedis: connection,
   });
-  const metrics = createWorkerMetrics();
-  const metricsServer =
-    env.WORKER_METRICS_PORT > 0 ? serveMetrics(metrics.registry, env.WORKER_METRICS_PORT, env.METRICS_TOKEN) : null;
   const writersRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   writersRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (writers)'));
   const alerts = await startAlerts({
@@ -113,6 +122,7 @@ async function start(): Promise<void> {
       alerts.close(),
       aggregator.close(),
       privacy.close(),
+      queueMetrics.close(),
     ]);
     metricsServer?.close();
     writersRedis.disconnect();

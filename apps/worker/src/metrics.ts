@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { bearerMatches } from '@sightline/core';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { bearerMatches, readiness } from '@sightline/core';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WriterMetrics } from './jobs/event-writer.ts';
 
@@ -43,10 +43,37 @@ export function createWorkerMetrics(): WriterMetrics & { registry: Registry } {
   };
 }
 
-/** `/metrics` on its own port (all interfaces); with a token, only for `Authorization: Bearer <token>`. */
-export function serveMetrics(registry: Registry, port: number, token?: string): Server {
+/** What the worker's /readyz asks: its PostgreSQL pool and its Redis connection. */
+export interface WorkerReadiness {
+  postgres: () => Promise<unknown>;
+  redis: () => Promise<unknown>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+/**
+ * The worker's own port (all interfaces): `/healthz` (the process answers; never touches
+ * dependencies, so an outage does not get a healthy worker restarted) and `/readyz`
+ * (PostgreSQL and Redis answer, else 503), both open like the api's, and `/metrics`, which
+ * with a token answers only `Authorization: Bearer <token>`.
+ */
+export function serveMetrics(registry: Registry, port: number, token?: string, ready?: WorkerReadiness): Server {
   return createServer((req, res) => {
-    if (req.url !== '/metrics') {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/readyz' && ready) {
+      readiness(ready).then(
+        ({ status, body }) => sendJson(res, status, body),
+        () => sendJson(res, 503, { status: 'unavailable' }),
+      );
+      return;
+    }
+    if (path !== '/metrics') {
       res.writeHead(404).end();
       return;
     }

@@ -4,6 +4,7 @@ export * from './config/env.ts';
 export * from './config/trust-proxy.ts';
 export { bearerMatches } from './config/bearer.ts';
 export { createLogger, type Logger } from './logger.ts';
+export { probe, readiness, PROBE_TIMEOUT_MS } from './health.ts';
 export * from './keys/index.ts';
 export * from './tenancy/index.ts';
 export * from './queue/index.ts';

@@ -1,6 +1,5 @@
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -11,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 // ES modules per entry point sharing chunks, type declarations, the script files, a
 // package.json whose exports name the built files — ready for `npm publish`.
 
+// No command-line entry here (that is build-main.ts): the api bundles this module, and a
+// `process.argv[1] === import.meta.url` check would then run the build inside the api.
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The two <script> builds, as the api serves them (`/sdk/v1/<file>`) and the package ships them. */
+export const SCRIPT_FILES = ['sightline.js', 'sightline.vitals.js'] as const;
+
+// esbuild is a build-time tool: loaded when a build runs, so a process that only imports this
+// module (the api, bundled with it) starts without it installed.
+const esbuild = () => import('esbuild');
 
 export interface Built {
   file: string;
@@ -20,22 +28,29 @@ export interface Built {
   code: string;
 }
 
-export async function buildScripts(write = false): Promise<Built[]> {
+/**
+ * The <script> builds, in memory (or written to `<sdk>/dist/` with `write`). `sdkRoot` is the
+ * package's directory with a trailing slash: the api, which bundles this file, passes it.
+ */
+export async function buildScripts(write = false, sdkRoot = root): Promise<Built[]> {
+  const { build } = await esbuild();
   const out: Built[] = [];
   for (const vitals of [false, true]) {
-    const file = vitals ? 'sightline.vitals.js' : 'sightline.js';
+    const file = vitals ? SCRIPT_FILES[1] : SCRIPT_FILES[0];
     const result = await build({
-      entryPoints: [`${root}src/browser/script.ts`],
+      entryPoints: [`${sdkRoot}src/browser/script.ts`],
       bundle: true,
       minify: true,
       format: 'iife',
       target: ['es2022'],
       define: { WITH_VITALS: String(vitals) },
       write,
-      outfile: `${root}dist/${file}`,
+      outfile: `${sdkRoot}dist/${file}`,
       legalComments: 'none',
+      // Failures are thrown with their messages; the api logs them as JSON, not on stderr.
+      logLevel: 'silent',
     });
-    const code = write ? '' : result.outputFiles![0]!.text;
+    const code = write ? await readFile(`${sdkRoot}dist/${file}`, 'utf8') : result.outputFiles![0]!.text;
     const bytes = Buffer.byteLength(code);
     out.push({ file, bytes, gzip: gzipSync(code, { level: 9 }).length, code });
   }
@@ -55,6 +70,7 @@ const ENTRIES: Record<string, string> = {
 /** Builds the publishable package into `outDir` (replaced); returns the script builds' sizes. */
 export async function buildPackage(outDir: string): Promise<Built[]> {
   await rm(outDir, { recursive: true, force: true });
+  const { build } = await esbuild();
   await build({
     entryPoints: Object.values(ENTRIES).map((e) => ({ in: `${root}src/${e}.ts`, out: e })),
     bundle: true,
@@ -93,34 +109,41 @@ export async function buildPackage(outDir: string): Promise<Built[]> {
   const scripts = await buildScripts();
   for (const b of scripts) await writeFile(join(outDir, b.file), b.code);
   const source = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Record<string, unknown>;
+  // The workspace's own fields (name, version, license, description, …), with exports naming
+  // the built files instead of the TypeScript sources, and none of its scripts. Not its
+  // `engines`: that is the Node version Sightline's own processes run on, not what apps
+  // using the SDK need.
   const manifest = {
     name: source.name,
     version: source.version,
-    description: 'Sightline SDK: analytics, crash reports and performance for browsers, Node.js and Next.js',
+    description: source.description,
+    license: source.license,
+    keywords: source.keywords,
     type: 'module',
-    license: 'MIT',
     sideEffects: false,
-    exports: Object.fromEntries(
-      Object.entries(ENTRIES).map(([path, entry]) => [
-        path,
-        { types: `./types/${entry}.d.ts`, default: `./esm/${entry}.js` },
-      ]),
-    ),
-    files: ['esm', 'types', 'sightline.js', 'sightline.vitals.js', 'README.md'],
+    exports: {
+      ...Object.fromEntries(
+        Object.entries(ENTRIES).map(([path, entry]) => [
+          path,
+          { types: `./types/${entry}.d.ts`, default: `./esm/${entry}.js` },
+        ]),
+      ),
+      './package.json': './package.json',
+    },
+    types: './types/index.d.ts',
+    // CDNs that serve npm packages (unpkg, jsDelivr) answer the bare package URL with the <script> build.
+    unpkg: './sightline.js',
+    jsdelivr: './sightline.js',
+    files: ['esm', 'types', 'sightline.js', 'sightline.vitals.js', 'README.md', 'LICENSE'],
     dependencies: source.dependencies,
     peerDependencies: source.peerDependencies,
     peerDependenciesMeta: source.peerDependenciesMeta,
+    publishConfig: source.publishConfig,
   };
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await copyFile(`${root}README.md`, join(outDir, 'README.md'));
+  await copyFile(`${root}LICENSE`, join(outDir, 'LICENSE'));
   return scripts;
 }
 
 const tscBin = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await mkdir(`${root}dist`, { recursive: true });
-  const written = await buildPackage(`${root}dist/package`);
-  for (const b of written) process.stdout.write(`${b.file}: ${b.bytes} bytes, ${b.gzip} bytes min+gzip\n`);
-  process.stdout.write(`package: ${root}dist/package (npm publish from there)\n`);
-}

@@ -52,7 +52,7 @@ afterAll(async () => {
   await dropTestDatabase(dbName);
 });
 
-describe('sightline CLI', () => {
+describe('sightline CLI', { timeout: 180_000 }, () => {
   it('migrate from two shells at once leaves each migration applied exactly once', async () => {
     const rows = await sql<{ migration_name: string; n: string }>(
       `SELECT migration_name, count(*) AS n FROM "_prisma_migrations" GROUP BY 1`,

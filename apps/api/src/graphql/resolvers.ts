@@ -120,8 +120,9 @@ export const resolvers = {
     createdAt: (app: { createdAt: Date }) => app.createdAt.toISOString(),
     overview: async (app: { id: number }, args: Args, { loaders }: GraphQLContext) => {
       const { start, end } = withoutNulls(args) as { start?: string; end?: string };
-      const { change, previous, ...current } = await loaders.overview.load({ appId: app.id, start, end });
-      return { current, previous, change };
+      const { change, previous, rolledUpAt, pendingHours, currentHourPartial, ...current } =
+        await loaders.overview.load({ appId: app.id, start, end });
+      return { current, previous, change, rolledUpAt, pendingHours, currentHourPartial };
     },
   },
   ApiKey: {

@@ -63,9 +63,13 @@ export const typeDefs = /* GraphQL */ `
     sessions: Float!
     avgSessionSeconds: Float
     bounceRate: Float
+    "Unhandled errors: each is a crash of its session"
     crashes: Float!
-    "Percent of users without a fatal crash"
+    "Handled errors (reported by the app, not crashes)"
+    errors: Float!
+    "Percent of users without an unhandled crash"
     crashFreeUsers: Float
+    "Percent of sessions without an unhandled crash"
     crashFreeSessions: Float
     lcpP75: Float
   }
@@ -78,6 +82,7 @@ export const typeDefs = /* GraphQL */ `
     avgSessionSeconds: Float
     bounceRate: Float
     crashes: Float
+    errors: Float
     crashFreeUsers: Float
     crashFreeSessions: Float
     lcpP75: Float
@@ -86,6 +91,12 @@ export const typeDefs = /* GraphQL */ `
     current: OverviewFigures!
     previous: OverviewFigures!
     change: OverviewChange!
+    "When the app's figures were last rolled up (ISO 8601); null before its first rollup"
+    rolledUpAt: String
+    "Hours that received events not yet in the figures"
+    pendingHours: Int!
+    "The range includes the current hour, which is still being counted"
+    currentHourPartial: Boolean!
   }
   type EventDay {
     "The day (YYYY-MM-DD), or the hour's start (ISO 8601) for hourly series"
@@ -114,7 +125,7 @@ export const typeDefs = /* GraphQL */ `
     share: Float
     crashes: Float!
     starts: Float!
-    "Fatal crashes per 100 starts"
+    "Crashes (unhandled errors) per 100 starts"
     crashRate: Float
     crashFreeUsers: Float
   }
@@ -318,6 +329,8 @@ export const typeDefs = /* GraphQL */ `
     message: String
     culprit: String
     level: String!
+    "Occurrences that were unhandled (crashes of their session); the rest were handled errors"
+    unhandledCount: Float!
     status: CrashStatus!
     firstSeenAt: String!
     lastSeenAt: String!
@@ -346,6 +359,8 @@ export const typeDefs = /* GraphQL */ `
     os: String
     browser: String
     deviceModel: String
+    "false: unhandled, a crash of its session"
+    handled: Boolean!
     message: String
     context: String!
   }

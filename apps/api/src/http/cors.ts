@@ -19,6 +19,8 @@ const DEVICE_ROUTES: ReadonlyArray<readonly [RegExp, readonly string[]]> = [
   [/^\/api\/\d+\/(envelope|store)\/?$/, ['POST']],
   [/^\/api\/(errors|session-replay|analytics\/metrics)$/, ['POST']],
   [/^\/v1\/privacy\/settings$/, ['GET', 'PUT']],
+  // The SDK's <script> files and their SRI hashes (routes/sdk-assets.ts).
+  [/^\/sdk\/[^/]+\/[^/]+$/, ['GET', 'HEAD']],
   [/^\/v1\/privacy\/export$/, ['GET']],
   [/^\/v1\/privacy\/data$/, ['DELETE']],
   // The signed links an export or deletion answer hands the page: the link is the credential.

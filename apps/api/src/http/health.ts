@@ -1,28 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { backlogBytesKey, inspectRedisPersistence, type IngestBuffer } from '@sightline/core';
+import { backlogBytesKey, inspectRedisPersistence, readiness, type IngestBuffer } from '@sightline/core';
 import { allowOperator } from './operator-access.ts';
-
-const CHECK_TIMEOUT_MS = 2_000;
-
-/** 'ok', or what went wrong. */
-async function check(probe: () => Promise<unknown>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-    return 'ok';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** What `/readyz?detail=1` adds: the buffer's backlog and the newest dead letters (reasons only, no payloads). */
 async function ingestDetail(redis: Redis, buffer: IngestBuffer) {
@@ -71,13 +51,12 @@ export function registerHealthRoutes(
     const detail = (request.query as { detail?: unknown }).detail;
     const detailed = detail !== undefined && detail !== '0';
     if (detailed && !allowOperator(deps.metricsToken, request, reply)) return reply;
-    const [postgres, redis] = await Promise.all([
-      check(() => deps.pool.query('SELECT 1')),
-      check(() => deps.redis.ping()),
-    ]);
-    const ready = postgres === 'ok' && redis === 'ok';
-    const body = { status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } };
-    if (!detailed || redis !== 'ok') return reply.status(ready ? 200 : 503).send(body);
+    const { status, body } = await readiness({
+      postgres: () => deps.pool.query('SELECT 1'),
+      redis: () => deps.redis.ping(),
+    });
+    const ready = status === 200;
+    if (!detailed || body.checks.redis !== 'ok') return reply.status(status).send(body);
     // Redis persistence is read each time: an operator's CONFIG SET shows without a restart.
     // Not ready-failing (Redis works), but what a restart or a full Redis would lose is visible.
     const [ingest, persistence] = await Promise.all([

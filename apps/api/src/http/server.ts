@@ -15,7 +15,7 @@ import type {
   TrustProxy,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
-import { trustFunction } from '@sightline/core';
+import { trustFunction, type SignupMode } from '@sightline/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
@@ -30,6 +30,8 @@ import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerCrashRoutes } from './routes/crashes.ts';
 import { registerSentryRoutes } from './routes/sentry.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
+import { registerSdkAssetRoutes } from './routes/sdk-assets.ts';
+import { loadSdkBundles, type SdkBundles } from './sdk-bundles.ts';
 import { installErrorHandling } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 import { withRedactedRequests } from './log-redaction.ts';
@@ -54,6 +56,8 @@ export interface ServerDeps {
   webUrl: string;
   /** Where SDKs reach this api: DSNs shown in the portal point here. */
   publicApiUrl: string;
+  /** SIGNUP: who may create an account from the sign-up page (default open). */
+  signupMode?: SignupMode;
   ingest: {
     buffer: IngestBuffer;
     directory: AppDirectory;
@@ -81,6 +85,8 @@ export interface ServerDeps {
   outbound: { targets: TargetPolicy; limits: OutboundLimits };
   /** METRICS_TOKEN: the bearer `/metrics` and `/readyz?detail=1` require; unset, they answer 404. */
   metricsToken?: string | undefined;
+  /** The browser SDK's <script> files served at /sdk/…; loaded from the SDK package when absent (sdk-bundles.ts). */
+  sdkBundles?: SdkBundles | null;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -122,6 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       .send(await deps.ingest.metrics.registry.metrics());
   });
   registerHealthRoutes(app, deps);
+  registerSdkAssetRoutes(app, deps.sdkBundles !== undefined ? deps.sdkBundles : await loadSdkBundles(deps.log));
   registerDeviceRoutes(app, deps);
   registerPrivacyRoutes(app, deps);
   registerTelemetryRoutes(app, deps);

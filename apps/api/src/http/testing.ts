@@ -12,6 +12,7 @@ import {
   createPublicLimits,
   createSignInGuard,
   STRICT_TARGETS,
+  type FreshRollupOptions,
   type Mailer,
   type OutboundLimitsConfig,
   type PublicLimitsConfig,
@@ -23,6 +24,8 @@ import { createAuthenticator } from './auth.ts';
 import { createFormLimiter } from './form-limiter.ts';
 import { createApiMetrics } from './metrics.ts';
 import type { ServerDeps } from './server.ts';
+
+export { portalSessionCookie } from './session-testing.ts';
 
 /** Limits high enough that tests about something else never meet them. */
 const GENEROUS_LIMITS: PublicLimitsConfig = {
@@ -58,6 +61,10 @@ export function createTestServerDeps(
     /** Where webhooks may point; strict (public addresses only) unless a test says otherwise. */
     targets?: TargetPolicy;
     analyticsOrgMaxInFlight?: number;
+    /** false: dashboards read the rollups as the aggregator left them (no rollup on read); or its limits. */
+    freshRollups?: false | FreshRollupOptions;
+    /** Serve the SDK's <script> files at /sdk/… (loaded, or built, at start: most tests need not pay for it). */
+    serveSdk?: boolean;
   } = {},
 ): ServerDeps & { namespace: string; close(): Promise<void> } {
   const pool = createPool({ connectionString: databaseUrl, max: 2 });
@@ -101,10 +108,12 @@ export function createTestServerDeps(
     namespace,
     secret: TEST_SECRET,
     metricsToken: TEST_METRICS_TOKEN,
+    ...(options.serveSdk ? {} : { sdkBundles: null }),
     alertQueue,
     privacyQueue,
     analyticsCache: createAnalyticsCache(redis, namespace, {
       heavy: createHeavyQuestionGate(redis, { perOrg: options.analyticsOrgMaxInFlight ?? 2, namespace }),
+      ...(options.freshRollups === false ? {} : { fresh: { pool, log, options: options.freshRollups ?? {} } }),
     }),
     publicLimits: createPublicLimits(redis, namespace, { ...GENEROUS_LIMITS, ...options.publicLimits }),
     outbound: {

@@ -35,6 +35,7 @@ const tenant = (ids: (theirs: Theirs) => Record<string, unknown>): Case => ({ ki
 const CASES: Record<string, Case> = {
   'auth.me': noIds('the signed-in user only'),
   'auth.signUp': noIds('creates a new user and org'),
+  'auth.signupMode': noIds('one setting of the installation, the same for everyone'),
   'auth.signIn': noIds('email and password'),
   'auth.verifyEmail': noIds('the emailed token is the credential'),
   'auth.resendVerification': noIds('the signed-in user only'),

@@ -58,6 +58,8 @@ export function createCrashBatchHandler(deps: {
         reports.push({
           ...report,
           sdkFingerprint: Array.isArray(report.sdkFingerprint) ? report.sdkFingerprint : null,
+          // Buffered by an api from before crash reports said so: only fatal ones were crashes then.
+          handled: typeof report.handled === 'boolean' ? report.handled : report.level !== 'fatal',
         });
       } catch (error) {
         await deps.deadLetter(entry, error instanceof Error ? error.message : String(error), 'unreadable');

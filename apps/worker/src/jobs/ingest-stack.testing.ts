@@ -14,9 +14,9 @@ import { startIngestWriters } from './ingest-writers.ts';
  * What ingestion tests run against: a fresh database, the api, the worker's writers on the
  * api's Redis namespace, and an org with one app.
  */
-export async function startIngestStack(bundleId: string) {
+export async function startIngestStack(bundleId: string, serverOptions?: Parameters<typeof createTestServerDeps>[2]) {
   const db = await createTestDatabase();
-  const deps = createTestServerDeps(db.url);
+  const deps = createTestServerDeps(db.url, undefined, serverOptions);
   const stack = {
     db,
     deps,

@@ -48,10 +48,16 @@ function page(key: string, endpoint: string): string {
 <img id="hero" src="/hero.png" width="400" height="200">
 <audio id="tone" src="/tone.wav" preload="auto"></audio>
 <button id="buy">Buy now</button>
+<button id="pay">Pay</button>
+<button id="save">Save</button>
 <a id="next" href="/checkout">Checkout</a>
 <input id="email" value="secret@example.com">
 <script>
 document.getElementById('buy').addEventListener('click', () => setTimeout(() => { throw new TypeError('cart is undefined'); }, 0));
+document.getElementById('pay').addEventListener('click', () => { Promise.reject(new Error('payment declined')); });
+document.getElementById('save').addEventListener('click', () => {
+  try { throw new RangeError('storage quota exceeded'); } catch (error) { window.sightline.captureError(error); }
+});
 document.getElementById('next').addEventListener('click', (e) => { e.preventDefault(); document.title = 'Checkout'; history.pushState({}, '', '/checkout'); });
 </script></body></html>`;
 }
@@ -140,7 +146,13 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     expect(await queuedInPage(tab, 'page_view', { path: '/checkout' })).toBe(1);
     await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
 
-    expect(crash).toMatchObject({ crashType: 'TypeError', message: 'cart is undefined', appVersion: '5.0.0' });
+    // Nothing in the page caught it: a crash of the session, not a handled error.
+    expect(crash).toMatchObject({
+      crashType: 'TypeError',
+      message: 'cart is undefined',
+      appVersion: '5.0.0',
+      handled: false,
+    });
     const views = await until(async () => {
       const rows = await events('page_view');
       return rows.length >= 2 ? rows : undefined;
@@ -171,6 +183,42 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     // One browser, one device and one session for all of it.
     const all = await stack.deps.prisma.event.findMany({ where: { appId: stack.app.app.id } });
     expect(new Set([...all.map((e) => e.deviceId), crash.deviceId]).size).toBe(1);
+  });
+
+  it('tells crashes from handled errors: an unhandled rejection is a crash, captureError by hand an error', async () => {
+    const context = await openContext();
+    const tab = await context.newPage();
+    const said: string[] = [];
+    tab.on('console', (message) => said.push(message.text()));
+    tab.on('pageerror', (error) => said.push(`page error: ${error.message}`));
+    await tab.goto(siteUrl);
+    await tab.click('#save'); // caught by the page, reported by hand
+    await tab.click('#pay'); // a promise rejected with nobody listening
+    const reports = await until(async () => {
+      const rows = await stack.deps.prisma.crashReport.findMany({
+        where: { appId: stack.app.app.id, message: { in: ['storage quota exceeded', 'payment declined'] } },
+        orderBy: { message: 'asc' },
+      });
+      return rows.length === 2 ? rows : undefined;
+    }, 20).catch((error: Error) => {
+      throw new Error(`${error.message}; the page logged: ${said.join(' | ')}`);
+    });
+    expect(reports.map((r) => [r.crashType, r.message, r.handled, (r.context as { source?: string }).source])).toEqual([
+      ['Error', 'payment declined', false, 'unhandledrejection'],
+      ['RangeError', 'storage quota exceeded', true, undefined],
+    ]);
+    // Same session: the unhandled one marks it crashed (Sentry's crash-free sessions).
+    expect(reports[0]!.sessionId).toBe(reports[1]!.sessionId);
+    await tab.close({ runBeforeUnload: true }); // its page view goes out: the session row
+    const session = await until(
+      () =>
+        stack.deps.prisma.telemetrySession
+          .findFirst({ where: { appId: stack.app.app.id, id: reports[0]!.sessionId! } })
+          .then((r) => r ?? undefined),
+      20,
+    );
+    expect(session.crashed).toBe(true);
+    await context.close();
   });
 
   it('keeps what happens offline and sends it, compressed, when the network is back', async () => {

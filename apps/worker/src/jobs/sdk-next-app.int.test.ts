@@ -122,6 +122,7 @@ describe('@sightline/sdk/next in a Next.js app', () => {
       return rows.length ? rows : undefined;
     }, 20);
     expect(server!.tags).toMatchObject({ router: 'App Router', route_type: 'render' });
+    expect(server!.handled).toBe(false); // nothing in the app caught it: Next.js answered 500
     expect(server!.context).toMatchObject({ route: '/shop/[id]', path: '/shop/13' });
     const digest = (server!.tags as { digest?: string }).digest;
     expect(digest).toMatch(/\S/);
@@ -136,5 +137,6 @@ describe('@sightline/sdk/next in a Next.js app', () => {
     }, 20);
     expect(browserSide.message).not.toContain('out of stock'); // Next.js keeps server messages from the browser
     expect(browserSide.context).toMatchObject({ page: '/shop/13' });
+    expect(browserSide.handled).toBe(true); // the error boundary caught it and showed its fallback
   });
 });

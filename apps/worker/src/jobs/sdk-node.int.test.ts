@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
 
 // @sightline/sdk/node against the real api and writers: a Node app that dies of an uncaught
-// exception still gets its crash reported (and grouped, twice → one group), and the request
-// middleware reports routes, statuses and durations.
+// exception still gets its crash reported (unhandled; grouped, twice → one group), an error
+// reported by hand is a handled one, and the request middleware reports routes, statuses and durations.
 
 const APP = fileURLToPath(new URL('../testing/sdk-crashing-app.ts', import.meta.url));
 const WORKER_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,9 +51,10 @@ describe('@sightline/sdk/node', () => {
       const rows = await stack.deps.prisma.crashReport.findMany({ where: { appId } });
       return rows.length >= 2 ? rows : undefined;
     }, 20);
-    expect(reports.map((r) => [r.crashType, r.level, r.appVersion])).toEqual([
-      ['TypeError', 'fatal', '3.1.0'],
-      ['TypeError', 'fatal', '3.1.0'],
+    // Uncaught: crashes (unhandled), not handled errors.
+    expect(reports.map((r) => [r.crashType, r.level, r.handled, r.appVersion])).toEqual([
+      ['TypeError', 'fatal', false, '3.1.0'],
+      ['TypeError', 'fatal', false, '3.1.0'],
     ]);
     expect(reports[0]!.context).toMatchObject({
       origin: 'uncaughtException',
@@ -61,6 +62,7 @@ describe('@sightline/sdk/node', () => {
     });
     const groups = await stack.deps.prisma.crashGroup.findMany({ where: { appId } });
     expect(groups).toHaveLength(1);
+    expect(groups[0]!.unhandledCount).toBe(2n);
     expect(groups[0]!.sampleStackTrace).toContain('sdk-crashing-app.ts');
     // Two installs (no store path): two devices; each also said it started.
     expect(new Set(reports.map((r) => r.deviceId)).size).toBe(2);
@@ -91,6 +93,8 @@ describe('@sightline/sdk/node', () => {
     fastify.get('/items/:itemId', () => ({ ok: true }));
     await fastify.inject({ method: 'GET', url: '/items/9' });
     await fastify.close();
+    // An error the app caught and reported itself: a handled error, not a crash.
+    client.captureError(new RangeError('stock below zero'));
     await client.flush();
 
     const appId = stack.app.app.id;
@@ -112,5 +116,13 @@ describe('@sightline/sdk/node', () => {
       ].sort(),
     );
     expect(requests.every((r) => typeof r.value === 'number' && r.value >= 0)).toBe(true); // duration_ms
+    const caught = await until(
+      () =>
+        stack.deps.prisma.crashReport
+          .findFirst({ where: { appId, message: 'stock below zero' } })
+          .then((r) => r ?? undefined),
+      20,
+    );
+    expect([caught.crashType, caught.level, caught.handled]).toEqual(['RangeError', 'error', true]);
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SIGHTLINE_VERSION } from '@sightline/core/version';
 import { buildPackage } from '@sightline/sdk/build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngestStack, until } from './ingest-stack.testing.ts';
@@ -130,6 +131,7 @@ init({ key: 'pk_x', endpoint: 'http://localhost:4000', batchSize: 'fifty' });
       expect.arrayContaining([
         'package.json',
         'README.md',
+        'LICENSE',
         'sightline.js',
         'sightline.vitals.js',
         'esm/node/index.js',
@@ -138,7 +140,59 @@ init({ key: 'pk_x', endpoint: 'http://localhost:4000', batchSize: 'fifty' });
         'types/next/index.d.ts',
       ]),
     );
+    // Nothing of the workspace: no TypeScript sources, tests, benchmarks or build scripts.
+    expect(files.filter((f) => /(?<!\.d)\.ts$|\.test\.|^src\/|^bench\/|^scripts\//.test(f))).toEqual([]);
     // The Next.js browser entry is a client module for React Server Components.
     expect(await readFile(join(pkg, 'esm/next/index.js'), 'utf8')).toMatch(/^["']use client["']/);
+    const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest).toMatchObject({
+      version: SIGHTLINE_VERSION,
+      license: 'MIT',
+      publishConfig: { access: 'public' },
+      exports: { './node': { types: './types/node/index.d.ts', default: './esm/node/index.js' } },
+    });
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    expect(await readFile(join(pkg, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
+
+  it('installs from its tarball with npm (offline) and runs from there', async () => {
+    const tarballs = join(work, 'tarballs');
+    const app = join(work, 'installed');
+    await mkdir(tarballs);
+    await mkdir(app);
+    const pack = async (dir: string) => {
+      const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tarballs, dir]);
+      return join(tarballs, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
+    };
+    // Its one dependency comes from this checkout's node_modules, so no registry is needed.
+    const sdk = await pack(pkg);
+    const vitals = await pack(join(ROOT_MODULES, 'web-vitals'));
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'installed', type: 'module', private: true }));
+    await run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', vitals, sdk], {
+      cwd: app,
+    });
+    await writeFile(
+      join(app, 'app.mjs'),
+      `import { init } from '@sightline/sdk/node';
+const sightline = init({ key: process.env.KEY, endpoint: process.env.ENDPOINT, captureUncaught: false });
+sightline.track('feature_used', { feature_name: 'installed-from-tarball' });
+await sightline.shutdown();
+`,
+    );
+    await run(process.execPath, ['app.mjs'], {
+      cwd: app,
+      env: { ...process.env, KEY: stack.app.ingestKey, ENDPOINT: endpoint },
+    });
+    await until(async () =>
+      (await stack.deps.prisma.event.count({ where: { appId: stack.app.app.id, name: 'installed-from-tarball' } })) ===
+      1
+        ? true
+        : undefined,
+    );
+    const installed = JSON.parse(await readFile(join(app, 'node_modules/@sightline/sdk/package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(installed.version).toBe(SIGHTLINE_VERSION);
+  }, 120_000);
 });

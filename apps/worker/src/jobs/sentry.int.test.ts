@@ -130,6 +130,7 @@ describe('the official @sentry/node SDK', () => {
       crash_type: 'TypeError',
       message: 'cart 17 has no owner',
       level: 'error',
+      handled: true, // Sentry.captureException: the app caught it
       environment: 'staging',
       user_id: 'user-42',
       tags: { region: 'eu-west' },
@@ -145,7 +146,13 @@ describe('the official @sentry/node SDK', () => {
       expect.arrayContaining([expect.objectContaining({ category: 'cart', message: 'added item sku-9' })]),
     );
     expect(JSON.stringify(handled.context)).not.toContain('ada@example.com');
-    expect(fatal).toMatchObject({ crash_type: 'SyntaxError', level: 'fatal', app_version: 'shop@2.4.1' });
+    // Nothing caught it (the SDK's onUncaughtException: mechanism.handled false): a crash.
+    expect(fatal).toMatchObject({
+      crash_type: 'SyntaxError',
+      level: 'fatal',
+      handled: false,
+      app_version: 'shop@2.4.1',
+    });
 
     const session = await until(async () => {
       const r = await deps.pool.query<Record<string, unknown>>(
@@ -190,6 +197,44 @@ describe('POST /api/:projectId/envelope/', () => {
     expect(row.stack_trace).toBe(
       'RangeError: index 9 out of range\n    at pick (app:///list.js:40:12)\n    at boot (app:///main.js:3:1)',
     );
+  });
+
+  it('counts mechanism.handled false as a crash and captureException (handled true, or no mechanism) as an error', async () => {
+    const withMechanism = (id: string, mechanism: Record<string, unknown> | null) => {
+      const event = errorEvent(id, { release: 'web@1.1.0' });
+      const exception: Record<string, unknown> = event.exception.values[0]!;
+      if (mechanism) exception.mechanism = mechanism;
+      else delete exception.mechanism;
+      return envelope({ event_id: id }, [{ type: 'event' }, event]);
+    };
+    const cases: Array<[string, Record<string, unknown> | null, boolean]> = [
+      [hex(), { type: 'onerror', handled: false }, false],
+      [hex(), { type: 'onunhandledrejection', handled: false }, false],
+      [hex(), { type: 'generic', handled: true }, true],
+      [hex(), null, true],
+    ];
+    for (const [id, mechanism] of cases) {
+      expect(
+        (await send(`/api/${app.app.id}/envelope/?sentry_key=${app.ingestKey}`, withMechanism(id, mechanism))).status,
+      ).toBe(200);
+    }
+    for (const [id, , handled] of cases) expect(await crashRow(id)).toMatchObject({ level: 'error', handled });
+    // One bug, one group: it knows how many of its occurrences were crashes.
+    const [group] = (
+      await deps.pool.query<{ occurrence_count: string; unhandled_count: string }>(
+        `SELECT g.occurrence_count, g.unhandled_count FROM crash_groups g
+          WHERE g.id = (SELECT group_id FROM crash_reports WHERE app_id = $1 AND context->'sentry'->>'event_id' = $2)`,
+        [app.app.id, cases[0]![0]],
+      )
+    ).rows;
+    const before = await deps.pool.query<{ n: string }>(
+      `SELECT count(*) FILTER (WHERE NOT handled) AS n FROM crash_reports WHERE group_id =
+         (SELECT group_id FROM crash_reports WHERE app_id = $1 AND context->'sentry'->>'event_id' = $2)`,
+      [app.app.id, cases[0]![0]],
+    );
+    expect(group!.unhandled_count).toBe(before.rows[0]!.n);
+    expect(Number(group!.unhandled_count)).toBeGreaterThanOrEqual(2);
+    expect(Number(group!.occurrence_count)).toBeGreaterThan(Number(group!.unhandled_count));
   });
 
   it('stores a retried event once, reads sessions, transactions and client reports, and skips unknown items', async () => {

@@ -81,7 +81,10 @@ export async function deriveSessions(client: pg.ClientBase, rows: readonly Event
        duration_ms, event_count, screen_count, entry_screen, exit_screen, crashed, updated_at)
      SELECT d.org_id, d.app_id, d.id, d.device_id, d.user_id, d.app_version, d.os, d.browser, d.country,
        to_timestamp(d.started_at / 1000.0), to_timestamp(d.ended_at / 1000.0), d.ended_at - d.started_at,
-       d.events, d.screens, d.entry_screen, d.exit_screen, d.crashed, now()
+       d.events, d.screens, d.entry_screen, d.exit_screen,
+       -- An unhandled crash report may have come before the session's events (Sentry's crashed session).
+       d.crashed OR EXISTS (SELECT 1 FROM crash_reports c
+         WHERE c.org_id = d.org_id AND c.app_id = d.app_id AND c.session_id = d.id AND NOT c.handled), now()
      FROM jsonb_to_recordset($1::jsonb) AS d(org_id uuid, app_id int, id text, device_id text, user_id text, app_version text, os text,
        browser text, country char(2), started_at bigint, ended_at bigint, events int, screens int, entry_screen text, exit_screen text, crashed boolean)
      ON CONFLICT (org_id, app_id, id) DO UPDATE SET

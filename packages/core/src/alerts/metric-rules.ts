@@ -15,13 +15,13 @@ interface Measured {
   samples: number;
 }
 
-/** Share of the app's active devices (events or crashes) without a fatal crash, in percent. */
+/** Share of the app's active devices (events or crashes) without an unhandled crash (Sentry's crash-free users), in percent. */
 async function crashFreeUsers(prisma: PrismaClient, orgId: string, appId: number, since: Date, until: Date) {
   const [row] = await prisma.$queryRaw<Array<{ users: bigint; crashed: bigint }>>`
     WITH crashed AS (
       SELECT DISTINCT device_id FROM crash_reports
       WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND occurred_at >= ${since} AND occurred_at < ${until}
-        AND level = 'fatal'
+        AND NOT handled
     ), active AS (
       SELECT device_id FROM events
       WHERE org_id = ${orgId}::uuid AND app_id = ${appId} AND occurred_at >= ${since} AND occurred_at < ${until}

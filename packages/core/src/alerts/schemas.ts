@@ -57,7 +57,7 @@ export type QuietHours = z.infer<typeof quietHoursInput>;
  * What fires a rule, by kind:
  * - CRASH_SPIKE: occurrences of one group within `windowMinutes` at or above `threshold`,
  *   or above `baselineFactor`× its hourly average of the past day.
- * - CRASH_FREE_DROP: the share of an app's users (devices) without a fatal crash within
+ * - CRASH_FREE_DROP: the share of an app's users (devices) without an unhandled crash within
  *   `windowMinutes` falls below `crashFreeBelow` percent, once at least `minUsers` were active.
  * - PERF_THRESHOLD: the `aggregate` (p75, avg…) of `eventType` events' values (named
  *   `metricName`, e.g. web_vital LCP) within `windowMinutes` is `operator` `threshold`,

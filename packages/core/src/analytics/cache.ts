@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { HeavyQuestionGate } from './concurrency.ts';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { createRollupFreshener, type FreshRollupOptions } from './fresh.ts';
 
 // Redis cache for dashboard queries. A key names the org, the app, the app's rollup
 // generation, the query and its input; the aggregator bumps the generation when it rolls
@@ -21,16 +24,23 @@ export interface AnalyticsCache {
 
 /**
  * `heavy`: computing a HEAVY_QUESTIONS answer takes one of the org's slots (concurrency.ts);
- * cached answers need none.
+ * cached answers need none. `fresh`: rollup questions first roll up the app's small pending
+ * hours (fresh.ts).
  */
 export function createAnalyticsCache(
   redis: Redis,
   namespace = 'sightline',
-  options: { heavy?: HeavyQuestionGate } = {},
+  options: { heavy?: HeavyQuestionGate; fresh?: { pool: pg.Pool; log: Logger; options?: FreshRollupOptions } } = {},
 ): AnalyticsCache {
   const generationKey = (orgId: string, appId: number) => `${namespace}:analytics-gen:${orgId}:${appId}`;
-  return {
+  const fresh = options.fresh
+    ? createRollupFreshener({ ...options.fresh, onRolledUp: (apps) => cache.invalidate(apps) })
+    : undefined;
+  const cache: AnalyticsCache = {
     async get(orgId, appId, query, input, compute) {
+      // Rollup answers include the app's pending hours (fresh.ts): rolled up first, which moves
+      // the generation on, so the key below already names the fresh rollups.
+      if (fresh && !HEAVY_QUESTIONS.has(query)) await fresh.freshen(orgId, appId);
       let key: string | null = null;
       try {
         const generation = (await redis.get(generationKey(orgId, appId))) ?? '0';
@@ -56,4 +66,5 @@ export function createAnalyticsCache(
       await pipeline.exec();
     },
   };
+  return cache;
 }

@@ -8,6 +8,16 @@ export {
 } from './concurrency.ts';
 export { rollupDay, rollupHour, runAggregation, type AggregationResult } from './rollup.ts';
 export {
+  createRollupFreshener,
+  FRESH_ROLLUP_DEFAULTS,
+  rollUpPendingHours,
+  rollupFreshness,
+  type Freshness,
+  type FreshRollup,
+  type FreshRollupOptions,
+  type RollupFreshener,
+} from './fresh.ts';
+export {
   analyticsBreakdown,
   analyticsDailyHealth,
   analyticsEventSeries,

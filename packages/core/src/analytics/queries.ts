@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
 
 // Dashboard queries, one function each, tenant first (the actor's org, an app of it), all
@@ -51,7 +52,12 @@ interface DailyRow {
   max: number | null;
   unique_devices: number;
   sketch: Uint8Array | null;
+  computed_at: Date;
 }
+
+/** When the newest of these rollup rows was computed: when the figures made of them were rolled up. */
+const rolledUpAt = (rows: readonly DailyRow[]) =>
+  rows.reduce<Date | null>((at, r) => (at === null || r.computed_at > at ? r.computed_at : at), null);
 
 /** Daily rollup rows of some metrics over [from, to] (epoch ms of UTC days, inclusive). */
 async function dailyRows(
@@ -66,7 +72,7 @@ async function dailyRows(
   const withSketch = options.withSketch ?? false;
   const appIds = typeof appId === 'number' ? [appId] : [...appId];
   return prisma.$queryRaw<DailyRow[]>`
-    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices,
+    SELECT app_id, day, metric, dimension, count, sum, min, max, unique_devices, computed_at,
       CASE WHEN ${withSketch} THEN sketch END AS sketch
     FROM rollups_daily
     WHERE org_id = ${orgId}::uuid AND app_id = ANY(${appIds}::int[])
@@ -91,9 +97,13 @@ export interface OverviewFigures {
   sessions: number;
   avgSessionSeconds: number | null;
   bounceRate: number | null;
+  /** Unhandled errors: crashes of their session (Sentry's definition). */
   crashes: number;
-  /** Share of users without a fatal crash in the range, percent. */
+  /** Handled errors: reported by the app, not crashes. */
+  errors: number;
+  /** Share of users without an unhandled crash in the range, percent. */
   crashFreeUsers: number | null;
+  /** Share of sessions without an unhandled crash, percent. */
   crashFreeSessions: number | null;
   lcpP75: number | null;
 }
@@ -120,13 +130,22 @@ function figures(rows: DailyRow[], days: number): OverviewFigures {
     avgSessionSeconds: sessions > 0 ? round(total('sessions', 'sum') / sessions / 1000, 1) : null,
     bounceRate: round(pct(total('sessions:bounced'), sessions)),
     crashes: total('crashes'),
+    errors: total('errors'),
     crashFreeUsers: users > 0 ? round(100 - (100 * Math.min(crashedUsers, users)) / users) : null,
     crashFreeSessions: sessions > 0 ? round(100 - (100 * total('sessions:crashed')) / sessions) : null,
     lcpP75: round(lcp.quantile(0.75), 0),
   };
 }
 
-const OVERVIEW_METRICS = ['active', 'sessions', 'sessions:bounced', 'sessions:crashed', 'crashes', 'value:web_vital'];
+const OVERVIEW_METRICS = [
+  'active',
+  'sessions',
+  'sessions:bounced',
+  'sessions:crashed',
+  'crashes',
+  'errors',
+  'value:web_vital',
+];
 
 function overviewOf(rows: DailyRow[], range: DateRange) {
   const prevStart = range.start - range.days * DAY_MS;
@@ -149,7 +168,7 @@ function overviewOf(rows: DailyRow[], range: DateRange) {
     change: changes,
   };
 }
-export type AnalyticsOverview = ReturnType<typeof overviewOf>;
+export type AnalyticsOverview = ReturnType<typeof overviewOf> & Freshness;
 
 /** The seed's overview: the range's headline figures, the previous range of the same length, and the change in %. */
 export async function analyticsOverview(
@@ -169,7 +188,8 @@ export async function analyticsOverview(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
-  return overviewOf(rows, range);
+  const freshness = await rollupFreshness(prisma, actor.orgId, [appId], range);
+  return { ...overviewOf(rows, range), ...freshness(appId, rolledUpAt(rows)) };
 }
 
 /**
@@ -197,13 +217,22 @@ export async function analyticsOverviews(
     OVERVIEW_METRICS,
     { withSketch: true, lcpOnly: true },
   );
+  const freshness = await rollupFreshness(
+    prisma,
+    actor.orgId,
+    apps.map((a) => a.id),
+    range,
+  );
   return new Map(
     apps.map((a) => [
       a.id,
-      overviewOf(
-        rows.filter((r) => r.app_id === a.id),
-        range,
-      ),
+      {
+        ...overviewOf(
+          rows.filter((r) => r.app_id === a.id),
+          range,
+        ),
+        ...freshness(a.id, rolledUpAt(rows.filter((r) => r.app_id === a.id))),
+      },
     ]),
   );
 }
@@ -302,7 +331,7 @@ export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, a
       share: round(pct(v.deviceDays, totalDeviceDays)),
       crashes: v.crashes,
       starts: v.starts,
-      /** The seed's crash rate: fatal crashes per 100 starts. */
+      /** The seed's crash rate: crashes (unhandled) per 100 starts. */
       crashRate: round(pct(v.crashes, v.starts)),
       // Crashes count against the version that crashed; devices by their latest version of
       // the day, so on upgrade days a version can have more crashed devices than devices.
@@ -433,7 +462,7 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
     .slice(0, q.limit);
 }
 
-/** Day by day: active users, sessions, fatal crashes, crashed users and the crash-free share. */
+/** Day by day: active users, sessions, crashes (unhandled), crashed users and the crash-free share. */
 export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
   const range = parseInput(dateRangeInput, input ?? {});
   await requireApp(prisma, actor, appId);

@@ -195,7 +195,7 @@ describe('rollups against raw events', () => {
     const dau = await raw<{ day: Date; devices: number }>(
       `SELECT date_trunc('day', occurred_at, 'UTC') AS day, count(DISTINCT device_id)::int AS devices FROM (
          SELECT occurred_at, device_id FROM events WHERE org_id = $1 AND app_id = $2
-         UNION ALL SELECT occurred_at, device_id FROM crash_reports WHERE org_id = $1 AND app_id = $2 AND level = 'fatal') a
+         UNION ALL SELECT occurred_at, device_id FROM crash_reports WHERE org_id = $1 AND app_id = $2 AND NOT handled) a
        GROUP BY 1 ORDER BY 1`,
       [actor.orgId, appId],
     );
@@ -275,10 +275,10 @@ describe('rollups against raw events', () => {
   it('reports crashes, crash-free users and sessions as the raw tables say', async () => {
     const overview = await analyticsOverview(prisma, actor, appId, { start: iso(start), end: iso(today) });
     const [c] = await raw<{ fatal: string; crashed: number; users: number; events: string }>(
-      `SELECT (SELECT count(*) FROM crash_reports WHERE app_id = $1 AND level = 'fatal') AS fatal,
-         (SELECT count(DISTINCT device_id)::int FROM crash_reports WHERE app_id = $1 AND level = 'fatal') AS crashed,
+      `SELECT (SELECT count(*) FROM crash_reports WHERE app_id = $1 AND NOT handled) AS fatal,
+         (SELECT count(DISTINCT device_id)::int FROM crash_reports WHERE app_id = $1 AND NOT handled) AS crashed,
          (SELECT count(DISTINCT device_id)::int FROM (SELECT device_id FROM events WHERE app_id = $1
-            UNION SELECT device_id FROM crash_reports WHERE app_id = $1 AND level = 'fatal') u) AS users,
+            UNION SELECT device_id FROM crash_reports WHERE app_id = $1 AND NOT handled) u) AS users,
          (SELECT count(*) FROM events WHERE app_id = $1) AS events`,
       [appId],
     );
@@ -305,7 +305,7 @@ describe('rollups against raw events', () => {
          SELECT DISTINCT ON (day, device_id) day, device_id, version FROM (
            SELECT date_trunc('day', occurred_at, 'UTC') AS day, device_id, app_version AS version, occurred_at FROM events WHERE app_id = $1
            UNION ALL
-           SELECT date_trunc('day', occurred_at, 'UTC'), device_id, app_version, occurred_at FROM crash_reports WHERE app_id = $1 AND level = 'fatal'
+           SELECT date_trunc('day', occurred_at, 'UTC'), device_id, app_version, occurred_at FROM crash_reports WHERE app_id = $1 AND NOT handled
          ) a ORDER BY day, device_id, occurred_at DESC) latest
        GROUP BY version`,
       [appId],
@@ -316,7 +316,7 @@ describe('rollups against raw events', () => {
     );
     const v105 = versions.find((v) => v.version === '1.0.5')!;
     const [r] = await raw<{ crashes: string; starts: string }>(
-      `SELECT (SELECT count(*) FROM crash_reports WHERE app_id = $1 AND app_version = '1.0.5' AND level = 'fatal') AS crashes,
+      `SELECT (SELECT count(*) FROM crash_reports WHERE app_id = $1 AND app_version = '1.0.5' AND NOT handled) AS crashes,
          (SELECT count(*) FROM events WHERE app_id = $1 AND app_version = '1.0.5' AND type = 'app_start') AS starts`,
       [appId],
     );

@@ -17,7 +17,7 @@ import { DeviceSketch, HLL_REGISTER_SQL, VALUE_BUCKET_SQL, ValueSketch } from '.
 //   screen <name>, feature <name> screen/page views and feature use
 //   value:<type> <name>          numeric values (perf_frame, web_vital LCP, http_request /route,
 //                                timing, histogram, counter, gauge…); web vitals also <name>@<page>
-//   crashes '' / crashes:version <ver>   fatal crash reports; errors '' the non-fatal ones
+//   crashes '' / crashes:version <ver>   unhandled crash reports (crashes); errors '' the handled ones
 //   sessions '' (daily)          sessions started; sum = duration ms; plus sessions:bounced, sessions:crashed
 // Daily unique devices are exact: from device_days for the device's attributes, from the
 // day's raw events for event types and screens. A daily sketch of all active devices and
@@ -166,15 +166,15 @@ async function crashCounts(client: pg.ClientBase, range: Range): Promise<RollupR
   const { rows } = await client.query<{
     g: number;
     app_version: string | null;
-    fatal: string;
+    unhandled: string;
     devices: number;
     errors: string;
   }>(
     `SELECT GROUPING(app_version) AS g, app_version,
-        count(*) FILTER (WHERE level = 'fatal') AS fatal,
-        count(DISTINCT device_id) FILTER (WHERE level = 'fatal')::int AS devices,
-        count(*) FILTER (WHERE level <> 'fatal') AS errors
-     FROM (SELECT ${dim('app_version')} AS app_version, level, device_id FROM crash_reports
+        count(*) FILTER (WHERE NOT handled) AS unhandled,
+        count(DISTINCT device_id) FILTER (WHERE NOT handled)::int AS devices,
+        count(*) FILTER (WHERE handled) AS errors
+     FROM (SELECT ${dim('app_version')} AS app_version, handled, device_id FROM crash_reports
            WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4) c
      GROUP BY GROUPING SETS ((), (app_version))`,
     rangeParams(range),
@@ -182,10 +182,10 @@ async function crashCounts(client: pg.ClientBase, range: Range): Promise<RollupR
   const out: RollupRow[] = [];
   for (const r of rows) {
     if (r.g === 1) {
-      out.push(row('crashes', '', Number(r.fatal), { uniqueDevices: r.devices }));
+      out.push(row('crashes', '', Number(r.unhandled), { uniqueDevices: r.devices }));
       out.push(row('errors', '', Number(r.errors)));
-    } else if (Number(r.fatal) > 0) {
-      out.push(row('crashes:version', r.app_version, Number(r.fatal), { uniqueDevices: r.devices }));
+    } else if (Number(r.unhandled) > 0) {
+      out.push(row('crashes:version', r.app_version, Number(r.unhandled), { uniqueDevices: r.devices }));
     }
   }
   return out.filter((r) => r.count > 0);
@@ -225,7 +225,7 @@ async function replaceRows(
   );
 }
 
-/** The devices seen in the hour, folded into their day (latest attributes win; a fatal crash marks the day). */
+/** The devices seen in the hour, folded into their day (latest attributes win; an unhandled crash marks the day). */
 async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<void> {
   const day = isoDay(range.from);
   await recordCrashedDevices(client, range);
@@ -245,13 +245,13 @@ async function recordDeviceDays(client: pg.ClientBase, range: Range): Promise<vo
   );
 }
 
-/** Devices with a fatal crash in the hour: their day is marked crashed (and active). */
+/** Devices with an unhandled crash in the hour: their day is marked crashed (and active). */
 async function recordCrashedDevices(client: pg.ClientBase, range: Range): Promise<void> {
   await client.query(
     `INSERT INTO device_days AS d (org_id, app_id, day, device_id, app_version, crashed)
      SELECT DISTINCT ON (device_id) $1::uuid, $2::int, $5::date, device_id, ${dim('app_version')}, true
      FROM crash_reports
-     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND level = 'fatal'
+     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND NOT handled
      ORDER BY device_id, occurred_at DESC
      ON CONFLICT (org_id, app_id, day, device_id) DO UPDATE SET crashed = true`,
     [...rangeParams(range), isoDay(range.from)],
@@ -301,7 +301,7 @@ async function rollupDayCrashes(client: pg.ClientBase, range: Range): Promise<vo
        CASE h.metric WHEN 'crashes' THEN (SELECT count(*) FROM device_days d
            WHERE d.org_id = $1 AND d.app_id = $2 AND d.day = $3::date AND d.crashed)
          WHEN 'crashes:version' THEN (SELECT count(DISTINCT c.device_id) FROM crash_reports c
-           WHERE c.org_id = $1 AND c.app_id = $2 AND c.occurred_at >= $4 AND c.occurred_at < $5 AND c.level = 'fatal'
+           WHERE c.org_id = $1 AND c.app_id = $2 AND c.occurred_at >= $4 AND c.occurred_at < $5 AND NOT c.handled
              AND COALESCE(${dim('c.app_version')}, '') = h.dimension)
          ELSE 0 END
      FROM rollups_hourly h
@@ -417,7 +417,7 @@ export async function rollupDay(client: pg.ClientBase, orgId: string, appId: num
   // device's record holds its newer version, but the crash belongs to the one that crashed.
   const { rows: crashedByVersion } = await client.query<{ app_version: string | null; devices: number }>(
     `SELECT ${dim('app_version')} AS app_version, count(DISTINCT device_id)::int AS devices FROM crash_reports
-     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND level = 'fatal'
+     WHERE org_id = $1 AND app_id = $2 AND occurred_at >= $3 AND occurred_at < $4 AND NOT handled
      GROUP BY 1`,
     params,
   );
@@ -501,21 +501,23 @@ export async function waitForRollup(pool: pg.Pool, orgId: string, appId: number,
 }
 
 /**
- * One aggregation pass over the oldest dirty hours (up to `limit`): each (app, day) in its
+ * One aggregation pass over the oldest dirty hours (up to `limit`; of one app with `app`,
+ * as a dashboard read asks in fresh.ts): each (app, day) in its
  * own transaction under an advisory lock, so concurrent aggregators split the work; an
  * hour marked again while it was being rolled up stays marked for the next pass.
  */
 export async function runAggregation(
   pool: pg.Pool,
-  options: { limit?: number; settleMs?: number } = {},
+  options: { limit?: number; settleMs?: number; app?: { orgId: string; appId: number } } = {},
 ): Promise<AggregationResult> {
   // An hour waits `settleMs` after it became dirty (0: none), so one still filling is rolled up
   // every few minutes rather than after every write.
   const { rows: dirty } = await pool.query<{ org_id: string; app_id: number; hour: Date; marked_at: Date }>(
     `SELECT org_id, app_id, hour, marked_at FROM rollup_dirty_hours
      WHERE first_marked_at <= clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+       AND ($3::uuid IS NULL OR (org_id = $3::uuid AND app_id = $4::int))
      ORDER BY hour LIMIT $1`,
-    [options.limit ?? 500, options.settleMs ?? 0],
+    [options.limit ?? 500, options.settleMs ?? 0, options.app?.orgId ?? null, options.app?.appId ?? null],
   );
   const days = new Map<string, { orgId: string; appId: number; day: Date; hours: typeof dirty }>();
   for (const d of dirty) {

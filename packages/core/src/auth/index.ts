@@ -16,6 +16,15 @@ export {
   type SignInGuard,
   type SignInLimits,
 } from './sign-in.ts';
-export { signUp, signUpInput, type SignedUp, type SignUpInput } from './sign-up.ts';
+export { signUp, signUpInput, type SignedUp, type SignUpInput, type SignUpOptions } from './sign-up.ts';
+export { assertSelfSignUpAllowed, lockAndCheckEmptyInstallation } from './first-admin.ts';
+export {
+  createUserAccount,
+  createUserInput,
+  generatePassword,
+  setUserPassword,
+  setUserPasswordInput,
+  type OperatorCreatedUser,
+} from './operator-accounts.ts';
 // The password rules live with the other tenancy schemas (createOrganization uses them too).
 export { passwordSchema } from '../tenancy/schemas.ts';

@@ -70,7 +70,9 @@ describe('sign-up', () => {
     const membership = await prisma.membership.findFirstOrThrow({ where: { userId: result.userId } });
     expect(membership).toMatchObject({ orgId: result.orgId, role: 'OWNER' });
     const audit = await prisma.auditLog.findMany({ where: { orgId: result.orgId } });
-    expect(audit.map((a) => a.action).sort()).toEqual(['org.created', 'user.signed_up']);
+    // The first account of this (empty) database is also made platform admin, and audited.
+    expect(result.platformAdmin).toBe(true);
+    expect(audit.map((a) => a.action).sort()).toEqual(['org.created', 'user.platform_admin_granted', 'user.signed_up']);
 
     expect(mail.sent).toHaveLength(1);
     expect(mail.sent[0]).toMatchObject({ to: address, subject: 'Confirm your email for Sightline' });

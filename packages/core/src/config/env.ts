@@ -57,6 +57,8 @@ export const metricsEnv = {
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The `process` field of every log line; set by the supervisor of `npm start` and `serve`. */
+  SIGHTLINE_PROCESS: z.enum(['api', 'worker', 'web']).optional(),
 };
 
 export const portSchema = z.coerce.number().int().min(1).max(65535);
@@ -87,4 +89,16 @@ export const outboundEnv = {
    * (e.g. `10.20.0.0/16,hooks.internal`). See alerts/targets.ts.
    */
   ALERT_ALLOW_PRIVATE_TARGETS: targetPolicySchema,
+};
+
+export const SIGNUP_MODES = ['open', 'invite', 'closed'] as const;
+export type SignupMode = (typeof SIGNUP_MODES)[number];
+
+export const signupEnv = {
+  /**
+   * Who may create an account from the sign-up page: `open` anyone; `invite` only through an
+   * invitation (plus the very first account of an empty installation); `closed` nobody (the
+   * operator uses `sightline create-user` / `create-org`). Invitations work in every mode.
+   */
+  SIGNUP: z.enum(SIGNUP_MODES, { error: 'must be open, invite or closed' }).default('open'),
 };

@@ -52,6 +52,7 @@ const GROUP_FIELDS = {
   message: true,
   culprit: true,
   level: true,
+  unhandledCount: true,
   status: true,
   firstSeenAt: true,
   lastSeenAt: true,
@@ -67,15 +68,23 @@ const GROUP_FIELDS = {
   assigneeId: true,
 } as const;
 
-type GroupRow = { occurrenceCount: bigint; ignoredUntilCount: bigint | null } & Record<string, unknown>;
+type GroupRow = { occurrenceCount: bigint; unhandledCount: bigint; ignoredUntilCount: bigint | null } & Record<
+  string,
+  unknown
+>;
 
 /** BigInt counters as numbers: JSON, tRPC and GraphQL carry them as such. */
 function present<T extends GroupRow>(
   group: T,
-): Omit<T, 'occurrenceCount' | 'ignoredUntilCount'> & { occurrenceCount: number; ignoredUntilCount: number | null } {
+): Omit<T, 'occurrenceCount' | 'unhandledCount' | 'ignoredUntilCount'> & {
+  occurrenceCount: number;
+  unhandledCount: number;
+  ignoredUntilCount: number | null;
+} {
   return {
     ...group,
     occurrenceCount: Number(group.occurrenceCount),
+    unhandledCount: Number(group.unhandledCount),
     ignoredUntilCount: group.ignoredUntilCount === null ? null : Number(group.ignoredUntilCount),
   };
 }
@@ -195,6 +204,7 @@ export async function getCrashGroup(prisma: PrismaClient, actor: OrgActor, appId
         osVersion: true,
         browser: true,
         deviceModel: true,
+        handled: true,
         message: true,
         context: true,
         breadcrumbs: true,

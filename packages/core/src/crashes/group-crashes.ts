@@ -38,22 +38,43 @@ const groupKey = (orgId: string, appId: number, fingerprint: string) => `${orgId
 async function insertReports(client: pg.ClientBase, reports: Array<CrashRecord & { fingerprint: string }>) {
   const inserted = await client.query<{ id: string }>(
     `INSERT INTO crash_reports (id, org_id, app_id, fingerprint, source, occurred_at, received_at, device_id, session_id, user_id,
-       app_version, environment, crash_type, level, message, stack_trace, frames, context, breadcrumbs, tags, os, os_version,
+       app_version, environment, crash_type, level, handled, message, stack_trace, frames, context, breadcrumbs, tags, os, os_version,
        browser, device_model)
      SELECT r."id", r."orgId", r."appId", r."fingerprint", r."source"::"CrashSource", to_timestamp(r."occurredAt" / 1000.0),
        to_timestamp(r."receivedAt" / 1000.0), r."deviceId", r."sessionId", r."userId", r."appVersion", r."environment",
-       r."crashType", r."level"::"CrashLevel", r."message", r."stackTrace", r."frames",
+       r."crashType", r."level"::"CrashLevel", r."handled", r."message", r."stackTrace", r."frames",
        COALESCE(r."context", '{}'::jsonb) || jsonb_strip_nulls(jsonb_build_object('country', r."country")), r."breadcrumbs",
        r."tags", r."os", r."osVersion", r."browser", r."deviceModel"
      FROM jsonb_to_recordset($1::jsonb) AS r("id" uuid, "orgId" uuid, "appId" int, "fingerprint" text, "source" text,
        "occurredAt" bigint, "receivedAt" bigint, "deviceId" text, "sessionId" text, "userId" text, "appVersion" text,
-       "environment" text, "crashType" text, "level" text, "message" text, "stackTrace" text, "frames" jsonb, "context" jsonb,
+       "environment" text, "crashType" text, "level" text, "handled" boolean, "message" text, "stackTrace" text, "frames" jsonb, "context" jsonb,
        "breadcrumbs" jsonb, "tags" jsonb, "os" text, "osVersion" text, "browser" text, "deviceModel" text, "country" text)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
     [JSON.stringify(reports)],
   );
   return new Set(inserted.rows.map((r) => r.id));
+}
+
+/**
+ * Sessions that had an unhandled crash crashed (Sentry's crash-free sessions). A session whose
+ * events are not stored yet is marked when they come (the sessions derivation looks here).
+ */
+async function markCrashedSessions(client: pg.ClientBase, unhandled: readonly CrashRecord[]): Promise<void> {
+  const sessions = unhandled.filter((r) => r.sessionId !== null);
+  if (sessions.length === 0) return;
+  await client.query(
+    // Locked in key order first, so two writers marking the same sessions cannot deadlock.
+    `UPDATE sessions s SET crashed = true, updated_at = now()
+     FROM (SELECT t.org_id, t.app_id, t.id FROM sessions t
+           JOIN jsonb_to_recordset($1::jsonb) AS k(org_id uuid, app_id int, id text)
+             ON t.org_id = k.org_id AND t.app_id = k.app_id AND t.id = k.id
+           WHERE NOT t.crashed
+           ORDER BY t.org_id, t.app_id, t.id
+           FOR UPDATE OF t) k
+     WHERE s.org_id = k.org_id AND s.app_id = k.app_id AND s.id = k.id`,
+    [JSON.stringify(sessions.map((r) => ({ org_id: r.orgId, app_id: r.appId, id: r.sessionId })))],
+  );
 }
 
 interface LockedGroup {
@@ -157,6 +178,7 @@ export async function storeAndGroupCrashes(
       first_seen: byTime[0]!.occurredAt,
       last_seen: latest.occurredAt,
       n: p.reports.length,
+      unhandled: p.reports.filter((r) => !r.handled).length,
       versions,
       first_version: versions[0] ?? null,
       last_version: latest.appVersion,
@@ -173,19 +195,20 @@ export async function storeAndGroupCrashes(
     created: boolean;
   }>(
     `INSERT INTO crash_groups AS g (org_id, app_id, fingerprint, fingerprint_version, crash_type, message, culprit, level,
-       sample_stack_trace, sample_frames, first_seen_at, last_seen_at, occurrence_count, affected_versions, first_version,
-       last_version, status)
+       sample_stack_trace, sample_frames, first_seen_at, last_seen_at, occurrence_count, unhandled_count, affected_versions,
+       first_version, last_version, status)
      SELECT d.org_id, d.app_id, d.fingerprint, ${FINGERPRINT_VERSION}, d.crash_type, d.message, d.culprit, d.level::"CrashLevel",
-       d.stack, d.frames, to_timestamp(d.first_seen / 1000.0), to_timestamp(d.last_seen / 1000.0), d.n,
+       d.stack, d.frames, to_timestamp(d.first_seen / 1000.0), to_timestamp(d.last_seen / 1000.0), d.n, d.unhandled,
        ARRAY(SELECT jsonb_array_elements_text(d.versions)), d.first_version, d.last_version, 'open'
      FROM jsonb_to_recordset($1::jsonb) AS d(org_id uuid, app_id int, fingerprint text, crash_type text, message text,
-       culprit text, level text, stack text, frames jsonb, first_seen bigint, last_seen bigint, n int, versions jsonb,
+       culprit text, level text, stack text, frames jsonb, first_seen bigint, last_seen bigint, n int, unhandled int, versions jsonb,
        first_version text, last_version text, decided boolean, status text)
      ORDER BY d.org_id, d.app_id, d.fingerprint
      ON CONFLICT (org_id, app_id, fingerprint) DO UPDATE SET
        first_seen_at = LEAST(g.first_seen_at, EXCLUDED.first_seen_at),
        last_seen_at = GREATEST(g.last_seen_at, EXCLUDED.last_seen_at),
        occurrence_count = g.occurrence_count + EXCLUDED.occurrence_count,
+       unhandled_count = g.unhandled_count + EXCLUDED.unhandled_count,
        affected_versions = (g.affected_versions || ARRAY(
          SELECT v FROM unnest(EXCLUDED.affected_versions) AS v WHERE v <> ALL (g.affected_versions)))[1:${MAX_AFFECTED_VERSIONS}],
        crash_type = EXCLUDED.crash_type,
@@ -232,6 +255,11 @@ export async function storeAndGroupCrashes(
      FROM (SELECT group_id, count(*)::int AS n FROM added GROUP BY group_id) a
      WHERE g.id = a.group_id`,
     [JSON.stringify(links)],
+  );
+
+  await markCrashedSessions(
+    client,
+    fingerprinted.filter((r) => fresh.has(r.id) && !r.handled),
   );
 
   return keys.map((p) => {

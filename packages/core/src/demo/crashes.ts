@@ -134,6 +134,8 @@ export class CrashReportBatch {
       uptime_seconds: Math.max(1, Math.round((o.at - o.sessionStart) / 1000)),
     };
     if (o.app.platform === 'WEB') context.url = `https://shop.demo.test${o.place ?? '/'}`;
+    // As the browser SDK records it: its global handler caught what the app did not.
+    if (o.app.platform === 'WEB' && !o.group.kind.handled) context.source = 'onerror';
     if (o.app.platform === 'NODE') context.route = o.place;
     this.rows.push({ o, stack, message, context: JSON.stringify(context) });
     this.count += 1;
@@ -152,12 +154,12 @@ export class CrashReportBatch {
       if (rows.length === 0) return;
       await pool.query(
         `INSERT INTO crash_reports (org_id, app_id, group_id, fingerprint, occurred_at, received_at, device_id, session_id, app_version,
-                                    environment, crash_type, level, message, stack_trace, context, os, os_version, browser, device_model)
+                                    environment, crash_type, level, handled, message, stack_trace, context, os, os_version, browser, device_model)
          SELECT $1, t.app_id, t.group_id, t.fingerprint, t.at, least(t.at + interval '2 seconds', $18::timestamptz), t.device, t.session, t.version, 'production',
-                t.crash_type, t.level::"CrashLevel", t.message, t.stack, t.context, t.os, t.os_version, t.browser, t.model
+                t.crash_type, t.level::"CrashLevel", t.handled, t.message, t.stack, t.context, t.os, t.os_version, t.browser, t.model
            FROM unnest($2::int[], $3::uuid[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                       $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::text[], $16::text[], $17::text[])
-             AS t(app_id, group_id, fingerprint, at, device, session, version, crash_type, level, message, stack, context, os, os_version, browser, model)`,
+                       $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::text[], $16::text[], $17::text[], $19::boolean[])
+             AS t(app_id, group_id, fingerprint, at, device, session, version, crash_type, level, message, stack, context, os, os_version, browser, model, handled)`,
         [
           orgId,
           rows.map((r) => r.o.group.appId),
@@ -177,6 +179,7 @@ export class CrashReportBatch {
           rows.map((r) => r.o.device.browser),
           rows.map((r) => r.o.device.model),
           iso(now),
+          rows.map((r) => r.o.group.kind.handled),
         ],
       );
     };
@@ -190,9 +193,9 @@ export class CrashReportBatch {
 export async function finishCrashGroups(pool: pg.Pool, orgId: string): Promise<number> {
   await pool.query(
     `UPDATE crash_groups g
-        SET occurrence_count = s.n, first_seen_at = s.first_seen, last_seen_at = s.last_seen, affected_versions = s.versions,
+        SET occurrence_count = s.n, unhandled_count = s.unhandled, first_seen_at = s.first_seen, last_seen_at = s.last_seen, affected_versions = s.versions,
             affected_device_count = s.devices, first_version = s.first_version, last_version = s.last_version, sample_stack_trace = s.sample
-       FROM (SELECT group_id, count(*) AS n, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen,
+       FROM (SELECT group_id, count(*) AS n, count(*) FILTER (WHERE NOT handled) AS unhandled, min(occurred_at) AS first_seen, max(occurred_at) AS last_seen,
                     array_agg(DISTINCT app_version ORDER BY app_version) AS versions, count(DISTINCT device_id) AS devices,
                     (array_agg(app_version ORDER BY occurred_at))[1] AS first_version,
                     (array_agg(app_version ORDER BY occurred_at DESC))[1] AS last_version,

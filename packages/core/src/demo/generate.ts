@@ -111,12 +111,13 @@ export async function generateTelemetry(input: GenerationInput): Promise<{ sessi
       versionIndex,
       start: slot.start,
       size,
-      crashing: crash !== null,
+      // A handled error is reported and the session goes on; an unhandled one ends it.
+      crashing: crash !== null && !crash.kind.handled,
     };
     const first = emitter.rows.length;
     emitter.begin(plan);
     GENERATORS[app.platform](emitter);
-    if (crash) emitter.wait(2_000, 1);
+    if (plan.crashing) emitter.wait(2_000, 1);
 
     // A session that would run past `now` happened a little earlier instead.
     const overrun = emitter.t - now;
@@ -137,14 +138,17 @@ export async function generateTelemetry(input: GenerationInput): Promise<{ sessi
         sessionStart: plan.start,
         place: crash.kind.where ?? emitter.summary.exit,
       });
-      // The same crash as an event, so analytics counts and the crash list agree.
+      // The same crash as an event, so analytics counts and the crash list agree (a handled
+      // error is no crash event: it would mark its session crashed).
       const lua = crash.kind.type === 'lua_error';
-      emitter.emit(lua ? 'lua_error' : 'app_crash', crash.kind.type, null, {
-        crash_type: crash.kind.type,
-        message: report.message,
-        fingerprint: crash.fingerprint,
-        ...(lua ? { stack: report.stack } : {}),
-      });
+      if (plan.crashing) {
+        emitter.emit(lua ? 'lua_error' : 'app_crash', crash.kind.type, null, {
+          crash_type: crash.kind.type,
+          message: report.message,
+          fingerprint: crash.fingerprint,
+          ...(lua ? { stack: report.stack } : {}),
+        });
+      }
       if (crashes.full) await queue.enqueue(crashes.take(pool, orgId, now));
     }
 
@@ -167,7 +171,7 @@ export async function generateTelemetry(input: GenerationInput): Promise<{ sessi
         screens: summary.screens,
         entry: summary.entry,
         exit: summary.exit,
-        crashed: crash !== null,
+        crashed: plan.crashing,
       });
       sessionCount += 1;
       if (sessions.length >= SESSION_BATCH) await flushSessions();

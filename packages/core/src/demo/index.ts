@@ -122,6 +122,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
   };
 }
 
+export { rollUpSeededApps } from './roll-up.ts';
 /** Realistic crash traces per runtime, for benchmarks and tests. */
 export { DEMO_APPS, type DemoApp } from './catalog.ts';
 export { messageFor, renderStack, stackStyle } from './crash-traces.ts';

@@ -2,6 +2,7 @@ import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_CRASHES, CALCULATOR_CRASHES, SHOP_CRASHES } from './crash-catalog.ts';
 import { seedDemo, type SeedDemoResult } from './index.ts';
 
 let db: TestDatabase;
@@ -127,12 +128,14 @@ describe('seed-demo', () => {
       `SELECT count(*) AS n FROM crash_groups g
         WHERE g.org_id = $1 AND (g.occurrence_count <> (SELECT count(*) FROM crash_reports r WHERE r.group_id = g.id)
            OR g.affected_device_count <> (SELECT count(DISTINCT device_id) FROM crash_reports r WHERE r.group_id = g.id)
-           OR g.first_seen_at <> (SELECT min(occurred_at) FROM crash_reports r WHERE r.group_id = g.id))`,
+           OR g.first_seen_at <> (SELECT min(occurred_at) FROM crash_reports r WHERE r.group_id = g.id)
+           OR g.unhandled_count <> (SELECT count(*) FROM crash_reports r WHERE r.group_id = g.id AND NOT r.handled))`,
       [org],
     );
     expect(mismatched.n).toBe('0');
+    // Crash events stand for the crashes (unhandled); a handled error is no crash event.
     const { rows } = await pool.query<{ app_id: number; reports: string; events: string }>(
-      `SELECT a.id AS app_id, (SELECT count(*) FROM crash_reports r WHERE r.app_id = a.id) AS reports,
+      `SELECT a.id AS app_id, (SELECT count(*) FROM crash_reports r WHERE r.app_id = a.id AND NOT r.handled) AS reports,
               (SELECT count(*) FROM events e WHERE e.org_id = $1 AND e.app_id = a.id AND e.type IN ('app_crash', 'lua_error')) AS events
          FROM apps a WHERE a.org_id = $1`,
       [org],
@@ -143,6 +146,34 @@ describe('seed-demo', () => {
       [org],
     );
     expect(statuses.rows.map((r) => r.status).sort()).toEqual(['ignored', 'open', 'resolved']);
+  });
+
+  it('mixes crashes and handled errors: the shop and the API have both, every Lua error is a crash', async () => {
+    const kinds = (list: ReadonlyArray<{ handled: boolean }>) => [...new Set(list.map((k) => k.handled))].sort();
+    expect(kinds(SHOP_CRASHES)).toEqual([false, true]);
+    expect(kinds(API_CRASHES)).toEqual([false, true]);
+    expect(kinds(CALCULATOR_CRASHES)).toEqual([false]);
+    const { rows } = await pool.query<{ platform: string; crashes: number; errors: number }>(
+      `SELECT a.platform::text AS platform,
+              (SELECT count(*)::int FROM crash_reports r WHERE r.app_id = a.id AND NOT r.handled) AS crashes,
+              (SELECT count(*)::int FROM crash_reports r WHERE r.app_id = a.id AND r.handled) AS errors
+         FROM apps a WHERE a.org_id = $1 ORDER BY 1`,
+      [seeded.org.id],
+    );
+    // This small demo has few reports; across its apps it has both kinds, and Lua only crashes.
+    expect(rows.reduce((n, r) => n + r.crashes, 0)).toBeGreaterThan(0);
+    expect(rows.reduce((n, r) => n + r.errors, 0)).toBeGreaterThan(0);
+    expect(rows.find((r) => r.platform === 'LUA')).toMatchObject({ errors: 0 });
+    // A session crashed exactly when it had an unhandled report (the API's have no session).
+    const mismatched = await one<{ n: string; crashed: string }>(
+      `SELECT count(*) FILTER (WHERE s.crashed <> EXISTS (SELECT 1 FROM crash_reports r
+                 WHERE r.app_id = s.app_id AND r.session_id = s.id AND NOT r.handled)) AS n,
+              count(*) FILTER (WHERE s.crashed) AS crashed
+         FROM sessions s WHERE s.org_id = $1`,
+      [seeded.org.id],
+    );
+    expect(mismatched.n).toBe('0');
+    expect(Number(mismatched.crashed)).toBeGreaterThan(0);
   });
 
   it("stores crash reports with Lua tracebacks and the seed's context", async () => {

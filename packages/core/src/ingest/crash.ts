@@ -20,6 +20,8 @@ export interface CrashRecord {
   environment: string | null;
   crashType: string;
   level: string;
+  /** false: unhandled, a crash of its session; true: a handled error. */
+  handled: boolean;
   message: string | null;
   stackTrace: string | null;
   frames: unknown;
@@ -33,6 +35,11 @@ export interface CrashRecord {
   browser: string | null;
   deviceModel: string | null;
   country: string | null;
+}
+
+/** Sentry's rule: unhandled unless the sender says it caught it; a fatal report never was. */
+export function isHandled(crash: Pick<CrashInput['crash'], 'level' | 'handled'>): boolean {
+  return crash.level !== 'fatal' && crash.handled === true;
 }
 
 /**
@@ -66,6 +73,7 @@ export function buildCrashRecord(
     environment: input.environment ?? null,
     crashType: crash.type,
     level: crash.level,
+    handled: isHandled(crash),
     message: crash.message == null ? null : scrubString(crash.message),
     stackTrace: crash.stack_trace == null ? null : scrubString(crash.stack_trace),
     frames: crash.frames ? scrubField(crash.frames, extraKeys, 'crash.frames') : null,

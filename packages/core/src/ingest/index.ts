@@ -5,7 +5,7 @@ export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
 export * from './buffer.ts';
 export { createAppDirectory, type AppDirectory, type AppDirectoryOptions, type IngestTarget } from './directory.ts';
 export { flushUsageCounters } from './usage.ts';
-export { buildCrashRecord, type CrashRecord } from './crash.ts';
+export { buildCrashRecord, isHandled, type CrashRecord } from './crash.ts';
 export {
   capCrashParts,
   MAX_BREADCRUMB_BYTES,

@@ -223,6 +223,12 @@ export const crashInput = z.object({
     /** Overrides grouping: crashes with the same fingerprint are one group (`{{ default }}` stands for the usual one). */
     fingerprint: z.array(z.string().min(1).max(200)).min(1).max(20).optional(),
     level: z.enum(['fatal', 'error', 'warning', 'info']).default('fatal'),
+    /**
+     * false (the default): the app did not catch it (an uncaught error, a Lua error, a native
+     * crash): a crash of its session. true: the app caught it and reported it (an error, not a
+     * crash). A `fatal` report is always a crash.
+     */
+    handled: z.boolean().optional(),
     /** Cut to MAX_CRASH_CONTEXT_BYTES, with a `_truncated` note (crash-limits.ts), not refused. */
     context: z.record(z.string(), z.unknown()).default({}),
     /** Any number (the body limit bounds them): the newest MAX_BREADCRUMBS are kept, each cut to its size limit. */

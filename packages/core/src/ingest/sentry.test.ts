@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isHandled } from './crash.ts';
 import {
   crashIdFor,
   parseEnvelope,
@@ -217,5 +218,40 @@ describe('ids of events derived from Sentry items', () => {
       ...idsOf(sentrySessionAggregatesToEvents(item(6), origin)),
     ];
     for (const id of others) expect(ids).not.toContain(id);
+  });
+});
+
+describe('Sentry events: crash or handled error', () => {
+  const exception = (mechanism?: Record<string, unknown>) => ({
+    exception: { values: [{ type: 'TypeError', value: 'x is undefined', ...(mechanism ? { mechanism } : {}) }] },
+  });
+  const handledOf = (event: Record<string, unknown>) => isHandled(sentryEventToCrash(event, { deviceKey: 'd' }).crash);
+
+  it('counts an exception its SDK caught in a global handler (mechanism.handled false) as a crash', () => {
+    expect(handledOf({ level: 'error', ...exception({ type: 'onerror', handled: false }) })).toBe(false);
+    expect(handledOf({ level: 'error', ...exception({ type: 'onunhandledrejection', handled: false }) })).toBe(false);
+    // A chained error counts when any of its exceptions was unhandled (Sentry's rule).
+    expect(
+      handledOf({
+        level: 'error',
+        exception: {
+          values: [
+            { type: 'IOError', value: 'disk full', mechanism: { type: 'chained', handled: false } },
+            { type: 'SaveError', value: 'could not save', mechanism: { type: 'generic', handled: true } },
+          ],
+        },
+      }),
+    ).toBe(false);
+  });
+
+  it('keeps captureException (handled true, or no mechanism) and messages as handled errors', () => {
+    expect(handledOf({ level: 'error', ...exception({ type: 'generic', handled: true }) })).toBe(true);
+    expect(handledOf({ level: 'error', ...exception() })).toBe(true);
+    expect(handledOf({ level: 'warning', logentry: { formatted: 'low memory' } })).toBe(true);
+  });
+
+  it('counts a fatal event as a crash whatever its mechanism says', () => {
+    expect(handledOf({ level: 'fatal', ...exception({ type: 'generic', handled: true }) })).toBe(false);
+    expect(handledOf({ ...exception({ type: 'onerror', handled: false }) })).toBe(false); // level defaults to fatal
   });
 });

@@ -317,6 +317,9 @@ export function sentryEventToCrash(
             .filter((f) => f.length > 0)
         : undefined,
       level,
+      // Sentry's rule: an exception its SDK caught in a global handler says handled: false;
+      // no mechanism, or handled true, is an error the app caught (a fatal level is a crash anyway).
+      handled: !exceptions.some((e) => e.mechanism?.handled === false),
       context,
       breadcrumbs: breadcrumbs.length > 0 ? breadcrumbs : undefined,
       tags: tagsOf(event.tags),

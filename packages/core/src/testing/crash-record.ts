@@ -30,6 +30,8 @@ export function testCrashRecord(app: { orgId: string; appId: number }, extra: Pa
     browser: null,
     deviceModel: null,
     country: null,
+    // Unless said otherwise, a fatal report is a crash and any other level a handled error.
+    handled: (extra.level ?? 'fatal') !== 'fatal',
     ...extra,
   };
 }

@@ -71,10 +71,16 @@ export function captureClicks(client: SightlineClient): void {
 export function captureErrors(client: SightlineClient): void {
   addEventListener('error', (event) => {
     if (!(event instanceof ErrorEvent)) return; // a failed <img>, not a script error
-    client.captureError(event.error ?? event.message, { extra: { page: location.pathname, source: 'onerror' } });
+    client.captureError(event.error ?? event.message, {
+      handled: false,
+      extra: { page: location.pathname, source: 'onerror' },
+    });
   });
   addEventListener('unhandledrejection', (event) => {
-    client.captureError(event.reason, { extra: { page: location.pathname, source: 'unhandledrejection' } });
+    client.captureError(event.reason, {
+      handled: false,
+      extra: { page: location.pathname, source: 'unhandledrejection' },
+    });
   });
 }
 

@@ -78,6 +78,11 @@ export interface CaptureContext {
   tags?: Record<string, string>;
   extra?: Record<string, unknown>;
   level?: 'fatal' | 'error' | 'warning';
+  /**
+   * Whether the app caught the error (default true for a call by hand). The SDK's global
+   * handlers (onerror, unhandledrejection, uncaughtException) send false: a crash of the session.
+   */
+  handled?: boolean;
 }
 
 /** What the user allowed, as in the seed's privacy settings; unset means the app's default. */
@@ -231,6 +236,7 @@ export class SightlineClient {
             message: scrubString(err.message ?? '').slice(0, 8000),
             stack_trace: err.stack ? scrubString(err.stack).slice(0, 64_000) : null,
             level: context.level ?? 'error',
+            handled: context.handled !== false,
             context: scrub({ ...(context.extra ?? {}) }, this.#exclude),
             ...(context.tags ? { tags: context.tags } : {}),
           },
@@ -426,14 +432,17 @@ export class SightlineClient {
   async #drain(): Promise<void> {
     await this.ready;
     if (this.#retryTimer !== null) return; // the server asked us to wait
-    for (const crash of [...this.#crashes]) {
-      if (this.#inFlight.has(crash.id)) continue;
-      const body = { ...(await this.#envelope()), ...crash.body };
-      if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
-      this.#forgetCrash(crash.id);
-    }
-    if (this.#held()) return;
+    // Crashes first, and a crash captured while this drain runs goes out in it, before the
+    // next batch of events (not at the next flush, which may never come if the page dies).
     for (;;) {
+      const crash = this.#crashes.find((c) => !this.#inFlight.has(c.id));
+      if (crash) {
+        const body = { ...(await this.#envelope()), ...crash.body };
+        if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
+        this.#forgetCrash(crash.id);
+        continue;
+      }
+      if (this.#held()) return;
       const batch = this.#pending().slice(0, this.#batchSize);
       if (batch.length === 0) return;
       const body = { ...(await this.#envelope()), events: batch.map(wire) };

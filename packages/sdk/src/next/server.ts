@@ -39,6 +39,8 @@ export async function sightlineRequestError(
   if (!client) return;
   client.captureError(error, {
     level: 'error',
+    // Nothing in the app caught it: Next.js answered 500 (Sentry's onRequestError says the same).
+    handled: false,
     tags: {
       router: context.routerKind,
       route_type: context.routeType,

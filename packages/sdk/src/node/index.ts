@@ -42,7 +42,7 @@ export function init(options: NodeOptions): SightlineClient {
     // With a listener, Node no longer ends the process by itself: when ours is the only
     // one, the process still ends as it would have (exit code 1), once the report is sent.
     const fatal = (error: unknown, origin: string, event: 'uncaughtException' | 'unhandledRejection') => {
-      client.captureError(error, { level: 'fatal', extra: { ...processContext(), origin } });
+      client.captureError(error, { level: 'fatal', handled: false, extra: { ...processContext(), origin } });
       const alone = process.listenerCount(event) <= 1;
       void flushBounded().finally(() => {
         if (!alone) return;

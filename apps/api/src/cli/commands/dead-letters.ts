@@ -1,6 +1,6 @@
 import { AppError, createDeadLetterStore, type DeadLetter, type DeadLetterStore } from '@sightline/core';
 import { Redis } from 'ioredis';
-import type { CommandContext } from '../main.ts';
+import type { CommandContext } from '../command.ts';
 import { intFlag } from './flags.ts';
 
 // What the writers could not store: listed for an operator, and re-appended to its buffer

@@ -1,5 +1,5 @@
 import { AppError } from '@sightline/core';
-import type { CommandContext } from '../main.ts';
+import type { CommandContext } from '../command.ts';
 
 export function requireFlag(ctx: CommandContext, name: string): string {
   const value = ctx.flags[name];

@@ -1,5 +1,5 @@
 import { AppError, API_SCOPES, isUuid, buildDsn, createApiKey, createApp, createOrganization, PLATFORMS } from '@sightline/core';
-import type { CommandContext } from '../main.ts';
+import type { CommandContext } from '../command.ts';
 import { requireFlag } from './flags.ts';
 import { withPrisma } from './with-prisma.ts';
 

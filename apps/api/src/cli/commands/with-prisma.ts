@@ -1,5 +1,5 @@
 import { createPrismaClient, type PrismaClient } from '@sightline/db';
-import type { CommandContext } from '../main.ts';
+import type { CommandContext } from '../command.ts';
 
 export async function withPrisma<T>(ctx: CommandContext, fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
   const prisma = createPrismaClient({ connectionString: ctx.env.DATABASE_URL, max: 4 });

@@ -30,6 +30,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
       avg_session_seconds: f.avgSessionSeconds,
       bounce_rate: f.bounceRate,
       crashes: f.crashes,
+      errors: f.errors,
       crash_free_rate: f.crashFreeUsers,
       crash_free_sessions: f.crashFreeSessions,
       lcp_p75_ms: f.lcpP75,
@@ -40,6 +41,10 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
       ...figures(o),
       previous: { start_date: o.previous.start, end_date: o.previous.end, ...figures(o.previous) },
       change_percent: figures(o.change as unknown as typeof o),
+      // Dashboards include the current hour: when the figures were rolled up, and what is still counting.
+      rolled_up_at: o.rolledUpAt,
+      pending_hours: o.pendingHours,
+      current_hour_partial: o.currentHourPartial,
     };
   });
 

@@ -16,6 +16,9 @@ function crashGroupJson(g: Group) {
     message: g.message,
     culprit: g.culprit,
     level: g.level,
+    // Unhandled reports are crashes of their session; a group of only handled ones is an error.
+    unhandled_count: g.unhandledCount,
+    handled: g.unhandledCount === 0,
     status: g.status,
     first_seen_at: g.firstSeenAt,
     last_seen_at: g.lastSeenAt,
@@ -67,6 +70,7 @@ export function registerCrashRoutes(app: FastifyInstance, deps: ServerDeps): voi
         os_version: r.osVersion,
         browser: r.browser,
         device_model: r.deviceModel,
+        handled: r.handled,
         message: r.message,
         context: r.context,
         breadcrumbs: r.breadcrumbs,

@@ -10,8 +10,11 @@ import {
   signUpInput,
   verifyEmail,
 } from '@sightline/core';
+import type { SignupMode } from '@sightline/core';
 import { z } from 'zod';
 import { publicProcedure, router, userProcedure } from '../init.ts';
+
+const signupMode = (ctx: { deps: { signupMode?: SignupMode } }): SignupMode => ctx.deps.signupMode ?? 'open';
 
 const tokenRef = z.object({ token: z.string().min(1).max(200) });
 
@@ -27,8 +30,10 @@ export const authRouter = router({
   }),
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
     await ctx.deps.formLimiter.consume('sign-up', ctx.ip);
-    return signUp(ctx.deps.prisma, ctx.deps.mailer, ctx.deps.webUrl, input);
+    return signUp(ctx.deps.prisma, ctx.deps.mailer, ctx.deps.webUrl, input, { signupMode: signupMode(ctx) });
   }),
+  /** SIGNUP, for the sign-up page to say whether it is open, by invitation only or closed. */
+  signupMode: publicProcedure.query(({ ctx }): SignupMode => signupMode(ctx)),
   /** The portal's sign-in form posts here (through next-auth); the session is the portal's. */
   signIn: publicProcedure
     .input(z.object({ email: z.string().max(254), password: z.string().max(200) }))

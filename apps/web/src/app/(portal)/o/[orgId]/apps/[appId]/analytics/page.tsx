@@ -15,6 +15,7 @@ import {
   AXIS,
   TOOLTIP,
 } from '../../../../../../../components/analytics';
+import { FreshnessNote } from '../../../../../../../components/freshness';
 import { NoDataYet } from '../../../../../../../components/setup/first-event';
 import { Notice, Section } from '../../../../../../../components/ui';
 import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
@@ -51,6 +52,7 @@ export default function AnalyticsPage() {
       <AppNav orgId={orgId} appId={appId} />
       <NoDataYet appId={appId} what="analytics" />
       <RangePicker />
+      {o ? <FreshnessNote {...o} /> : null}
       <Notice kind="error">{error ? errorMessage(error) : null}</Notice>
       {o ? (
         <div className="kpis">
@@ -58,6 +60,7 @@ export default function AnalyticsPage() {
           <Kpi label="Users" value={fmt(o.users)} change={o.change.users} />
           <Kpi label="Sessions" value={fmt(o.sessions)} change={o.change.sessions} />
           <Kpi label="Crashes" value={fmt(o.crashes)} change={o.change.crashes} lowerIsBetter />
+          <Kpi label="Errors" value={fmt(o.errors)} change={o.change.errors} lowerIsBetter />
           <Kpi
             label="Crash-free users"
             value={o.crashFreeUsers === null ? '—' : `${o.crashFreeUsers}%`}

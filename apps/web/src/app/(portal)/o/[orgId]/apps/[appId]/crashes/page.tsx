@@ -117,6 +117,10 @@ export default function CrashesPage() {
                   </Link>{' '}
                   {g.message}
                   {g.culprit ? <div className="muted">{g.culprit}</div> : null}
+                  {/* Unhandled occurrences are crashes of their session; the rest, errors the app caught. */}
+                  <div className="muted">
+                    {g.unhandledCount > 0 ? `crash (${g.unhandledCount} unhandled)` : 'handled error'}
+                  </div>
                 </td>
                 <td>{g.status}</td>
                 <td>{g.occurrenceCount}</td>

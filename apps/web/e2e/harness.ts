@@ -155,6 +155,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const deps = createTestServerDeps(
     db.url,
     createSmtpMailer(`smtp://127.0.0.1:${smtpPort}`, 'Sightline <no-reply@sightline.test>'),
+    // The setup page's script tag loads the SDK from this api, as a newcomer's page does.
+    { serveSdk: true },
   );
   const api: FastifyInstance = await buildServer(deps);
   await api.listen({ port: 0, host: '127.0.0.1' });

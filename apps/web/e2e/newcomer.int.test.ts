@@ -104,7 +104,10 @@ describe('a newcomer, from / to the first page view on the dashboard', () => {
       .poll(
         async () => {
           await page.reload();
-          return screens.getByRole('row', { name: /\/shop\.html/ }).count();
+          // The page asks the api after it renders: give its answer a moment to arrive.
+          const row = screens.getByRole('row', { name: /\/shop\.html/ });
+          await row.waitFor({ timeout: 5_000 }).catch(() => undefined);
+          return row.count();
         },
         { timeout: 30_000, interval: 3_000 },
       )

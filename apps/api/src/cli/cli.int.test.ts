@@ -63,7 +63,7 @@ describe('sightline CLI', { timeout: 180_000 }, () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ applied: [] });
   });
 
-  it('creates an org, an app and an API key, printing ids and keys once and storing only hashes', async () => {
+  it('creates an org, an app and an API key, printing ids and keys once, storing the sk_ secret only hashed', async () => {
     const org = await cli('create-org', '--name', 'Acme Games', '--owner-email', 'Owner@Acme.test', '--owner-password', 'hunter2-but-longer', '--json');
     expect(org.code, org.stderr).toBe(0);
     const orgOut = JSON.parse(org.stdout) as { org: { id: string; slug: string }; owner: { email: string } };
@@ -85,11 +85,17 @@ describe('sightline CLI', { timeout: 180_000 }, () => {
 
     const [storedKey] = await sql<{ key_hash: string; prefix: string }>(`SELECT key_hash, prefix FROM api_keys WHERE id = $1`, [keyOut.apiKey.id]);
     expect(storedKey?.key_hash).toBe(hashKey(keyOut.secret));
-    const [storedIngest] = await sql<{ key_hash: string }>(`SELECT key_hash FROM ingest_keys WHERE app_id = $1`, [appOut.app.id]);
+    const [storedIngest] = await sql<{ key_hash: string; plaintext: string | null }>(
+      `SELECT key_hash, plaintext FROM ingest_keys WHERE app_id = $1`,
+      [appOut.app.id],
+    );
     expect(storedIngest?.key_hash).toBe(hashKey(appOut.ingestKey));
-    // Neither secret appears anywhere in the database's text columns.
+    // The pk_ key is public (it sits in web pages), so the portal can show it again; it is kept in
+    // that one column only. The sk_ secret appears nowhere.
+    expect(storedIngest?.plaintext).toBe(appOut.ingestKey);
     const leaks = await sql<{ n: string }>(
-      `SELECT count(*) AS n FROM (SELECT row_to_json(t)::text AS j FROM api_keys t UNION ALL SELECT row_to_json(t)::text FROM ingest_keys t
+      `SELECT count(*) AS n FROM (SELECT row_to_json(t)::text AS j FROM api_keys t
+         UNION ALL SELECT (to_jsonb(t) - 'plaintext')::text FROM ingest_keys t
          UNION ALL SELECT row_to_json(t)::text FROM audit_logs t) s WHERE j LIKE '%' || $1 || '%' OR j LIKE '%' || $2 || '%'`,
       [keyOut.secret.slice(3), appOut.ingestKey.slice(3)],
     );

@@ -153,7 +153,7 @@ export const COMMANDS: Record<string, Command> = {
       migrate: { type: 'boolean', help: 'apply pending database migrations first' },
       only: { type: 'string', arg: '<list>', help: 'run only these processes, comma-separated: api, worker, web' },
     },
-    examples: ['npm run build && npx sightline serve --migrate', 'npx sightline serve --only api,worker'],
+    examples: ['npx sightline serve --migrate   # after npm run build', 'npx sightline serve --only api,worker'],
     run: lazy(
       () => import('./serve.ts'),
       (m) => m.serveCommand,

@@ -102,7 +102,7 @@ export interface Stack {
   deps: ReturnType<typeof createTestServerDeps>;
   /** The Sightline app the portal reports its own usage and errors to (self-monitoring); null when off. */
   monitoring: { appId: number } | null;
-  /** Another portal process against the same api, with extra environment (e.g. `SIGNUP=closed`); stopped with the stack. */
+  /** Another portal process against the same api, with extra environment (e.g. other `TRUST_PROXY` settings); stopped with the stack. */
   startWeb(extraEnv: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
 }

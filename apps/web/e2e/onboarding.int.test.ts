@@ -34,9 +34,16 @@ describe('the first hour, on a fresh installation', () => {
   // First: nobody may have signed up before it on this stack.
   it('tells the first account on an empty installation that it is the platform administrator, once', async () => {
     expect(await stack.deps.prisma.user.count()).toBe(0);
+    // By invitation only, the empty installation's first account may still sign up (the api
+    // lets it in), and the page says what it becomes.
+    stack.deps.signupMode = 'invite';
     const page = await newPage();
     await page.goto('/sign-up');
+    await page
+      .getByText('This installation has no accounts yet: yours will be the first, and its platform administrator.')
+      .waitFor();
     const orgId = await submitSignUp(page, person('Founder'), 'First Light');
+    delete stack.deps.signupMode;
     await page.getByText('You are the platform administrator of this installation').waitFor({ timeout: 10_000 });
     await page.getByRole('link', { name: 'Platform admin' }).first().waitFor();
     // Said once: not again on the next visit.
@@ -61,17 +68,25 @@ describe('the first hour, on a fresh installation', () => {
   }, 120_000);
 
   it('says when sign-up is closed or needs an invitation, and shows no form then', async () => {
-    const closed = await newPage(await stack.startWeb({ SIGNUP: 'closed' }));
+    // The page shows what the api's SIGNUP says, so the two never disagree.
+    stack.deps.signupMode = 'closed';
+    const closed = await newPage();
     await closed.goto('/sign-up');
     await closed.getByText('Sign-up is closed on this installation. Ask your administrator for an account.').waitFor();
     expect(await closed.getByLabel('Password', { exact: true }).count()).toBe(0);
     expect(await closed.getByRole('button', { name: 'Create account' }).count()).toBe(0);
 
-    const invite = await newPage(await stack.startWeb({ SIGNUP: 'invite' }));
+    stack.deps.signupMode = 'invite';
+    const invite = await newPage();
     await invite.goto('/sign-up');
     await invite.getByText('An invitation is needed to create an account on this installation.').waitFor();
     expect(await invite.getByLabel('Password', { exact: true }).count()).toBe(0);
     await invite.getByRole('link', { name: 'Sign in' }).waitFor();
+    delete stack.deps.signupMode;
+    const open = await newPage();
+    await open.goto('/sign-up');
+    await open.getByLabel('Password', { exact: true }).waitFor();
+    expect(await open.getByText('This installation has no accounts yet', { exact: false }).count()).toBe(0);
   }, 120_000);
 
   it('creating an app opens its setup page: key, snippets, and a live check that turns "received" after curl', async () => {

@@ -36,6 +36,7 @@ const CASES: Record<string, Case> = {
   'auth.me': noIds('the signed-in user only'),
   'auth.signUp': noIds('creates a new user and org'),
   'auth.signupMode': noIds('one setting of the installation, the same for everyone'),
+  'auth.signUpPolicy': noIds('the installation\'s sign-up mode and whether it has any account yet'),
   'auth.signIn': noIds('email and password'),
   'auth.verifyEmail': noIds('the emailed token is the credential'),
   'auth.resendVerification': noIds('the signed-in user only'),

@@ -16,11 +16,6 @@ const schema = z
       .optional(),
     /** …at this address of the api, as browsers reach it. */
     PORTAL_SIGHTLINE_ENDPOINT: z.string().url('must be a URL like https://telemetry.example.com').optional(),
-    /**
-     * Who may create an account (the api enforces it; the sign-up page says so): anyone, only
-     * invitees (invitation links), or nobody. The same variable the api reads.
-     */
-    SIGNUP: z.enum(['open', 'invite', 'closed'], { error: 'must be open, invite or closed' }).default('open'),
     /** The same setting as the api's, so both name the same client (next-server.mjs, api-client.ts). */
     ...trustProxyEnv,
   })

@@ -34,6 +34,14 @@ export const authRouter = router({
   }),
   /** SIGNUP, for the sign-up page to say whether it is open, by invitation only or closed. */
   signupMode: publicProcedure.query(({ ctx }): SignupMode => signupMode(ctx)),
+  /**
+   * What the sign-up page shows: the mode, and whether this would be the installation's first
+   * account (which `invite` lets in and which becomes platform administrator).
+   */
+  signUpPolicy: publicProcedure.query(async ({ ctx }): Promise<{ mode: SignupMode; firstAccount: boolean }> => {
+    const anyone = await ctx.deps.prisma.user.findFirst({ select: { id: true } });
+    return { mode: signupMode(ctx), firstAccount: anyone === null };
+  }),
   /** The portal's sign-in form posts here (through next-auth); the session is the portal's. */
   signIn: publicProcedure
     .input(z.object({ email: z.string().max(254), password: z.string().max(200) }))

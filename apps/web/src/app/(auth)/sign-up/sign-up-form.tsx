@@ -10,7 +10,7 @@ import { errorMessage, useTRPC } from '../../../lib/trpc';
 import { formText } from '../../../lib/form';
 import { leaveWelcome } from '../../../lib/welcome';
 
-export function SignUpForm() {
+export function SignUpForm({ firstAccount = false }: { firstAccount?: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
@@ -41,6 +41,11 @@ export function SignUpForm() {
   return (
     <main className="auth">
       <h1>Create your Sightline account</h1>
+      {firstAccount ? (
+        <p className="notice notice-info" role="status">
+          This installation has no accounts yet: yours will be the first, and its platform administrator.
+        </p>
+      ) : null}
       <Form className="stack" onSubmit={(e) => void onSubmit(e)}>
         <Field label="Name">
           <input name="name" autoComplete="name" required maxLength={100} />

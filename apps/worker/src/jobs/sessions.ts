@@ -1,3 +1,4 @@
+import { lockSessions } from '@sightline/core';
 import { markDirtyHours, type EventRow } from '@sightline/db/event-store';
 import type pg from 'pg';
 
@@ -76,6 +77,9 @@ export function sessionDeltas(rows: readonly EventRow[]): SessionDelta[] {
 export async function deriveSessions(client: pg.ClientBase, rows: readonly EventRow[]): Promise<void> {
   const deltas = sessionDeltas(rows);
   if (deltas.length === 0) return;
+  // Before looking for unhandled crash reports below: a crash writer marking one of these
+  // sessions at the same time has then committed its reports, or waits and sees the row.
+  await lockSessions(client, deltas);
   const { rows: stored } = await client.query<{ org_id: string; app_id: number; started_at: Date; ended_at: Date }>(
     `INSERT INTO sessions AS s (org_id, app_id, id, device_id, user_id, app_version, os, browser, country, started_at, ended_at,
        duration_ms, event_count, screen_count, entry_screen, exit_screen, crashed, updated_at)

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CrashRecord } from '../ingest/crash.ts';
 import { fingerprintCrash, FINGERPRINT_VERSION } from './fingerprint.ts';
+import { lockSessions } from './session-lock.ts';
 import { isAtOrAfter } from './versions.ts';
 
 // Stores a batch of crash reports and folds them into their groups, in the caller's
@@ -63,6 +64,12 @@ async function insertReports(client: pg.ClientBase, reports: Array<CrashRecord &
 async function markCrashedSessions(client: pg.ClientBase, unhandled: readonly CrashRecord[]): Promise<void> {
   const sessions = unhandled.filter((r) => r.sessionId !== null);
   if (sessions.length === 0) return;
+  // The crash reports are inserted already: after this lock, an event writer creating one of
+  // these sessions either committed it (updated below) or will see the reports (session-lock.ts).
+  await lockSessions(
+    client,
+    sessions.map((r) => ({ orgId: r.orgId, appId: r.appId, id: r.sessionId! })),
+  );
   await client.query(
     // Locked in key order first, so two writers marking the same sessions cannot deadlock.
     `UPDATE sessions s SET crashed = true, updated_at = now()

@@ -11,6 +11,7 @@ export * from './queue/index.ts';
 export * from './mail/index.ts';
 export * from './auth/index.ts';
 export * from './ingest/index.ts';
+export * from './data-kinds/streams.ts';
 export * from './crashes/index.ts';
 export * from './alerts/index.ts';
 export * from './analytics/index.ts';

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { BufferedEvent } from './pipeline.ts';
+import { BUFFER_STREAMS } from '../data-kinds/streams.ts';
+import type { BufferedEvent } from './codec/events.ts';
 import { encodeForBuffer } from './sanitize.ts';
 
 // The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
 // the org's monthly quota, backpressure and the append happen in one Lua script — one round
 // trip per request, and nothing is counted unless it was stored.
 
-export const EVENTS_STREAM = 'ingest:events';
-export const CRASHES_STREAM = 'ingest:crashes';
+export const EVENTS_STREAM = BUFFER_STREAMS.events.key;
+export const CRASHES_STREAM = BUFFER_STREAMS.crashes.key;
 export const WRITER_GROUP = 'writers';
 export const DEAD_LETTERS = 'ingest:dead';
 

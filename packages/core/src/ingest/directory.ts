@@ -63,11 +63,20 @@ export function createAppDirectory(prisma: PrismaClient, options: number | AppDi
       cache.set(key, { at: -Infinity, app, keptAt: now() });
       return app;
     }
-    throw new AppError('UNAVAILABLE', 'the database is unreachable and this app was not seen before; retry shortly', [], 5);
+    throw new AppError(
+      'UNAVAILABLE',
+      'the database is unreachable and this app was not seen before; retry shortly',
+      [],
+      5,
+    );
   }
 
   /** Keeps the settings PostgreSQL gave where other processes find them during an outage. */
-  async function keep(key: string, app: IngestTarget | null, previous: { app: IngestTarget | null; keptAt: number } | undefined) {
+  async function keep(
+    key: string,
+    app: IngestTarget | null,
+    previous: { app: IngestTarget | null; keptAt: number } | undefined,
+  ) {
     if (!lastKnown) return 0;
     if (!app) {
       await lastKnown.cache.del(lastKnownKey(key));

@@ -14,6 +14,7 @@ import {
 } from './schemas.ts';
 import { wellFormedJson } from './sanitize.ts';
 import { MAX_DATA_DEPTH, scrubValue, TooDeepError } from './scrub.ts';
+import { toBufferedEvent, type BufferedEvent } from './codec/events.ts';
 
 // The ingestion pipeline as small named steps. Each event step answers `ok(value)` or
 // `drop(reason)`; the endpoint counts drops by reason and reports invalid events.
@@ -51,30 +52,6 @@ export interface RequestFacts {
 export function asksNotToBeTracked(headers: Record<string, string | string[] | undefined>): boolean {
   return headers.dnt === '1' || headers['sec-gpc'] === '1';
 }
-
-/**
- * One stored event as it travels through the buffer: a positional array keeps the Redis
- * payload small. Order: id, occurredAt ms, type, name, deviceId, sessionId, userId,
- * appVersion, environment, os, osVersion, browser, deviceModel, country, value, data JSON.
- */
-export type BufferedEvent = [
-  string,
-  number,
-  string,
-  string | null,
-  string,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  number | null,
-  string,
-];
 
 const issuesOf = (error: z.ZodError, prefix: string): ErrorIssue[] =>
   error.issues.map((i) => ({ path: [prefix, ...i.path].join('.'), message: i.message }));
@@ -227,24 +204,26 @@ export function normalizeEvents(
       return;
     }
     const { name, value } = nameAndValue(event);
-    out.events.push([
-      event.id ?? randomUUID(),
-      clock.value,
-      event.type,
-      name,
-      batch.device_id,
-      event.session_id ?? batch.session_id ?? null,
-      batch.user_id ?? null,
-      batch.app_version ?? null,
-      batch.environment ?? null,
-      os,
-      osVersion,
-      facts.traits.browser,
-      batch.device_model ?? facts.traits.deviceType,
-      facts.traits.country,
-      value,
-      json.value,
-    ]);
+    out.events.push(
+      toBufferedEvent({
+        id: event.id ?? randomUUID(),
+        occurredAt: clock.value,
+        type: event.type,
+        name,
+        deviceId: batch.device_id,
+        sessionId: event.session_id ?? batch.session_id ?? null,
+        userId: batch.user_id ?? null,
+        appVersion: batch.app_version ?? null,
+        environment: batch.environment ?? null,
+        os,
+        osVersion,
+        browser: facts.traits.browser,
+        deviceModel: batch.device_model ?? facts.traits.deviceType,
+        country: facts.traits.country,
+        value,
+        data: json.value,
+      }),
+    );
   });
   return out;
 }

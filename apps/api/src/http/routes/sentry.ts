@@ -18,6 +18,7 @@ import {
   sentryUserDeviceId,
   sentryUserKey,
   type AppendOutcome,
+  deviceIdOfBuffered,
   type BufferedEvent,
   type CrashRecord,
   type Envelope,
@@ -265,7 +266,10 @@ async function receive(deps: ServerDeps, kind: 'envelope' | 'store', request: Fa
   const { metrics } = deps.ingest;
 
   if (contents.crashes.length > 0 || derived.events.length > 0) {
-    const deviceId = contents.crashes[0]?.deviceId ?? derived.events[0]?.[4] ?? deviceIdOf(undefined);
+    const deviceId =
+      contents.crashes[0]?.deviceId ??
+      (derived.events[0] && deviceIdOfBuffered(derived.events[0])) ??
+      deviceIdOf(undefined);
     const outcome = await buffered(() =>
       deps.ingest.buffer.appendMixed(
         {

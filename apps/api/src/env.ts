@@ -7,13 +7,13 @@ import {
   metricsEnv,
   parseEnv,
   portSchema,
-  privacyQueueEnv,
   publicLimitsEnv,
   redisEnv,
   secretEnv,
   signupEnv,
   trustProxyEnv,
 } from '@sightline/core';
+import { privacyQueueEnv } from '@sightline/jobs';
 import { z } from 'zod';
 import { corsAllowedOriginsSchema } from './http/cors.ts';
 

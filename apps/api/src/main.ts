@@ -1,13 +1,11 @@
 import {
   createAnalyticsCache,
   createHeavyQuestionGate,
-  createPrivacyQueue,
   createPublicLimits,
   createOutboundLimits,
   outboundLimitsConfig,
   publicLimitsConfig,
   queuePrefix,
-  createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
@@ -20,6 +18,7 @@ import {
   warnIfRedisNotDurable,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
+import { createAlertQueue, createPrivacyQueue } from '@sightline/jobs';
 import { Redis } from 'ioredis';
 import { loadServerEnv } from './env.ts';
 import { createAuthenticator } from './http/auth.ts';

@@ -5,10 +5,10 @@ import {
   outboundEnv,
   metricsEnv,
   parseEnv,
-  privacyQueueEnv,
   redisEnv,
   secretEnv,
 } from '@sightline/core';
+import { privacyQueueEnv } from '@sightline/jobs';
 import { z } from 'zod';
 
 const workerShape = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QUEUES } from '@sightline/core';
+import { QUEUES } from '@sightline/jobs';
 import { freePort } from '@sightline/core/testing';
 import { createPool } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';

@@ -1,4 +1,5 @@
-import { CRASHES_STREAM, EVENTS_STREAM, QUEUES, WRITER_GROUP } from '@sightline/core';
+import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP } from '@sightline/core';
+import { QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';

@@ -7,7 +7,6 @@ export { createLogger, type Logger } from './logger.ts';
 export { probe, readiness, PROBE_TIMEOUT_MS } from './health.ts';
 export * from './keys/index.ts';
 export * from './tenancy/index.ts';
-export * from './queue/index.ts';
 export * from './mail/index.ts';
 export * from './auth/index.ts';
 export * from './ingest/index.ts';

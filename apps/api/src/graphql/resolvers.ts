@@ -19,7 +19,6 @@ import {
   listAlertRules,
   listChannels,
   listDeliveries,
-  type AlertQueue,
   type OutboundLimits,
   type TargetPolicy,
   changeMemberRole,
@@ -57,6 +56,7 @@ import {
   type Role,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import type { AlertQueue } from '@sightline/jobs';
 import { schedulePrivacyRequest, withDownloadUrl, type ScheduleDeps } from '../privacy/schedule.ts';
 import type { Loaders } from './loaders.ts';
 

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
-  AlertQueue,
   AnalyticsCache,
-  PrivacyQueue,
   PublicLimits,
   OutboundLimits,
   TargetPolicy,
@@ -15,6 +13,7 @@ import type {
   TrustProxy,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import type { AlertQueue, PrivacyQueue } from '@sightline/jobs';
 import { trustFunction, type SignupMode } from '@sightline/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,8 +1,6 @@
 import {
   createAnalyticsCache,
   createHeavyQuestionGate,
-  createPrivacyQueue,
-  createAlertQueue,
   createAppDirectory,
   createCredentialResolver,
   createIngestBuffer,
@@ -19,6 +17,7 @@ import {
   type TargetPolicy,
 } from '@sightline/core';
 import { createPool, createPrismaClient } from '@sightline/db';
+import { createAlertQueue, createPrivacyQueue } from '@sightline/jobs';
 import { Redis } from 'ioredis';
 import { createAuthenticator } from './auth.ts';
 import { createFormLimiter } from './form-limiter.ts';

@@ -1,4 +1,5 @@
-import type { CredentialResolver, Logger, PrivacyQueue, PrivacyRequestView } from '@sightline/core';
+import type { CredentialResolver, Logger, PrivacyRequestView } from '@sightline/core';
+import type { PrivacyQueue } from '@sightline/jobs';
 
 // What every surface does after a GDPR request is stored: revoked device tokens leave the
 // credential cache at once, and the job is queued. If Redis is away the request is still

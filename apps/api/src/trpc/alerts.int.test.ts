@@ -1,4 +1,5 @@
-import { QUEUES, targetPolicySchema } from '@sightline/core';
+import { targetPolicySchema } from '@sightline/core';
+import { QUEUES } from '@sightline/jobs';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { TRPCError } from '@trpc/server';

@@ -1,4 +1,5 @@
-import { QUEUES, runAggregation, type AggregationResult, type Logger } from '@sightline/core';
+import { runAggregation, type AggregationResult, type Logger } from '@sightline/core';
+import { ANALYTICS_JOBS, analyticsPayloads, jobData, QUEUES } from '@sightline/jobs';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
@@ -22,7 +23,7 @@ export interface AggregatorDeps {
   onRolledUp?: (result: AggregationResult) => Promise<void> | void;
 }
 
-const JOB = 'aggregate';
+const JOB = ANALYTICS_JOBS.aggregate;
 
 export async function startAggregator(deps: AggregatorDeps) {
   const prefix = deps.prefix ?? 'bull';
@@ -55,7 +56,11 @@ export async function startAggregator(deps: AggregatorDeps) {
       { name: JOB, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 50 } },
     );
   }
-  const worker = new Worker(QUEUES.analytics, async (job) => (job.name === JOB ? runOnce() : null), {
+  const worker = new Worker(QUEUES.analytics, async (job) => {
+    if (job.name !== JOB) return null;
+    jobData(analyticsPayloads[JOB], job);
+    return runOnce();
+  }, {
     connection: deps.connection,
     prefix,
     concurrency: 1,

@@ -1,8 +1,6 @@
 import {
-  createAlertQueue,
   deliverNotification,
   queueCrashAlerts,
-  QUEUES,
   runAlertSweep,
   type GroupOutcome,
   type Logger,
@@ -10,6 +8,7 @@ import {
   type WebhookOptions,
 } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
+import { ALERT_JOBS, alertPayloads, createAlertQueue, jobData, QUEUES } from '@sightline/jobs';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 
 // The alert pipeline in the worker: grouped crashes → delivery rows (deduped in the
@@ -34,7 +33,12 @@ export interface AlertDeps {
   sweepEveryMs?: number;
 }
 
-const SWEEP_JOB = 'sweep';
+const SWEEP_JOB = ALERT_JOBS.sweep;
+
+/** For the log of a failed delivery, whose payload may be what failed it. */
+function deliveryIdOf(data: unknown): unknown {
+  return typeof data === 'object' && data !== null ? (data as { deliveryId?: unknown }).deliveryId : undefined;
+}
 
 export async function startAlerts(deps: AlertDeps) {
   const prefix = deps.prefix ?? 'bull';
@@ -47,12 +51,16 @@ export async function startAlerts(deps: AlertDeps) {
     return ids.length;
   };
 
-  const worker = new Worker<{ deliveryId: string }>(
+  const worker = new Worker(
     QUEUES.alerts,
     async (job) => {
-      if (job.name === SWEEP_JOB) return sweep();
+      if (job.name === SWEEP_JOB) {
+        jobData(alertPayloads[SWEEP_JOB], job);
+        return sweep();
+      }
+      const { deliveryId } = jobData(alertPayloads[ALERT_JOBS.deliver], job);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return deliverNotification(deps, job.data.deliveryId, lastAttempt);
+      return deliverNotification(deps, deliveryId, lastAttempt);
     },
     { connection: deps.connection, prefix, concurrency: 8 },
   );
@@ -60,7 +68,7 @@ export async function startAlerts(deps: AlertDeps) {
     job?.name === SWEEP_JOB
       ? deps.log.warn({ err: error.message }, 'alert sweep failed')
       : deps.log.warn(
-          { deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: error.message },
+          { deliveryId: deliveryIdOf(job?.data), attempt: job?.attemptsMade, err: error.message },
           'alert delivery failed',
         ),
   );

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, QUEUES } from '@sightline/core';
+import { createLogger } from '@sightline/core';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { listEventPartitions, partitionName, dayIndexOf } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import { MAINTENANCE_JOBS, QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAINTENANCE_JOBS, startMaintenance } from './maintenance.ts';
+import { startMaintenance } from './maintenance.ts';
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -1,16 +1,10 @@
-import { flushLastUsed, flushUsageCounters, QUEUES, runRetention, type CredentialCache, type Logger } from '@sightline/core';
+import { flushLastUsed, flushUsageCounters, runRetention, type CredentialCache, type Logger } from '@sightline/core';
 import type { PrismaClient } from '@sightline/db';
 import { createPartitionsAhead } from '@sightline/db/event-store';
+import { jobData, MAINTENANCE_JOBS, maintenancePayloads, QUEUES } from '@sightline/jobs';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-
-export const MAINTENANCE_JOBS = {
-  createPartitions: 'create-event-partitions',
-  flushLastUsed: 'flush-credential-last-used',
-  flushUsage: 'flush-usage-counters',
-  retention: 'retention',
-} as const;
 
 export interface MaintenanceDeps {
   connection: ConnectionOptions;
@@ -62,6 +56,9 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<{ close()
   const worker = new Worker(
     QUEUES.maintenance,
     async (job) => {
+      if (Object.hasOwn(maintenancePayloads, job.name)) {
+        jobData(maintenancePayloads[job.name as keyof typeof maintenancePayloads], job);
+      }
       if (job.name === MAINTENANCE_JOBS.createPartitions) {
         const names = await createPartitionsAhead(deps.pool, deps.daysAhead);
         deps.log.info({ partitions: names.length, last: names.at(-1) }, 'event partitions ready');

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { buildServer } from '@sightline/api';
 import { createTestServerDeps } from '@sightline/api/testing';
-import { createLogger, createPrivacyQueue, QUEUES } from '@sightline/core';
+import { createLogger } from '@sightline/core';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
+import { createPrivacyQueue, QUEUES } from '@sightline/jobs';
 import type pg from 'pg';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   createDeadLetterStore,
   createLogger,
-  PRIVACY_JOBS,
-  QUEUES,
   registerDevice,
   requestDeviceDeletion,
   type Principal,
 } from '@sightline/core';
+import { PRIVACY_JOBS, QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';

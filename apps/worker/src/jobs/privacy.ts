@@ -1,40 +1,30 @@
 import {
-  createPrivacyQueue,
-  PRIVACY_JOBS,
-  QUEUES,
+  admitPendingPrivacyRequests,
+  markPrivacyRequestFailed,
   runSubjectDeletion,
   runSubjectExport,
+  sweepPrivacyRequests,
   type DeadLetterStore,
   type Logger,
-  type PrivacyJobKind,
-  type PrivacyQueue,
 } from '@sightline/core';
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { createPrivacyQueue, jobData, PRIVACY_JOBS, privacyPayloads, QUEUES } from '@sightline/jobs';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import type pg from 'pg';
 
 // GDPR requests in the worker. A deletion records each finished step in its request, so a
 // worker killed midway leaves a stalled job that BullMQ hands to the next worker, which
 // resumes at the first unfinished step. Each organization has a few jobs queued at most
-// (core/privacy/queue.ts); when one ends, the organization's next PENDING request is
-// admitted. A sweep every minute frees places whose end was missed and queues requests
-// whose job never made it to Redis (the api answers "scheduled" either way).
+// (@sightline/jobs's privacy producer); when one ends, the organization's next PENDING
+// request is admitted. A sweep every minute (core/privacy/sweep.ts) frees places whose end
+// was missed and queues requests whose job never made it to Redis.
 
-const SWEEP = 'privacy-sweep';
+const SWEEP = PRIVACY_JOBS.sweep;
 
-/** Admits the organization's oldest PENDING requests while it has room; answers how many were queued. */
-async function admitPending(pool: pg.Pool, queue: PrivacyQueue, orgId: string): Promise<number> {
-  // Admitted requests are PENDING too until they start: twice the cap reaches past them.
-  const { rows } = await pool.query<{ id: string; kind: PrivacyJobKind }>(
-    `SELECT id, kind FROM gdpr_requests WHERE org_id = $1 AND status = 'PENDING'
-      ORDER BY created_at LIMIT $2`,
-    [orgId, queue.maxInFlightPerOrg * 2],
-  );
-  let queued = 0;
-  for (const { id, kind } of rows) {
-    if (!(await queue.enqueue(kind, id, orgId))) break;
-    queued++;
-  }
-  return queued;
+/** The request a privacy job is about, or null for a sweep and for a payload that names none. */
+function requestIdOf(job: { name: string; data: unknown }): string | null {
+  if (job.name === SWEEP) return null;
+  const parsed = privacyPayloads[PRIVACY_JOBS.delete].safeParse(job.data);
+  return parsed.success ? parsed.data.requestId : null;
 }
 
 export async function startPrivacy(deps: {
@@ -56,55 +46,33 @@ export async function startPrivacy(deps: {
     prefix,
     ...(deps.maxInFlightPerOrg !== undefined ? { maxInFlightPerOrg: deps.maxInFlightPerOrg } : {}),
   });
-  const sweep = async (): Promise<number> => {
-    // Places held by requests that are over (their end was not seen: a worker died) are freed.
-    const admitted = await producer.admitted();
-    if (admitted.size > 0) {
-      const { rows: open } = await deps.pool.query<{ id: string }>(
-        `SELECT id FROM gdpr_requests WHERE id = ANY($1::uuid[]) AND status IN ('PENDING', 'RUNNING')`,
-        [[...admitted.keys()]],
-      );
-      const stillOpen = new Set(open.map((r) => r.id));
-      for (const id of admitted.keys()) if (!stillOpen.has(id)) await producer.release(id);
-    }
-    // Then each organization's oldest open requests (older than a minute: the api queues new
-    // ones itself), a few per organization so that one organization's backlog cannot crowd
-    // out the others' here either. An admitted one is only re-queued if its job was lost.
-    const { rows } = await deps.pool.query<{ id: string; kind: PrivacyJobKind; org_id: string }>(
-      `SELECT id, kind, org_id FROM (
-         SELECT id, kind, org_id, row_number() OVER (PARTITION BY org_id ORDER BY status DESC, created_at) AS n
-           FROM gdpr_requests
-          WHERE status IN ('PENDING', 'RUNNING') AND created_at < now() - interval '1 minute') open
-        WHERE n <= $1 ORDER BY n LIMIT 1000`,
-      [producer.maxInFlightPerOrg],
-    );
-    let queued = 0;
-    for (const { id, kind, org_id: orgId } of rows) if (await producer.enqueue(kind, id, orgId)) queued++;
-    return queued;
-  };
+  const sweep = (): Promise<number> => sweepPrivacyRequests(deps.pool, producer);
   // A job is over: its organization's place goes to its next PENDING request.
   const finished = async (requestId: string): Promise<void> => {
     const orgId = await producer.release(requestId);
-    if (orgId) await admitPending(deps.pool, producer, orgId);
+    if (orgId) await admitPendingPrivacyRequests(deps.pool, producer, orgId);
   };
   const afterJob = (requestId: string) =>
     void finished(requestId).catch((error: unknown) =>
       deps.log.warn({ requestId, err: String(error) }, 'next privacy request admitted by the sweep later'),
     );
-  const worker = new Worker<{ requestId: string }>(
+  const worker = new Worker(
     QUEUES.privacy,
     async (job) => {
-      if (job.name === SWEEP) return sweep();
-      if (job.name === PRIVACY_JOBS.export) return runSubjectExport(deps.pool, job.data.requestId);
+      if (job.name === SWEEP) {
+        jobData(privacyPayloads[SWEEP], job);
+        return sweep();
+      }
+      if (job.name === PRIVACY_JOBS.export) {
+        return runSubjectExport(deps.pool, jobData(privacyPayloads[PRIVACY_JOBS.export], job).requestId);
+      }
       if (job.name !== PRIVACY_JOBS.delete) return null;
-      const progress = await runSubjectDeletion(deps.pool, job.data.requestId, {
+      const { requestId } = jobData(privacyPayloads[PRIVACY_JOBS.delete], job);
+      const progress = await runSubjectDeletion(deps.pool, requestId, {
         ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
       });
       if (!progress) return null;
-      deps.log.info(
-        { requestId: job.data.requestId, scope: progress.scope, removed: progress.removed },
-        'data deleted',
-      );
+      deps.log.info({ requestId, scope: progress.scope, removed: progress.removed }, 'data deleted');
       if (progress.scope === 'APP')
         await deps.onAppDataDeleted?.([{ orgId: progress.orgId, appId: progress.appId }]).catch(() => undefined);
       return progress;
@@ -114,25 +82,25 @@ export async function startPrivacy(deps: {
     { connection: deps.connection, prefix, concurrency: 2, lockDuration: 15_000, stalledInterval: 15_000 },
   );
   worker.on('completed', (job) => {
-    if (job.name !== SWEEP) afterJob(job.data.requestId);
+    const requestId = requestIdOf(job);
+    if (requestId) afterJob(requestId);
   });
   worker.on('failed', (job, err) => {
     if (!job || job.name === SWEEP) return;
-    const requestId = job.data.requestId;
-    // Out of attempts: the request says FAILED (and can be asked again) instead of running for ever.
-    // A job that only found another worker still on it is not a failure of the request.
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1) && err.name !== 'RequestBusyError';
+    const requestId = requestIdOf(job);
+    // Out of attempts (or not worth another: a malformed payload): the request says FAILED
+    // (and can be asked again) instead of running for ever. A job that only found another
+    // worker still on it is not a failure of the request.
+    const final =
+      err instanceof UnrecoverableError ||
+      (job.attemptsMade >= (job.opts.attempts ?? 1) && err.name !== 'RequestBusyError');
     deps.log.error(
-      { requestId, err: err.message, final },
+      { job: job.name, requestId, err: err.message, final },
       final ? 'privacy job failed' : 'privacy job failed; it will be retried',
     );
-    if (!final) return;
-    deps.pool
-      .query(
-        `UPDATE gdpr_requests SET status = 'FAILED', error = $2, completed_at = now()
-         WHERE id = $1 AND status IN ('PENDING', 'RUNNING')`,
-        [requestId, err.message.slice(0, 500)],
-      )
+    // A payload without a request id leaves no request to mark.
+    if (!final || !requestId) return;
+    markPrivacyRequestFailed(deps.pool, requestId, err.message)
       // Only once it is FAILED: admitting the next PENDING request must not pick this one again.
       .then(() => afterJob(requestId))
       .catch((error: unknown) =>

@@ -8,12 +8,12 @@ import {
   createChannel,
   createLogger,
   flushUsageCounters,
-  QUEUES,
   targetPolicySchema,
   usageKeys,
 } from '@sightline/core';
 import { createTestApp, createTestOrg, startOwnRedis, type OwnRedis } from '@sightline/core/testing';
 import { createTestDatabase } from '@sightline/db/testing';
+import { QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';

@@ -42,4 +42,3 @@ export {
   verifyWebhookSignature,
   type DeliveryDeps,
 } from './deliver.ts';
-export { createAlertQueue, type AlertQueue } from './queue.ts';

@@ -6,13 +6,12 @@ export {
   type DeletionProgress,
 } from './subject-deletion.ts';
 export {
-  createPrivacyQueue,
-  DEFAULT_PRIVACY_ORG_MAX_IN_FLIGHT,
-  PRIVACY_JOBS,
-  privacyQueueEnv,
+  admitPendingPrivacyRequests,
+  markPrivacyRequestFailed,
+  sweepPrivacyRequests,
+  type PrivacyAdmission,
   type PrivacyJobKind,
-  type PrivacyQueue,
-} from './queue.ts';
+} from './sweep.ts';
 export {
   EXPORT_TTL_MS,
   openExport,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { hashDeviceId, openExport, QUEUES, runSubjectDeletion, runSubjectExport } from '@sightline/core';
+import { hashDeviceId, openExport, runSubjectDeletion, runSubjectExport } from '@sightline/core';
+import { QUEUES } from '@sightline/jobs';
 import { createTestApiKey, createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';

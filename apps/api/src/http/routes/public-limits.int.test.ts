@@ -1,4 +1,4 @@
-import { QUEUES } from '@sightline/core';
+import { QUEUES } from '@sightline/jobs';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { Queue } from 'bullmq';

@@ -1,9 +1,9 @@
+import type { PrivacyAdmission, PrivacyJobKind } from '@sightline/core';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { QUEUES } from '../queue/queues.ts';
-
-export const PRIVACY_JOBS = { delete: 'delete-subject', export: 'export-subject' } as const;
+import { PRIVACY_JOBS, type PrivacyRequestPayload } from './payloads.ts';
+import { QUEUES } from './queues.ts';
 
 /** Privacy jobs of one organization queued or running at once, unless configured otherwise. */
 export const DEFAULT_PRIVACY_ORG_MAX_IN_FLIGHT = 2;
@@ -19,8 +19,9 @@ export const privacyQueueEnv = {
 // organization would hold every other organization's behind them for hours. So each
 // organization has at most `maxInFlightPerOrg` jobs queued or running; its other requests
 // wait in PostgreSQL as PENDING and are admitted, oldest first, as its earlier ones finish
-// (the worker does that, and its sweep catches anything missed). Another organization's
-// request thus waits behind at most that many jobs of each busy organization.
+// (the worker does that, and the sweep in core/privacy/sweep.ts catches anything missed).
+// Another organization's request thus waits behind at most that many jobs of each busy
+// organization.
 //
 // Who is admitted lives in two Redis hashes, changed only by these scripts: request id →
 // org id, and org id → how many. Admitting an id already admitted answers yes again, so a
@@ -45,8 +46,6 @@ if redis.call('HINCRBY', KEYS[2], org, -1) <= 0 then redis.call('HDEL', KEYS[2],
 return org
 `;
 
-export type PrivacyJobKind = 'EXPORT' | 'DELETE';
-
 /** A client for the admission scripts: the caller's own ioredis client, or one of ours. */
 function fairnessClient(connection: ConnectionOptions): { client: Redis; owned: boolean } {
   const given = connection as Partial<Redis>;
@@ -69,7 +68,7 @@ export function createPrivacyQueue(options: {
 }) {
   const prefix = options.prefix ?? 'bull';
   const cap = options.maxInFlightPerOrg ?? DEFAULT_PRIVACY_ORG_MAX_IN_FLIGHT;
-  const queue = new Queue(QUEUES.privacy, { connection: options.connection, prefix });
+  const queue = new Queue<PrivacyRequestPayload>(QUEUES.privacy, { connection: options.connection, prefix });
   queue.on('error', () => undefined);
   const keys = [`${prefix}:${QUEUES.privacy}:fair:admitted`, `${prefix}:${QUEUES.privacy}:fair:counts`];
   let fairness: { client: Redis; owned: boolean } | null = null;
@@ -113,15 +112,18 @@ export function createPrivacyQueue(options: {
     return org ?? null;
   };
 
-  return {
+  const admission: PrivacyAdmission = {
     maxInFlightPerOrg: cap,
     enqueue,
-    enqueueDeletion: (requestId: string, orgId: string) => enqueue('DELETE', requestId, orgId),
-    enqueueExport: (requestId: string, orgId: string) => enqueue('EXPORT', requestId, orgId),
     release,
     /** Every admitted request id with its organization (for the sweep's reconciliation). */
     admitted: async (): Promise<Map<string, string>> =>
       new Map(Object.entries(await redis().hgetall(keys[0] as string))),
+  };
+  return {
+    ...admission,
+    enqueueDeletion: (requestId: string, orgId: string) => enqueue('DELETE', requestId, orgId),
+    enqueueExport: (requestId: string, orgId: string) => enqueue('EXPORT', requestId, orgId),
     async close(): Promise<void> {
       await queue.close();
       if (fairness?.owned) await fairness.client.quit().catch(() => undefined);

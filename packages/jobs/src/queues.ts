@@ -1,8 +1,6 @@
 // Queue names shared by api (producer) and worker (consumer). Names carry a hash tag so
 // each queue's keys land in one slot on Redis Cluster.
 export const QUEUES = {
-  events: '{sightline-events}',
-  crashes: '{sightline-crashes}',
   maintenance: '{sightline-maintenance}',
   alerts: '{sightline-alerts}',
   analytics: '{sightline-analytics}',

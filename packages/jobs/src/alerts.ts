@@ -1,10 +1,14 @@
+import { DELIVERY_ATTEMPTS } from '@sightline/core';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { QUEUES } from '../queue/queues.ts';
-import { DELIVERY_ATTEMPTS } from './deliver.ts';
+import { ALERT_JOBS, type AlertDeliveryPayload } from './payloads.ts';
+import { QUEUES } from './queues.ts';
 
 /** Producer side of the alert deliveries queue: the api (test alerts) and the worker (crash alerts). */
 export function createAlertQueue(options: { connection: ConnectionOptions; prefix?: string; backoffMs?: number }) {
-  const queue = new Queue(QUEUES.alerts, { connection: options.connection, prefix: options.prefix ?? 'bull' });
+  const queue = new Queue<AlertDeliveryPayload>(QUEUES.alerts, {
+    connection: options.connection,
+    prefix: options.prefix ?? 'bull',
+  });
   // Redis going away is reported by the calls that need it; the emitter must not crash the process.
   queue.on('error', () => undefined);
   const jobOptions = {
@@ -18,7 +22,11 @@ export function createAlertQueue(options: { connection: ConnectionOptions; prefi
     enqueue: async (deliveryIds: readonly string[]): Promise<void> => {
       if (deliveryIds.length === 0) return;
       await queue.addBulk(
-        deliveryIds.map((id) => ({ name: 'deliver', data: { deliveryId: id }, opts: { ...jobOptions, jobId: id } })),
+        deliveryIds.map((id) => ({
+          name: ALERT_JOBS.deliver,
+          data: { deliveryId: id },
+          opts: { ...jobOptions, jobId: id },
+        })),
       );
     },
     close: () => queue.close(),

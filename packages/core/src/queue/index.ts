@@ -1,1 +1,0 @@
-export { QUEUES, type QueueName } from './queues.ts';

@@ -6,7 +6,10 @@ import type { z } from 'zod';
  * on the next attempt either, so it fails the job for good (BullMQ does not retry an
  * `UnrecoverableError`) with a reason that names the job and what is wrong.
  */
-export function jobData<Schema extends z.ZodType>(schema: Schema, job: { name: string; data: unknown }): z.output<Schema> {
+export function jobData<Schema extends z.ZodType>(
+  schema: Schema,
+  job: { name: string; data: unknown },
+): z.output<Schema> {
   const parsed = schema.safeParse(job.data);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);

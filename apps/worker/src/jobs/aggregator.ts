@@ -56,17 +56,21 @@ export async function startAggregator(deps: AggregatorDeps) {
       { name: JOB, opts: { attempts: 1, removeOnComplete: 10, removeOnFail: 50 } },
     );
   }
-  const worker = new Worker(QUEUES.analytics, async (job) => {
-    if (job.name !== JOB) return null;
-    jobData(analyticsPayloads[JOB], job);
-    return runOnce();
-  }, {
-    connection: deps.connection,
-    prefix,
-    concurrency: 1,
-    // A pass over a large backlog runs for up to a minute; keep the lock alive meanwhile.
-    lockDuration: 120_000,
-  });
+  const worker = new Worker(
+    QUEUES.analytics,
+    async (job) => {
+      if (job.name !== JOB) return null;
+      jobData(analyticsPayloads[JOB], job);
+      return runOnce();
+    },
+    {
+      connection: deps.connection,
+      prefix,
+      concurrency: 1,
+      // A pass over a large backlog runs for up to a minute; keep the lock alive meanwhile.
+      lockDuration: 120_000,
+    },
+  );
   worker.on('failed', (job, err) => deps.log.error({ job: job?.name, err: err.message }, 'aggregation failed'));
 
   return {

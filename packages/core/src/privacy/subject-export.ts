@@ -8,18 +8,11 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
-import {
-  subjectCrashRows,
-  subjectParams,
-  subjectRows,
-  userDevices,
-  withRequestLock,
-  type GdprRequestRow,
-  type SubjectTarget,
-} from './subjects.ts';
+import { DATA_KINDS } from '../data-kinds/registry.ts';
+import { subjectCondition, userDevices, withRequestLock, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
 
-// GDPR exports: everything held about one subject — a device or an app's user id (device
-// records, raw events, sessions, crash reports, device days) — as one gzip JSON document, or
+// GDPR exports: everything held about one subject — a device or an app's user id (each data
+// kind's sections, data-kinds/registry.ts) — as one gzip JSON document, or
 // an organization's data as gzip JSON lines; built by a worker job and kept 24 hours. The download link is signed over the request, its org and its expiry: a
 // changed link, another org's or an expired one finds nothing (404).
 
@@ -171,44 +164,19 @@ async function subjectBundle(
     devices: userId === null ? [request.subject_key] : await userDevices(pool, request.org_id, request.app_id, userId),
     userId,
   };
-  const rows = subjectRows(target);
-  const all = async (sql: string, params = subjectParams(target)): Promise<Array<Record<string, unknown>>> =>
-    (await pool.query<Record<string, unknown>>(sql, params)).rows;
-  const devices = [target.orgId, target.appId, target.devices];
-  return {
+  const bundle: Record<string, unknown> = {
     format: 'sightline-subject-export/1',
     exportedAt: new Date().toISOString(),
     subject:
       userId === null
         ? { type: 'device', appId: request.app_id, deviceId: request.subject_key }
         : { type: 'user', appId: request.app_id, userId, devices: target.devices },
-    devices: await all(
-      `SELECT device_id_hash AS device_id, user_id, opted_out, analytics_enabled, crashes_enabled, last_app_version, os,
-         os_version, model, country, locale, first_seen_at, last_seen_at
-       FROM devices WHERE org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[])`,
-      devices,
-    ),
-    events: await all(
-      `SELECT id, occurred_at, received_at, device_id, type, name, session_id, user_id, app_version, environment, os,
-         os_version, browser, device_model, country, value, data
-       FROM events WHERE ${rows} ORDER BY occurred_at, id`,
-    ),
-    sessions: await all(
-      `SELECT id, device_id, user_id, app_version, os, browser, country, started_at, ended_at, duration_ms, event_count,
-         screen_count, entry_screen, exit_screen, crashed
-       FROM sessions WHERE ${rows} ORDER BY started_at`,
-    ),
-    crashReports: await all(
-      `SELECT id, occurred_at, received_at, device_id, session_id, user_id, app_version, environment, crash_type, level,
-         message, stack_trace, context, breadcrumbs, tags, os, os_version, browser, device_model
-       FROM crash_reports WHERE ${subjectCrashRows(target)} ORDER BY occurred_at`,
-    ),
-    activeDays: await all(
-      `SELECT device_id, day, app_version, os, browser, country, device_model, crashed FROM device_days
-       WHERE org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[]) ORDER BY device_id, day`,
-      devices,
-    ),
   };
+  for (const { section, rows, select } of DATA_KINDS.flatMap((kind) => kind.subjectExport)) {
+    const { where, params } = subjectCondition(target, rows);
+    bundle[section] = (await pool.query<Record<string, unknown>>(select(where), params)).rows;
+  }
+  return bundle;
 }
 
 /**

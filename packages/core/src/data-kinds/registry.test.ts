@@ -59,6 +59,7 @@ describe('registryProblems', () => {
           subjects: { device_id: 'device' },
           retention: { by: 'kept', why: 'a test' },
           app: { kept: 'a test' },
+          orgExport: { none: 'a test' },
         },
       ],
       subjectExport: [],

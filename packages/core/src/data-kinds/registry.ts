@@ -35,6 +35,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         retention: untilAppDeleted,
         // Deleting an app's data keeps its installations working.
         app: { where: ofApp, on: 'app-deleted', last: true },
+        orgExport: { none: 'credentials (token hashes) are never exported' },
       },
       {
         name: 'devices',
@@ -43,6 +44,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         retention: untilAppDeleted,
         // ...and a device that opted out stays opted out.
         app: { where: ofApp, on: 'app-deleted', last: true },
+        orgExport: { omit: [] },
       },
     ],
     subjectExport: [
@@ -84,13 +86,10 @@ export const DATA_KINDS: readonly DataKind[] = [
         keys: ['org_id', 'app_id', 'occurred_at', 'id'],
         subjects: { device_id: 'device', user_id: 'app-user' },
         rawRows: true,
-        retention: {
-          by: 'app-setting',
-          setting: 'raw_event_retention_days',
-          column: 'occurred_at',
-          dayPartitions: true,
-        },
+        partitionedByDay: true,
+        retention: { by: 'app-setting', setting: 'raw_event_retention_days', column: 'occurred_at' },
         app: { where: ofApp, on: 'both' },
+        orgExport: { omit: [] },
       },
     ],
     subjectExport: [
@@ -119,6 +118,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         rawRows: true,
         retention: { by: 'app-setting', setting: 'raw_event_retention_days', column: 'started_at' },
         app: { where: ofApp, on: 'both' },
+        orgExport: { omit: [] },
       },
     ],
     subjectExport: [
@@ -146,6 +146,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         rawRows: true,
         retention: { by: 'app-setting', setting: 'crash_report_retention_days', column: 'occurred_at' },
         app: { where: ofApp, on: 'both' },
+        orgExport: { omit: [] },
       },
       {
         name: 'crash_group_devices',
@@ -153,6 +154,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         subjects: { device_id: 'device' },
         retention: { by: 'kept', why: "a group's affected devices are counted for as long as the group lives" },
         app: { where: ofAppGroups, on: 'both' },
+        orgExport: { none: "derived from the reports: a group's affected device count" },
       },
       {
         name: 'crash_group_comments',
@@ -160,6 +162,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         subjects: { author_id: 'portal-user' },
         retention: { by: 'kept', why: 'written by the team, kept with their group' },
         app: { where: ofAppGroups, on: 'both' },
+        orgExport: { omit: [] },
       },
       {
         name: 'crash_groups',
@@ -167,6 +170,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         subjects: { assignee_id: 'portal-user' },
         retention: { by: 'kept', why: "groups are kept for ever; a subject's sample is replaced on deletion" },
         app: { where: ofApp, on: 'both' },
+        orgExport: { omit: [] },
       },
     ],
     subjectExport: [
@@ -210,12 +214,14 @@ export const DATA_KINDS: readonly DataKind[] = [
           capDays: HOURLY_ROLLUP_DAYS,
         },
         app: { where: ofApp, on: 'both' },
+        orgExport: { none: 'a drill-down of rollups_daily, which is exported' },
       },
       {
         name: 'rollups_daily',
         keys: ['org_id', 'app_id', 'day', 'metric', 'dimension'],
         retention: { by: 'app-setting', setting: 'aggregate_retention_days', column: 'day', date: true },
         app: { where: ofApp, on: 'both' },
+        orgExport: { omit: ['sketch'] },
       },
       {
         name: 'device_days',
@@ -223,12 +229,14 @@ export const DATA_KINDS: readonly DataKind[] = [
         subjects: { device_id: 'device' },
         retention: { by: 'app-setting', setting: 'aggregate_retention_days', column: 'day', date: true },
         app: { where: ofApp, on: 'both' },
+        orgExport: { none: 'derived from events, which are exported' },
       },
       {
         name: 'rollup_dirty_hours',
         keys: ['org_id', 'app_id', 'hour'],
         retention: { by: 'kept', why: 'a work list: the aggregator removes an hour once it is rolled up' },
         app: { where: ofApp, on: 'both' },
+        orgExport: { none: "the aggregator's work list" },
       },
     ],
     subjectExport: [
@@ -261,6 +269,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         keys: ['id'],
         retention: { by: 'kept', why: "a work list: removed once the batch's alerts are queued" },
         app: { where: ofApp, on: 'both' },
+        orgExport: { none: "the alerts' work list" },
       },
     ],
     subjectExport: [],
@@ -285,6 +294,7 @@ export const DATA_KINDS: readonly DataKind[] = [
        WHERE org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (app_id = $2 OR scope = 'ORG'))`,
           on: 'app-data-deleted',
         },
+        orgExport: { none: 'the export bundles themselves' },
       },
       {
         name: 'gdpr_requests',
@@ -292,6 +302,7 @@ export const DATA_KINDS: readonly DataKind[] = [
         subjects: { subject_key: 'request-subject', requested_by_id: 'actor' },
         retention: { by: 'kept', why: 'the record that a request was made and carried out' },
         app: { kept: 'the record that a request was made and carried out' },
+        orgExport: { omit: ['progress'] },
       },
     ],
     subjectExport: [],
@@ -322,6 +333,7 @@ export const DATA_KINDS: readonly DataKind[] = [
           where: "created_at < $1 AND status NOT IN ('PENDING', 'SENDING', 'HELD')",
         },
         app: { kept: "an organization's delivery log, not an app's; expires with age" },
+        orgExport: { none: 'the delivery log of alerts, kept 90 days' },
       },
     ],
     subjectExport: [],

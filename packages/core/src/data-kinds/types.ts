@@ -25,17 +25,10 @@ export type RetentionSetting = 'raw_event_retention_days' | 'crash_report_retent
 export type TableRetention =
   /**
    * Rows older than the app's setting go, by `column` (a `date` column is compared with a
-   * day, not an instant). `capDays` bounds it further; `dayPartitions`: the table is
-   * partitioned by day for all apps, and whole days go once every app is done with them.
+   * day, not an instant). `capDays` bounds it further. A table partitioned by day loses
+   * whole days once every app is done with them.
    */
-  | {
-      by: 'app-setting';
-      setting: RetentionSetting;
-      column: string;
-      date?: boolean;
-      capDays?: number;
-      dayPartitions?: boolean;
-    }
+  | { by: 'app-setting'; setting: RetentionSetting; column: string; date?: boolean; capDays?: number }
   /** Rows matching `where` ($1: now less `days`) go, whatever their app. */
   | { by: 'age'; days: number; where: string }
   /** Kept until the app or the subject is deleted. */
@@ -70,8 +63,12 @@ export interface DataKindTable {
   subjects?: Readonly<Record<string, SubjectRole>>;
   /** Rows as a device sent them, each naming its device (`device_id`) and user (`user_id`) then. */
   rawRows?: boolean;
+  /** Range-partitioned by day for all apps (the event store's partitions, packages/db). */
+  partitionedByDay?: boolean;
   retention: TableRetention;
   app: AppDataDeletion;
+  /** Its section of an organization's export (`omit`: columns left out), or why it has none. */
+  orgExport: { omit: readonly string[] } | { none: string };
 }
 
 /**

@@ -146,7 +146,7 @@ const BY_AGE = dataKindTables().flatMap((table) =>
 ) satisfies Array<{ table: DataKindTable; rule: ByAge }>;
 
 // Day partitions are the event store's (packages/db): dropping one is dropEventPartitionsBefore.
-const partitioned = BY_SETTING.filter(({ rule }) => rule.dayPartitions);
+const partitioned = BY_SETTING.filter(({ table }) => table.partitionedByDay);
 if (partitioned.length !== 1 || partitioned[0]?.table.name !== 'events') {
   throw new Error('retention drops the day partitions of events only: see packages/db/src/event-store');
 }
@@ -186,7 +186,7 @@ async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
     for (const { table, rule } of BY_SETTING) {
       const days = Math.min(app[rule.setting], rule.capDays ?? Infinity);
       // The day partitions of an app keeping them as long as the longest go whole (above).
-      if (rule.dayPartitions && days >= longestRaw) continue;
+      if (table.partitionedByDay && days >= longestRaw) continue;
       const at = new Date(now - days * DAY_MS);
       const removed = await deleteInBatches(
         pool,

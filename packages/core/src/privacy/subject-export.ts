@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
-import { DATA_KINDS } from '../data-kinds/registry.ts';
+import { DATA_KINDS, dataKindTables } from '../data-kinds/registry.ts';
 import { subjectCondition, userDevices, withRequestLock, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
 
 // GDPR exports: everything held about one subject — a device or an app's user id (each data
@@ -184,7 +184,7 @@ async function subjectBundle(
  * cursors so no table is held in memory (raw events are read after these, see writeOrgExport). Credentials (key and
  * token hashes, device-id salts, channel secrets) are left out.
  */
-const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: string[]]> = [
+const ORG_SETTINGS: ReadonlyArray<readonly [section: string, from: string, omit: readonly string[]]> = [
   ['organization', 'organizations t WHERE t.id = $1', []],
   [
     'members',
@@ -201,13 +201,20 @@ const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit:
     ['secret_ciphertext', 'url_ciphertext', 'config'],
   ],
   ['alert_rules', 'alert_rules t WHERE t.org_id = $1', []],
-  ['crash_groups', 'crash_groups t WHERE t.org_id = $1', []],
-  ['crash_group_comments', 'crash_group_comments t WHERE t.org_id = $1', []],
-  ['devices', 'devices t WHERE t.org_id = $1', []],
-  ['sessions', 'sessions t WHERE t.org_id = $1', []],
-  ['crash_reports', 'crash_reports t WHERE t.org_id = $1', []],
-  ['rollups_daily', 'rollups_daily t WHERE t.org_id = $1', ['sketch']],
-  ['gdpr_requests', 'gdpr_requests t WHERE t.org_id = $1', ['progress']],
+];
+
+/**
+ * The sections: the organization's settings, then each data kind's tables that have one
+ * (data-kinds/registry.ts; those partitioned by day — raw events — follow on their own, see
+ * writeOrgExport), then the audit log.
+ */
+const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: readonly string[]]> = [
+  ...ORG_SETTINGS,
+  ...dataKindTables().flatMap((table) =>
+    'omit' in table.orgExport && !table.partitionedByDay
+      ? [[table.name, `${table.name} t WHERE t.org_id = $1`, table.orgExport.omit] as const]
+      : [],
+  ),
   ['audit_logs', 'audit_logs t WHERE t.org_id = $1', []],
 ];
 
@@ -216,7 +223,7 @@ async function copySection(
   client: pg.PoolClient,
   section: string,
   from: string,
-  omit: string[],
+  omit: readonly string[],
   orgId: string,
   line: (text: string) => Promise<void>,
 ): Promise<void> {

@@ -3,6 +3,7 @@ import { DELETION_STEPS } from '../privacy/subject-deletion.ts';
 import { APP_DATA_TABLES, appTables } from '../privacy/retention.ts';
 import { isSubjectColumn, registryProblems, type SchemaColumn } from './check.ts';
 import { DATA_KINDS, dataKindTables, TABLES_OUTSIDE_DATA_KINDS } from './registry.ts';
+import { BUFFER_STREAMS } from './streams.ts';
 import type { DataKind } from './types.ts';
 
 // The check registry.int.test.ts runs against the real schema, shown here to fail on the
@@ -128,6 +129,11 @@ describe('the orders the privacy jobs take from the registry', () => {
       ...deleted.slice(0, -2),
       'gdpr_export_files',
     ]);
+  });
+
+  it('gives every buffer stream a kind, so a new stream cannot skip retention and GDPR', () => {
+    const streams = DATA_KINDS.flatMap((kind) => (kind.stream === null ? [] : [kind.stream]));
+    expect(streams.toSorted()).toEqual(Object.keys(BUFFER_STREAMS).toSorted());
   });
 
   it('buffers exactly the kinds that have a stream', () => {

@@ -5,13 +5,14 @@ export type * from './types.ts';
 // Every kind of data Sightline keeps about devices and the people using them: its buffer
 // stream, its writer, its tables, how long each table is kept, what a subject's export reads
 // and how a subject's deletion removes it. Retention (privacy/retention.ts), subject deletion
-// and export (privacy/subject-*.ts) iterate this list; registry.int.test.ts fails when the
-// database has a table holding device or user ids that is not named here.
+// and export, and an organization's export (privacy/subject-*.ts) iterate this list;
+// registry.int.test.ts fails when the database has a table holding device or user ids that
+// is not named here.
 //
 // Order matters: an app's tables are deleted in this order (children before parents, then
-// the `last` ones), retention goes through them in this order, and a subject's deletion runs
-// the kinds' steps in this order (credentials first, so the device stops sending; the device
-// record `last`).
+// the `last` ones), retention and the exports go through them in this order, and a subject's
+// deletion runs the kinds' steps in this order (credentials first, so the device stops
+// sending; the device record `last`).
 
 /** Hourly rollups are a drill-down; the daily ones carry the long history. */
 export const HOURLY_ROLLUP_DAYS = 90;

@@ -11,6 +11,8 @@ export * from './mail/index.ts';
 export * from './auth/index.ts';
 export * from './ingest/index.ts';
 export * from './data-kinds/streams.ts';
+export * from './data-kinds/registry.ts';
+export { isSubjectColumn, registryProblems, SUBJECT_COLUMN_NAMES, type SchemaColumn } from './data-kinds/check.ts';
 export * from './crashes/index.ts';
 export * from './alerts/index.ts';
 export * from './analytics/index.ts';

@@ -1,6 +1,8 @@
 import { dropEventPartitionsBefore, listEventPartitions } from '@sightline/db/event-store';
 import type pg from 'pg';
 import { runAggregation } from '../analytics/rollup.ts';
+import { dataKindTables } from '../data-kinds/registry.ts';
+import type { DataKindTable, TableRetention } from '../data-kinds/types.ts';
 
 // The retention job: what each app keeps, and for how long (its settings; the seed's
 // defaults are raw events 7 days, crash reports 90, daily aggregates 2 years, crash groups
@@ -14,10 +16,7 @@ import { runAggregation } from '../analytics/rollup.ts';
 
 const DAY_MS = 86_400_000;
 const BATCH = 5_000;
-/** Hourly rollups are a drill-down; the daily ones carry the long history. */
-export const HOURLY_ROLLUP_DAYS = 90;
-/** The delivery log of alerts. */
-export const DELIVERY_LOG_DAYS = 90;
+export { DELIVERY_LOG_DAYS, HOURLY_ROLLUP_DAYS } from '../data-kinds/registry.ts';
 const RETENTION_LOCK = 0x5e7e_0001;
 
 export interface RetentionRemoval {
@@ -43,7 +42,7 @@ interface AppRetention {
 export async function deleteInBatches(
   pool: pg.Pool,
   table: string,
-  keys: string[],
+  keys: readonly string[],
   where: string,
   params: unknown[],
 ): Promise<number> {
@@ -96,35 +95,29 @@ export async function runRetention(pool: pg.Pool, options: { now?: number } = {}
 }
 
 /**
+ * Every table holding an app's telemetry, in a safe order (children before parents, the
+ * device registrations last), with its key columns and the condition naming one app ($1
+ * org, $2 app): what deleting an app removes.
+ */
+export const APP_DATA_TABLES = appTables('app-deleted');
+
+/** The tables (with keys and condition, as above) that deleting an app, or only its data, removes. */
+export function appTables(
+  on: 'app-deleted' | 'app-data-deleted',
+): ReadonlyArray<readonly [table: string, keys: readonly string[], where: string]> {
+  const tables = dataKindTables().flatMap((table) =>
+    'where' in table.app && (table.app.on === 'both' || table.app.on === on) ? [{ ...table, app: table.app }] : [],
+  );
+  return [...tables.filter((t) => !t.app.last), ...tables.filter((t) => t.app.last)].map(
+    (t) => [t.name, t.keys, t.app.where] as const,
+  );
+}
+
+/**
  * Everything held for apps that were deleted ("delete app": keys stop at once, data goes
  * here), table by table in batches; children before parents so no cascade is ever large.
  * The app row stays, marked deleted, for the audit log's sake.
  */
-/**
- * Every table holding an app's telemetry, in a safe order (children before parents), with
- * its key columns and the condition naming one app ($1 org, $2 app). The last two hold the
- * app's device registrations and their consent choices.
- */
-export const APP_DATA_TABLES: ReadonlyArray<readonly [table: string, keys: string[], where: string]> = (() => {
-  const app = 'org_id = $1 AND app_id = $2';
-  const ofGroups = 'org_id = $1 AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)';
-  return [
-    ['events', ['org_id', 'app_id', 'occurred_at', 'id'], app],
-    ['sessions', ['org_id', 'app_id', 'id'], app],
-    ['crash_reports', ['id'], app],
-    ['crash_group_devices', ['group_id', 'device_id'], ofGroups],
-    ['crash_group_comments', ['id'], ofGroups],
-    ['crash_groups', ['id'], app],
-    ['rollups_hourly', ['org_id', 'app_id', 'bucket', 'metric', 'dimension'], app],
-    ['rollups_daily', ['org_id', 'app_id', 'day', 'metric', 'dimension'], app],
-    ['device_days', ['org_id', 'app_id', 'day', 'device_id'], app],
-    ['rollup_dirty_hours', ['org_id', 'app_id', 'hour'], app],
-    ['alert_outbox', ['id'], app],
-    ['device_tokens', ['id'], app],
-    ['devices', ['id'], app],
-  ] as const;
-})();
-
 async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
   const { rows: apps } = await pool.query<{ id: number; org_id: string }>(
     'SELECT id, org_id FROM apps WHERE deleted_at IS NOT NULL ORDER BY id',
@@ -140,6 +133,25 @@ async function purgeDeletedApps(pool: pg.Pool): Promise<RetentionRemoval[]> {
   return removals;
 }
 
+type BySetting = Extract<TableRetention, { by: 'app-setting' }>;
+type ByAge = Extract<TableRetention, { by: 'age' }>;
+
+/** The tables an app's settings bound, in registry order. */
+const BY_SETTING = dataKindTables().flatMap((table) =>
+  table.retention.by === 'app-setting' ? [{ table, rule: table.retention }] : [],
+) satisfies Array<{ table: DataKindTable; rule: BySetting }>;
+/** The tables whose rows expire with age, whatever their app. */
+const BY_AGE = dataKindTables().flatMap((table) =>
+  table.retention.by === 'age' ? [{ table, rule: table.retention }] : [],
+) satisfies Array<{ table: DataKindTable; rule: ByAge }>;
+
+// Day partitions are the event store's (packages/db): dropping one is dropEventPartitionsBefore.
+const partitioned = BY_SETTING.filter(({ table }) => table.partitionedByDay);
+if (partitioned.length !== 1 || partitioned[0]?.table.name !== 'events') {
+  throw new Error('retention drops the day partitions of events only: see packages/db/src/event-store');
+}
+const RAW_SETTING = partitioned[0].rule.setting;
+
 async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
   const startedAt = new Date();
   const { rows: apps } = await pool.query<AppRetention>(
@@ -147,8 +159,8 @@ async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
      FROM apps WHERE deleted_at IS NULL ORDER BY id`,
   );
   const removals: RetentionRemoval[] = [];
-  const longestRaw = Math.max(7, ...apps.map((a) => a.raw_event_retention_days));
-  const shortestRaw = Math.min(longestRaw, ...apps.map((a) => a.raw_event_retention_days));
+  const longestRaw = Math.max(7, ...apps.map((a) => a[RAW_SETTING]));
+  const shortestRaw = Math.min(longestRaw, ...apps.map((a) => a[RAW_SETTING]));
   await rollUpBefore(pool, new Date(now - shortestRaw * DAY_MS));
 
   // Whole days of raw events that every app is done with.
@@ -171,90 +183,28 @@ async function retain(pool: pg.Pool, now: number): Promise<RetentionRemoval[]> {
   }
 
   for (const app of apps) {
-    const at = (days: number) => new Date(now - days * DAY_MS);
-    const scope = [app.org_id, app.id];
-    const record = (target: string, removed: number) => {
-      if (removed > 0) removals.push({ target, orgId: app.org_id, appId: app.id, removed });
-    };
-    if (app.raw_event_retention_days < longestRaw) {
-      record(
-        'events',
-        await deleteInBatches(
-          pool,
-          'events',
-          ['org_id', 'app_id', 'occurred_at', 'id'],
-          'org_id = $1 AND app_id = $2 AND occurred_at < $3',
-          [...scope, at(app.raw_event_retention_days)],
-        ),
+    for (const { table, rule } of BY_SETTING) {
+      const days = Math.min(app[rule.setting], rule.capDays ?? Infinity);
+      // The day partitions of an app keeping them as long as the longest go whole (above).
+      if (table.partitionedByDay && days >= longestRaw) continue;
+      const at = new Date(now - days * DAY_MS);
+      const removed = await deleteInBatches(
+        pool,
+        table.name,
+        table.keys,
+        `org_id = $1 AND app_id = $2 AND ${rule.column} < $3${rule.date ? '::date' : ''}`,
+        [app.org_id, app.id, rule.date ? at.toISOString().slice(0, 10) : at],
       );
+      if (removed > 0) removals.push({ target: table.name, orgId: app.org_id, appId: app.id, removed });
     }
-    record(
-      'sessions',
-      await deleteInBatches(
-        pool,
-        'sessions',
-        ['org_id', 'app_id', 'id'],
-        'org_id = $1 AND app_id = $2 AND started_at < $3',
-        [...scope, at(app.raw_event_retention_days)],
-      ),
-    );
-    record(
-      'crash_reports',
-      await deleteInBatches(pool, 'crash_reports', ['id'], 'org_id = $1 AND app_id = $2 AND occurred_at < $3', [
-        ...scope,
-        at(app.crash_report_retention_days),
-      ]),
-    );
-    record(
-      'rollups_hourly',
-      await deleteInBatches(
-        pool,
-        'rollups_hourly',
-        ['org_id', 'app_id', 'bucket', 'metric', 'dimension'],
-        'org_id = $1 AND app_id = $2 AND bucket < $3',
-        [...scope, at(Math.min(HOURLY_ROLLUP_DAYS, app.aggregate_retention_days))],
-      ),
-    );
-    const aggregateCutoff = new Date(now - app.aggregate_retention_days * DAY_MS).toISOString().slice(0, 10);
-    record(
-      'rollups_daily',
-      await deleteInBatches(
-        pool,
-        'rollups_daily',
-        ['org_id', 'app_id', 'day', 'metric', 'dimension'],
-        'org_id = $1 AND app_id = $2 AND day < $3::date',
-        [...scope, aggregateCutoff],
-      ),
-    );
-    record(
-      'device_days',
-      await deleteInBatches(
-        pool,
-        'device_days',
-        ['org_id', 'app_id', 'day', 'device_id'],
-        'org_id = $1 AND app_id = $2 AND day < $3::date',
-        [...scope, aggregateCutoff],
-      ),
-    );
   }
   removals.push(...(await purgeDeletedApps(pool)));
-  const exports = await deleteInBatches(
-    pool,
-    'gdpr_export_files',
-    ['request_id'],
-    'request_id IN (SELECT id FROM gdpr_requests WHERE kind = $1 AND result_expires_at < $2)',
-    ['EXPORT', new Date(now)],
-  );
-  if (exports > 0) removals.push({ target: 'gdpr_export_files', orgId: null, appId: null, removed: exports });
-  const deliveries = await deleteInBatches(
-    pool,
-    'notification_deliveries',
-    ['id'],
-    "created_at < $1 AND status NOT IN ('PENDING', 'SENDING', 'HELD')",
-    [new Date(now - DELIVERY_LOG_DAYS * DAY_MS)],
-  );
-  if (deliveries > 0)
-    removals.push({ target: 'notification_deliveries', orgId: null, appId: null, removed: deliveries });
+  for (const { table, rule } of BY_AGE) {
+    const removed = await deleteInBatches(pool, table.name, table.keys, rule.where, [
+      new Date(now - rule.days * DAY_MS),
+    ]);
+    if (removed > 0) removals.push({ target: table.name, orgId: null, appId: null, removed });
+  }
 
   if (removals.length > 0) {
     await pool.query(

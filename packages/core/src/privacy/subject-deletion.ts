@@ -6,8 +6,11 @@ import { recordAudit } from '../tenancy/audit.ts';
 import { listEventPartitions } from '@sightline/db/event-store';
 import type { DeadLetterStore } from '../ingest/dead-letters.ts';
 import { waitForRollup } from '../analytics/rollup.ts';
-import { APP_DATA_TABLES, deleteInBatches } from './retention.ts';
+import { DATA_KINDS, dataKindTables } from '../data-kinds/registry.ts';
+import type { SubjectDeletionStep } from '../data-kinds/types.ts';
+import { appTables, deleteInBatches } from './retention.ts';
 import {
+  subjectCondition,
   subjectCrashRows,
   subjectParams,
   subjectRows,
@@ -22,20 +25,15 @@ import {
 // it is done, so a worker killed midway picks up where it stopped and repeats nothing
 // harmful. What remains afterwards are aggregates that hold no identifier.
 
-/** The steps, in order: credentials first (the device stops sending), the device record last. */
-export const DELETION_STEPS = [
-  'device_tokens',
-  'events',
-  'sessions',
-  'crash_samples',
-  'crash_reports',
-  'crash_group_devices',
-  'device_days',
-  'exports',
-  'dead_letters',
-  'device',
-] as const;
-type Step = (typeof DELETION_STEPS)[number];
+/**
+ * The steps, in order: each data kind's (data-kinds/registry.ts) in registry order —
+ * credentials first, so the device stops sending — then the `last` ones (the device record).
+ */
+const STEPS: readonly SubjectDeletionStep[] = (() => {
+  const steps = DATA_KINDS.flatMap((kind) => kind.subjectDeletion);
+  return [...steps.filter((s) => !s.last), ...steps.filter((s) => s.last)];
+})();
+export const DELETION_STEPS: readonly string[] = STEPS.map((s) => s.step);
 
 export interface DeletionProgress {
   requestId: string;
@@ -109,8 +107,6 @@ export async function requestDeviceDeletion(
   });
 }
 
-const deviceParams = (t: SubjectTarget): unknown[] => [t.orgId, t.appId, t.devices];
-
 export interface DeletionOptions {
   /**
    * The installation's dead-letter list (the worker's): what the writers could not store
@@ -120,124 +116,89 @@ export interface DeletionOptions {
   deadLetters?: DeadLetterStore;
 }
 
-async function runStep(
-  pool: pg.Pool,
-  step: Step,
-  target: SubjectTarget,
-  progress: DeletionProgress,
-  options: DeletionOptions,
-): Promise<number> {
-  const rows = subjectRows(target);
-  const params = subjectParams(target);
-  switch (step) {
-    case 'device_tokens':
-      return deleteInBatches(
-        pool,
-        'device_tokens',
-        ['id'],
-        `org_id = $1 AND app_id = $2 AND device_id IN (SELECT id FROM devices
-           WHERE org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[]))`,
-        deviceParams(target),
-      );
-    case 'events': {
-      // One pass per day partition (no index leads to a device's events), each recorded,
-      // so a resumed job goes on from the next day.
-      let removed = 0;
-      const done = new Set(progress.partitions ?? []);
-      for (const partition of await listEventPartitions(pool)) {
-        if (done.has(partition.name)) continue;
-        const result = await pool.query(`DELETE FROM "${partition.name}" WHERE ${rows}`, params);
-        removed += result.rowCount ?? 0;
-        progress.partitions = [...(progress.partitions ?? []), partition.name];
-        await saveProgress(pool, progress);
-      }
-      return removed;
+type CustomStep = Extract<SubjectDeletionStep, { custom: string }>['custom'];
+type StepContext = { pool: pg.Pool; target: SubjectTarget; progress: DeletionProgress; options: DeletionOptions };
+
+/** The steps the registry names but cannot say in one condition. */
+const CUSTOM_STEPS: Record<CustomStep, (context: StepContext) => Promise<number>> = {
+  async 'event-partitions'({ pool, target, progress }) {
+    // One pass per day partition (no index leads to a device's events), each recorded,
+    // so a resumed job goes on from the next day.
+    const rows = subjectRows(target);
+    const params = subjectParams(target);
+    let removed = 0;
+    const done = new Set(progress.partitions ?? []);
+    for (const partition of await listEventPartitions(pool)) {
+      if (done.has(partition.name)) continue;
+      const result = await pool.query(`DELETE FROM "${partition.name}" WHERE ${rows}`, params);
+      removed += result.rowCount ?? 0;
+      progress.partitions = [...(progress.partitions ?? []), partition.name];
+      await saveProgress(pool, progress);
     }
-    case 'sessions':
-      return deleteInBatches(pool, 'sessions', ['org_id', 'app_id', 'id'], rows, params);
-    case 'crash_samples': {
-      // A group whose sample came from the subject gets another subject's latest report as its sample, or none.
-      // COALESCE: a user subject's condition is NULL (not false) for other devices' anonymous reports.
-      const other = `r.group_id = g.id AND NOT COALESCE((${subjectCrashRows(target, 'r')}), false)`;
-      const result = await pool.query(
-        `UPDATE crash_groups g SET
-           sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1),
-           sample_frames = (SELECT r.frames FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1)
-         WHERE g.org_id = $1 AND g.app_id = $2 AND g.id IN (
-           SELECT r.group_id FROM crash_reports r WHERE ${subjectCrashRows(target, 'r')}
-             AND r.stack_trace IS NOT DISTINCT FROM g.sample_stack_trace)`,
-        params,
-      );
-      return result.rowCount ?? 0;
+    return removed;
+  },
+  async 'crash-samples'({ pool, target }) {
+    // A group whose sample came from the subject gets another subject's latest report as its sample, or none.
+    // COALESCE: a user subject's condition is NULL (not false) for other devices' anonymous reports.
+    const other = `r.group_id = g.id AND NOT COALESCE((${subjectCrashRows(target, 'r')}), false)`;
+    const result = await pool.query(
+      `UPDATE crash_groups g SET
+         sample_stack_trace = (SELECT r.stack_trace FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1),
+         sample_frames = (SELECT r.frames FROM crash_reports r WHERE ${other} ORDER BY r.occurred_at DESC LIMIT 1)
+       WHERE g.org_id = $1 AND g.app_id = $2 AND g.id IN (
+         SELECT r.group_id FROM crash_reports r WHERE ${subjectCrashRows(target, 'r')}
+           AND r.stack_trace IS NOT DISTINCT FROM g.sample_stack_trace)`,
+      subjectParams(target),
+    );
+    return result.rowCount ?? 0;
+  },
+  async exports({ pool, target }) {
+    // Finished exports holding the subject's data — its own, and the organization's — are
+    // expired (so no link is handed out again) and their bundles deleted.
+    const exports = `org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (scope = 'ORG' OR (app_id = $2
+      AND ((subject_type = 'DEVICE' AND subject_key = ANY($3::text[])) OR (subject_type = 'USER' AND subject_key = $4))))`;
+    const params = [target.orgId, target.appId, target.devices, target.userId ?? ''];
+    await pool.query(
+      `UPDATE gdpr_requests SET result_expires_at = LEAST(result_expires_at, now()) WHERE ${exports}`,
+      params,
+    );
+    return deleteInBatches(
+      pool,
+      'gdpr_export_files',
+      ['request_id', 'part'],
+      `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE ${exports})`,
+      params,
+    );
+  },
+  async 'dead-letters'({ target, options }) {
+    return (await options.deadLetters?.purgeSubject(target)) ?? 0;
+  },
+};
+
+const keysOf = new Map(dataKindTables().map((table) => [table.name, table.keys]));
+
+async function runStep(step: SubjectDeletionStep, context: StepContext): Promise<number> {
+  const { pool } = context;
+  if ('custom' in step) return CUSTOM_STEPS[step.custom](context);
+  const keys = keysOf.get(step.table);
+  if (!keys) throw new Error(`deletion step ${step.step}: table ${step.table} is in no data kind`);
+  if (step.waitForRollups) {
+    // An aggregation that read the subject's events before the events step may still be
+    // writing their device-days: wait out each day's rollup in flight first.
+    for (const partition of await listEventPartitions(pool)) {
+      await waitForRollup(pool, context.target.orgId, context.target.appId, partition.from);
     }
-    case 'crash_reports':
-      return deleteInBatches(pool, 'crash_reports', ['id'], subjectCrashRows(target), params);
-    case 'crash_group_devices':
-      return deleteInBatches(
-        pool,
-        'crash_group_devices',
-        ['group_id', 'device_id'],
-        'org_id = $1 AND device_id = ANY($3::text[]) AND group_id IN (SELECT id FROM crash_groups WHERE org_id = $1 AND app_id = $2)',
-        deviceParams(target),
-      );
-    case 'device_days':
-      // An aggregation that read the subject's events before the events step may still be
-      // writing their device-days: wait out each day's rollup in flight first.
-      for (const partition of await listEventPartitions(pool)) {
-        await waitForRollup(pool, target.orgId, target.appId, partition.from);
-      }
-      return deleteInBatches(
-        pool,
-        'device_days',
-        ['org_id', 'app_id', 'day', 'device_id'],
-        'org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[])',
-        deviceParams(target),
-      );
-    case 'exports': {
-      // Finished exports holding the subject's data — its own, and the organization's — are
-      // expired (so no link is handed out again) and their bundles deleted.
-      const exports = `org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (scope = 'ORG' OR (app_id = $2
-        AND ((subject_type = 'DEVICE' AND subject_key = ANY($3::text[])) OR (subject_type = 'USER' AND subject_key = $4))))`;
-      const params = [target.orgId, target.appId, target.devices, target.userId ?? ''];
-      await pool.query(
-        `UPDATE gdpr_requests SET result_expires_at = LEAST(result_expires_at, now()) WHERE ${exports}`,
-        params,
-      );
-      return deleteInBatches(
-        pool,
-        'gdpr_export_files',
-        ['request_id', 'part'],
-        `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests WHERE ${exports})`,
-        params,
-      );
-    }
-    case 'dead_letters':
-      return (await options.deadLetters?.purgeSubject(target)) ?? 0;
-    case 'device':
-      return deleteInBatches(
-        pool,
-        'devices',
-        ['id'],
-        'org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[])',
-        deviceParams(target),
-      );
   }
+  const { where, params } = subjectCondition(context.target, step.rows);
+  return deleteInBatches(pool, step.table, keys, where, params);
 }
 
 /**
- * "Delete this app's data": every table of APP_DATA_TABLES but the device registrations
- * (installed apps keep working, and a device that opted out stays opted out), plus the
- * app's export bundles. Batched like the retention job.
+ * "Delete this app's data": the app's tables but the device registrations (installed apps
+ * keep working, and a device that opted out stays opted out), plus the app's export
+ * bundles (data-kinds/registry.ts says which). Batched like the retention job.
  */
-const APP_STEPS = [
-  ...APP_DATA_TABLES.filter(([table]) => table !== 'device_tokens' && table !== 'devices'),
-  [
-    'gdpr_export_files',
-    ['request_id', 'part'],
-    `org_id = $1 AND request_id IN (SELECT id FROM gdpr_requests
-       WHERE org_id = $1 AND kind = 'EXPORT' AND status = 'COMPLETED' AND (app_id = $2 OR scope = 'ORG'))`,
-  ] as const,
-];
+const APP_STEPS = appTables('app-data-deleted');
 
 /** How many steps an app's deletion takes (for its progress): the tables, then the dead letters. */
 export const APP_DELETION_STEPS = APP_STEPS.length + 1;
@@ -321,10 +282,11 @@ async function deleteNow(pool: pg.Pool, requestId: string, options: DeletionOpti
       devices: request.subject_type === 'USER' ? (progress.devices ?? []) : [request.subject_key],
       userId: request.subject_type === 'USER' ? request.subject_key : null,
     };
-    for (const step of DELETION_STEPS) {
-      if (progress.done.includes(step)) continue;
-      progress.removed[step] = (progress.removed[step] ?? 0) + (await runStep(pool, step, target, progress, options));
-      progress.done.push(step);
+    for (const step of STEPS) {
+      if (progress.done.includes(step.step)) continue;
+      progress.removed[step.step] =
+        (progress.removed[step.step] ?? 0) + (await runStep(step, { pool, target, progress, options }));
+      progress.done.push(step.step);
       await saveProgress(pool, progress);
     }
   } else {

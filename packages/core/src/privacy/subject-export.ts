@@ -8,18 +8,11 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../keys/resolver.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
-import {
-  subjectCrashRows,
-  subjectParams,
-  subjectRows,
-  userDevices,
-  withRequestLock,
-  type GdprRequestRow,
-  type SubjectTarget,
-} from './subjects.ts';
+import { DATA_KINDS, dataKindTables } from '../data-kinds/registry.ts';
+import { subjectCondition, userDevices, withRequestLock, type GdprRequestRow, type SubjectTarget } from './subjects.ts';
 
-// GDPR exports: everything held about one subject — a device or an app's user id (device
-// records, raw events, sessions, crash reports, device days) — as one gzip JSON document, or
+// GDPR exports: everything held about one subject — a device or an app's user id (each data
+// kind's sections, data-kinds/registry.ts) — as one gzip JSON document, or
 // an organization's data as gzip JSON lines; built by a worker job and kept 24 hours. The download link is signed over the request, its org and its expiry: a
 // changed link, another org's or an expired one finds nothing (404).
 
@@ -171,44 +164,19 @@ async function subjectBundle(
     devices: userId === null ? [request.subject_key] : await userDevices(pool, request.org_id, request.app_id, userId),
     userId,
   };
-  const rows = subjectRows(target);
-  const all = async (sql: string, params = subjectParams(target)): Promise<Array<Record<string, unknown>>> =>
-    (await pool.query<Record<string, unknown>>(sql, params)).rows;
-  const devices = [target.orgId, target.appId, target.devices];
-  return {
+  const bundle: Record<string, unknown> = {
     format: 'sightline-subject-export/1',
     exportedAt: new Date().toISOString(),
     subject:
       userId === null
         ? { type: 'device', appId: request.app_id, deviceId: request.subject_key }
         : { type: 'user', appId: request.app_id, userId, devices: target.devices },
-    devices: await all(
-      `SELECT device_id_hash AS device_id, user_id, opted_out, analytics_enabled, crashes_enabled, last_app_version, os,
-         os_version, model, country, locale, first_seen_at, last_seen_at
-       FROM devices WHERE org_id = $1 AND app_id = $2 AND device_id_hash = ANY($3::text[])`,
-      devices,
-    ),
-    events: await all(
-      `SELECT id, occurred_at, received_at, device_id, type, name, session_id, user_id, app_version, environment, os,
-         os_version, browser, device_model, country, value, data
-       FROM events WHERE ${rows} ORDER BY occurred_at, id`,
-    ),
-    sessions: await all(
-      `SELECT id, device_id, user_id, app_version, os, browser, country, started_at, ended_at, duration_ms, event_count,
-         screen_count, entry_screen, exit_screen, crashed
-       FROM sessions WHERE ${rows} ORDER BY started_at`,
-    ),
-    crashReports: await all(
-      `SELECT id, occurred_at, received_at, device_id, session_id, user_id, app_version, environment, crash_type, level,
-         message, stack_trace, context, breadcrumbs, tags, os, os_version, browser, device_model
-       FROM crash_reports WHERE ${subjectCrashRows(target)} ORDER BY occurred_at`,
-    ),
-    activeDays: await all(
-      `SELECT device_id, day, app_version, os, browser, country, device_model, crashed FROM device_days
-       WHERE org_id = $1 AND app_id = $2 AND device_id = ANY($3::text[]) ORDER BY device_id, day`,
-      devices,
-    ),
   };
+  for (const { section, rows, select } of DATA_KINDS.flatMap((kind) => kind.subjectExport)) {
+    const { where, params } = subjectCondition(target, rows);
+    bundle[section] = (await pool.query<Record<string, unknown>>(select(where), params)).rows;
+  }
+  return bundle;
 }
 
 /**
@@ -216,7 +184,7 @@ async function subjectBundle(
  * cursors so no table is held in memory (raw events are read after these, see writeOrgExport). Credentials (key and
  * token hashes, device-id salts, channel secrets) are left out.
  */
-const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: string[]]> = [
+const ORG_SETTINGS: ReadonlyArray<readonly [section: string, from: string, omit: readonly string[]]> = [
   ['organization', 'organizations t WHERE t.id = $1', []],
   [
     'members',
@@ -233,13 +201,20 @@ const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit:
     ['secret_ciphertext', 'url_ciphertext', 'config'],
   ],
   ['alert_rules', 'alert_rules t WHERE t.org_id = $1', []],
-  ['crash_groups', 'crash_groups t WHERE t.org_id = $1', []],
-  ['crash_group_comments', 'crash_group_comments t WHERE t.org_id = $1', []],
-  ['devices', 'devices t WHERE t.org_id = $1', []],
-  ['sessions', 'sessions t WHERE t.org_id = $1', []],
-  ['crash_reports', 'crash_reports t WHERE t.org_id = $1', []],
-  ['rollups_daily', 'rollups_daily t WHERE t.org_id = $1', ['sketch']],
-  ['gdpr_requests', 'gdpr_requests t WHERE t.org_id = $1', ['progress']],
+];
+
+/**
+ * The sections: the organization's settings, then each data kind's tables that have one
+ * (data-kinds/registry.ts; those partitioned by day — raw events — follow on their own, see
+ * writeOrgExport), then the audit log.
+ */
+const ORG_SECTIONS: ReadonlyArray<readonly [section: string, from: string, omit: readonly string[]]> = [
+  ...ORG_SETTINGS,
+  ...dataKindTables().flatMap((table) =>
+    'omit' in table.orgExport && !table.partitionedByDay
+      ? [[table.name, `${table.name} t WHERE t.org_id = $1`, table.orgExport.omit] as const]
+      : [],
+  ),
   ['audit_logs', 'audit_logs t WHERE t.org_id = $1', []],
 ];
 
@@ -248,7 +223,7 @@ async function copySection(
   client: pg.PoolClient,
   section: string,
   from: string,
-  omit: string[],
+  omit: readonly string[],
   orgId: string,
   line: (text: string) => Promise<void>,
 ): Promise<void> {

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { dataKindTables } from '../data-kinds/registry.ts';
+import type { SubjectRows } from '../data-kinds/types.ts';
 import { sentryUserDeviceId } from '../ingest/derived-identity.ts';
 
 // Who a GDPR request is about, as rows. A device subject is every row of that device. A
@@ -26,8 +28,10 @@ export interface GdprRequestRow {
   subject_key: string | null;
 }
 
-/** Tables of raw rows that carry both `device_id` and `user_id`. */
-const USER_TABLES = ['events', 'sessions', 'crash_reports'] as const;
+/** Tables of raw rows that carry both `device_id` and `user_id` (events, sessions, crash reports). */
+const USER_TABLES = dataKindTables()
+  .filter((table) => table.rawRows)
+  .map((table) => table.name);
 
 /**
  * The condition for the subject's raw rows (events, sessions, crash reports) with
@@ -57,6 +61,20 @@ export const subjectParams = (target: SubjectTarget): unknown[] =>
   target.userId === null
     ? [target.orgId, target.appId, target.devices]
     : [target.orgId, target.appId, target.devices, target.userId];
+
+const deviceParams = (target: SubjectTarget): unknown[] => [target.orgId, target.appId, target.devices];
+
+/** The condition and parameters that pick the subject's rows as a registry entry names them. */
+export function subjectCondition(target: SubjectTarget, rows: SubjectRows): { where: string; params: unknown[] } {
+  switch (rows.of) {
+    case 'subject':
+      return { where: subjectRows(target), params: subjectParams(target) };
+    case 'subject-crash':
+      return { where: subjectCrashRows(target), params: subjectParams(target) };
+    case 'devices':
+      return { where: rows.where, params: deviceParams(target) };
+  }
+}
 
 /**
  * The devices of a user subject: those that sent rows with the user's id, and the Sentry

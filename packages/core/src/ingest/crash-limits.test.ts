@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCrashRecord } from './crash.ts';
 import { MAX_BREADCRUMB_BYTES, MAX_BREADCRUMBS, MAX_CRASH_CONTEXT_BYTES, TRUNCATED_SUFFIX } from './crash-limits.ts';
-import type { IngestApp, RequestFacts } from './pipeline.ts';
+import type { IngestApp, RequestFacts } from './request.ts';
 import { crashInput } from './schemas.ts';
-import { sentryEventToCrash } from './sentry.ts';
+import { sentryEventToCrash } from './sentry/event.ts';
 
 const app: IngestApp = {
   orgId: '00000000-0000-4000-8000-000000000001',

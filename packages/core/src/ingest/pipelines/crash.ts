@@ -24,13 +24,7 @@ export async function runCrashPipeline(deps: IngestDeps, request: IngestRequest)
   const deviceId = storedDeviceId(principal, app, input.device_id);
   const facts = requestFacts(request.headers, request.ip, Date.now());
   // A resent report (its answer lost on the way back) keeps its id and is stored once.
-  const report = buildCrashRecord(
-    input,
-    app,
-    facts,
-    deviceId,
-    input.id ? { id: crashIdFor(app.appId, input.id) } : {},
-  );
+  const report = buildCrashRecord(input, app, facts, deviceId, input.id ? { id: crashIdFor(app.appId, input.id) } : {});
   const outcome = await buffered(() =>
     deps.buffer.appendCrash(report, {
       limits: rateLimitsFor(deps.limits, principal, app, deviceId, request.ip),

@@ -50,7 +50,10 @@ describe('runEventsPipeline', () => {
     expect(bad.appended).toEqual([]);
     const full = fakeDeps({ status: 'buffer_full' });
     await expect(
-      runEventsPipeline(full.deps, requestOf({ device_id: 'dev', events: [{ type: 'app_start', timestamp: Date.now() }] })),
+      runEventsPipeline(
+        full.deps,
+        requestOf({ device_id: 'dev', events: [{ type: 'app_start', timestamp: Date.now() }] }),
+      ),
     ).rejects.toThrow(/buffer is at its size limit/);
     expect(full.counted).toEqual([['dropped', { reason: 'buffer_full' }, 1]]);
   });

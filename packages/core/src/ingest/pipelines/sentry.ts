@@ -4,7 +4,13 @@ import type { BufferedEvent } from '../codec/events.ts';
 import { deviceIdOfBuffered } from '../codec/events.ts';
 import type { IngestTarget } from '../directory.ts';
 import type { RequestFacts } from '../request.ts';
-import { keyFromEnvelopeDsn, missingSentryKey, parseEnvelope, storeBodyAsEnvelope, type Envelope } from '../sentry/envelope.ts';
+import {
+  keyFromEnvelopeDsn,
+  missingSentryKey,
+  parseEnvelope,
+  storeBodyAsEnvelope,
+  type Envelope,
+} from '../sentry/envelope.ts';
 import { groupDerived, readItems, type SentryDeviceIdOf } from '../sentry/items.ts';
 import type { SentryDerivedEvent } from '../sentry/fields.ts';
 import { resolveApp } from '../steps/app.ts';

@@ -111,7 +111,6 @@ export function sentryKeyFromDsn(dsn: unknown): { key: string; projectId: string
   }
 }
 
-
 export const missingSentryKey = (): AppError =>
   new AppError(
     'UNAUTHORIZED',

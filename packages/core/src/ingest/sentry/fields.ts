@@ -57,13 +57,11 @@ export const object = (value: unknown): Record<string, unknown> | undefined =>
 export const list = (value: unknown): unknown[] =>
   Array.isArray(value) ? value : ((object(value)?.values as unknown[]) ?? []);
 
-
 /** Who the user is, as Sentry SDKs name it for sessions (`did`): id, then email, then username. */
 export function sentryUserKey(user: unknown): string | undefined {
   const u = object(user);
   return text(u?.id, 200) ?? text(u?.email, 200) ?? text(u?.username, 200);
 }
-
 
 /** Raw Sightline events (validated afterwards) with the device they belong to. */
 export interface SentryDerivedEvent {
@@ -74,4 +72,3 @@ export interface SentryDerivedEvent {
   environment?: string;
   event: Record<string, unknown>;
 }
-

@@ -75,4 +75,3 @@ export function sentryTransactionToEvents(tx: Record<string, unknown>, origin: S
   }
   return out;
 }
-

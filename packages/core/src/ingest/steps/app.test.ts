@@ -13,7 +13,10 @@ describe('app step', () => {
   it('asks the directory for the app the principal and reference name', async () => {
     const asked: unknown[] = [];
     const directory = {
-      resolve: (p: typeof principal, ref: string | number | undefined) => (asked.push([p.credentialId, ref]), Promise.resolve(app)),
+      resolve: (p: typeof principal, ref: string | number | undefined) => (
+        asked.push([p.credentialId, ref]),
+        Promise.resolve(app)
+      ),
     };
     await expect(resolveApp(directory, principal, 7)).resolves.toBe(app);
     expect(asked).toEqual([['key-1', 7]]);

@@ -1,6 +1,9 @@
+import type { Principal } from '../../keys/resolver.ts';
 import type { IngestBuffer } from '../buffer.ts';
-import type { AppDirectory } from '../directory.ts';
-import type { CredentialPort } from '../steps/credential.ts';
+import type { AppDirectory, IngestTarget } from '../directory.ts';
+import { appRefOf, resolveApp } from '../steps/app.ts';
+import { authenticateSender, type CredentialPort } from '../steps/credential.ts';
+import { checkOrigin, originOf } from '../steps/origin.ts';
 import type { IngestLimits } from '../steps/limits.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -21,4 +24,15 @@ export interface IngestRequest {
   /** The client's address (after the trusted proxies). */
   ip: string;
   credential: CredentialPort;
+}
+
+/** The steps every SDK endpoint with a JSON body starts with: credential → app (the body's `app_id`) → origin. */
+export async function admitSender(
+  deps: IngestDeps,
+  request: IngestRequest,
+): Promise<{ principal: Principal; app: IngestTarget }> {
+  const principal = await authenticateSender(request.credential);
+  const app = await resolveApp(deps.directory, principal, appRefOf(request.body));
+  checkOrigin(originOf(request.headers), app);
+  return { principal, app };
 }

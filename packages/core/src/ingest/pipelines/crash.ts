@@ -1,14 +1,11 @@
 import { buildCrashRecord } from '../crash.ts';
 import { crashIdFor } from '../sentry/fields.ts';
-import { appRefOf, resolveApp } from '../steps/app.ts';
 import { buffered, refuse } from '../steps/append.ts';
-import { authenticateSender } from '../steps/credential.ts';
 import { requestFacts } from '../steps/enrich.ts';
 import { storedDeviceId } from '../steps/hash.ts';
 import { rateLimitsFor } from '../steps/limits.ts';
-import { checkOrigin, originOf } from '../steps/origin.ts';
 import { parseCrash } from '../steps/validate.ts';
-import type { IngestDeps, IngestRequest } from './context.ts';
+import { admitSender, type IngestDeps, type IngestRequest } from './context.ts';
 
 // POST /v1/telemetry/crash, start to end:
 //   credential → app → origin → validate → hash (device) → enrich, clamp and scrub
@@ -17,9 +14,7 @@ import type { IngestDeps, IngestRequest } from './context.ts';
 
 /** The crash pipeline: one report from credential to buffer; its id, or an AppError on a refusal. */
 export async function runCrashPipeline(deps: IngestDeps, request: IngestRequest): Promise<{ id: string }> {
-  const principal = await authenticateSender(request.credential);
-  const app = await resolveApp(deps.directory, principal, appRefOf(request.body));
-  checkOrigin(originOf(request.headers), app);
+  const { principal, app } = await admitSender(deps, request);
   const input = parseCrash(request.body);
   const deviceId = storedDeviceId(principal, app, input.device_id);
   const facts = requestFacts(request.headers, request.ip, Date.now());

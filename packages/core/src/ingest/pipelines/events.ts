@@ -3,21 +3,18 @@ import { AppError, type ErrorIssue } from '../../errors.ts';
 import { toBufferedEvent, type BufferedEvent } from '../codec/events.ts';
 import type { IngestApp, RequestFacts } from '../request.ts';
 import type { EventBatchInput } from '../schemas.ts';
-import { resolveApp, appRefOf } from '../steps/app.ts';
 import { buffered, refuse } from '../steps/append.ts';
 import { clampClock } from '../steps/clamp.ts';
-import { authenticateSender } from '../steps/credential.ts';
 import { honoursDoNotTrack } from '../steps/do-not-track.ts';
 import { keptAddress, requestFacts, withAddress } from '../steps/enrich.ts';
 import { storedDeviceId } from '../steps/hash.ts';
 import { rateLimitsFor } from '../steps/limits.ts';
 import { nameAndValue } from '../steps/name-and-value.ts';
-import { checkOrigin, originOf } from '../steps/origin.ts';
 import type { DropReason } from '../steps/result.ts';
 import { sample } from '../steps/sample.ts';
 import { scrubData, scrubKeysOf } from '../steps/scrub.ts';
 import { parseBatch, validateEvent } from '../steps/validate.ts';
-import type { IngestDeps, IngestRequest } from './context.ts';
+import { admitSender, type IngestDeps, type IngestRequest } from './context.ts';
 
 // POST /v1/telemetry/events, start to end:
 //   request: credential → app → origin → validate (batch) → hash (device)
@@ -132,9 +129,7 @@ function noValidEvents(errors: NormalizedBatch['errors']): AppError {
 /** The events pipeline: one request's batch from credential to buffer; throws AppError on a refusal. */
 export async function runEventsPipeline(deps: IngestDeps, request: IngestRequest): Promise<EventsReply> {
   const { metrics } = deps;
-  const principal = await authenticateSender(request.credential);
-  const app = await resolveApp(deps.directory, principal, appRefOf(request.body));
-  checkOrigin(originOf(request.headers), app);
+  const { principal, app } = await admitSender(deps, request);
   const batch = parseBatch(request.body);
   const deviceId = storedDeviceId(principal, app, batch.device_id);
   const facts = requestFacts(request.headers, request.ip, Date.now());

@@ -8,7 +8,8 @@ import type { IngestLimits } from '../steps/limits.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 // What every pipeline is given: the services it writes to (from the api's wiring) and one
-// request, read from whatever transport carried it (today Fastify; core never sees it).
+// request, read from whatever transport carried it (today Fastify; core never sees it);
+// and the first steps the JSON endpoints share.
 
 export interface IngestDeps {
   buffer: Pick<IngestBuffer, 'append' | 'appendCrash' | 'appendMixed'>;

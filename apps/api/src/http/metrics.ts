@@ -1,6 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The api's Prometheus metrics, served at GET /metrics. */
+/**
+ * The api's Prometheus metrics, served at GET /metrics. The four ingestion counters
+ * (accepted, dropped, sentryItems, sentryClientDiscards) are core's `IngestMetrics`: the
+ * pipelines count through them as they are (routes pass `deps.ingest`).
+ */
 export function createApiMetrics(queueDepth: () => Promise<number>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sightline_api_' });

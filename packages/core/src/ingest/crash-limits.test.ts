@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildCrashRecord } from './crash.ts';
 import { MAX_BREADCRUMB_BYTES, MAX_BREADCRUMBS, MAX_CRASH_CONTEXT_BYTES, TRUNCATED_SUFFIX } from './crash-limits.ts';
-import type { IngestApp, RequestFacts } from './pipeline.ts';
+import type { IngestApp, RequestFacts } from './request.ts';
 import { crashInput } from './schemas.ts';
-import { sentryEventToCrash } from './sentry.ts';
+import { sentryEventToCrash } from './sentry/event.ts';
+import { app as testApp } from './steps/fixtures.ts';
 
-const app: IngestApp = {
-  orgId: '00000000-0000-4000-8000-000000000001',
-  appId: 7,
-  bundleId: 'com.example',
-  allowedOrigins: [],
-  sampleRate: 1,
-  ipPolicy: 'discard',
-  scrubFields: [],
-  rawEventRetentionDays: 7,
-};
+// The shared test app, with no fields of its own to scrub.
+const app: IngestApp = { ...testApp, scrubFields: [] };
 const facts: RequestFacts = {
   receivedAt: Date.UTC(2026, 11, 1),
   ip: '203.0.113.50',

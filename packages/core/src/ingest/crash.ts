@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IngestApp, RequestFacts } from './pipeline.ts';
+import type { IngestApp, RequestFacts } from './request.ts';
 import { capCrashParts } from './crash-limits.ts';
 import { truncateIp } from './enrich.ts';
 import type { CrashInput } from './schemas.ts';

@@ -3,7 +3,7 @@ import { createOutageBreaker, isDatabaseUnreachable } from '../database-outage.t
 import { AppError } from '../errors.ts';
 import type { CredentialCache, Principal } from '../keys/resolver.ts';
 import { namesApp } from '../tenancy/devices.ts';
-import type { IngestApp } from './pipeline.ts';
+import type { IngestApp } from './request.ts';
 
 export interface IngestTarget extends IngestApp {
   deviceIdSalt: string;

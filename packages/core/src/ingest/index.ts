@@ -1,5 +1,7 @@
 export * from './schemas.ts';
-export * from './pipeline.ts';
+export type { IngestApp, RequestFacts } from './request.ts';
+export * from './steps/index.ts';
+export * from './pipelines/index.ts';
 export * from './codec/events.ts';
 export { clientTraits, countryOf, parseUserAgent, truncateIp, type ClientTraits } from './enrich.ts';
 export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
@@ -14,7 +16,7 @@ export {
   MAX_CRASH_CONTEXT_BYTES,
   TRUNCATED_SUFFIX,
 } from './crash-limits.ts';
-export * from './sentry.ts';
+export * from './sentry/index.ts';
 export { sentryAddressDeviceId, sentryUserDeviceId } from './derived-identity.ts';
 export { encodeForBuffer, encodeStorable, wellFormedJson } from './sanitize.ts';
 export * from './dead-letters.ts';

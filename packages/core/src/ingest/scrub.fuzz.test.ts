@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectLinear, nearMissArbitrary, pathologicalInputs, fuzzApp, fuzzFacts } from '../testing/pathological.ts';
 import { clientTraits } from './enrich.ts';
-import { normalizeEvents, scrubData } from './pipeline.ts';
+import { normalizeEvents } from './pipelines/events.ts';
+import { scrubData } from './steps/scrub.ts';
 import { timestampSchema } from './schemas.ts';
 import { scrubString, scrubValue } from './scrub.ts';
 

@@ -2,7 +2,7 @@
 // deliberately not exported from @sightline/core/testing, which benchmarks load outside vitest.
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { IngestApp, RequestFacts } from '../ingest/pipeline.ts';
+import type { IngestApp, RequestFacts } from '../ingest/request.ts';
 
 // Inputs that make backtracking code super-linear: long runs of one character class or one
 // short unit, repeated separators, and near-misses (a run that almost matches, then a

@@ -1,13 +1,16 @@
 import { PassThrough, type Readable } from 'node:stream';
 import {
   AppError,
+  keyFromEnvelopeDsn,
   MAX_ENVELOPE_HEADER_BYTES,
+  missingSentryKey,
+  requireIngestKey as requireIngestKeyStep,
   sentryKeyFromAuthHeader,
-  sentryKeyFromDsn,
   type Principal,
 } from '@sightline/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../server.ts';
+import { credentialOf } from './ingest-steps.ts';
 
 // The Sentry routes' credential, checked before the body is read: the DSN key comes in the
 // `sentry_key` query parameter or `X-Sentry-Auth` header, or, for envelopes only, in the
@@ -19,24 +22,6 @@ export function sentryKeyOutsideBody(request: FastifyRequest): string | undefine
   if (typeof query === 'string' && query) return query;
   const header = request.headers['x-sentry-auth'];
   return sentryKeyFromAuthHeader(typeof header === 'string' ? header : undefined) ?? undefined;
-}
-
-export const missingSentryKey = (): AppError =>
-  new AppError(
-    'UNAUTHORIZED',
-    'missing credential: send the DSN public key as the sentry_key query parameter or in X-Sentry-Auth',
-  );
-
-/** The envelope header's DSN key, checked against the URL's project. */
-export function keyFromEnvelopeDsn(dsn: unknown, projectId: string): string | undefined {
-  const fromDsn = sentryKeyFromDsn(typeof dsn === 'string' ? dsn : undefined);
-  if (fromDsn && fromDsn.projectId !== projectId) {
-    throw new AppError(
-      'BAD_REQUEST',
-      `the envelope's DSN names project ${fromDsn.projectId}, the URL project ${projectId}`,
-    );
-  }
-  return fromDsn?.key;
 }
 
 /** Reads until the first newline (or MAX_ENVELOPE_HEADER_BYTES, or the end); the chunks read so far. */
@@ -100,13 +85,9 @@ async function authenticateFromEnvelopeHeader(
   return rest;
 }
 
-/** Sentry SDKs send with the app's pk_ key, the key in their DSN. */
-export async function requireIngestKey(deps: ServerDeps, request: FastifyRequest, key: string): Promise<Principal> {
-  const principal = await deps.auth.authenticateKey(request, key);
-  if (principal.kind !== 'ingest_key') {
-    throw new AppError('FORBIDDEN', "Sentry SDKs send with the app's public ingest key (pk_…), the key in its DSN");
-  }
-  return principal;
+/** The credential step's check (pk_ keys only) on a key this request carries. */
+export function requireIngestKey(deps: ServerDeps, request: FastifyRequest, key: string): Promise<Principal> {
+  return requireIngestKeyStep(credentialOf(deps, request), key);
 }
 
 /** Hooks for the Sentry scope: register inside it, after the body decoding and limits. */

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { AppError } from '../errors.ts';
-import { expectLinear, nearMissArbitrary, pathologicalInputs, fuzzApp, fuzzFacts } from '../testing/pathological.ts';
-import { buildCrashRecord } from './crash.ts';
-import type { CrashInput } from './schemas.ts';
+import { AppError } from '../../errors.ts';
+import { expectLinear, nearMissArbitrary, pathologicalInputs, fuzzApp, fuzzFacts } from '../../testing/pathological.ts';
+import { buildCrashRecord } from '../crash.ts';
+import type { CrashInput } from '../schemas.ts';
 import {
   parseEnvelope,
   sentryEventToCrash,
@@ -11,7 +11,7 @@ import {
   sentryKeyFromDsn,
   sentryTime,
   sentryUserKey,
-} from './sentry.ts';
+} from './index.ts';
 
 // The Sentry routes accept bytes before any key is checked, and their converters run in the
 // api for every tenant: each must stay linear in what a client sends.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHandled } from './crash.ts';
+import { isHandled } from '../crash.ts';
 import {
   crashIdFor,
   parseEnvelope,
@@ -10,7 +10,7 @@ import {
   sentrySessionToEvents,
   sentryTime,
   sentryTransactionToEvents,
-} from './sentry.ts';
+} from './index.ts';
 
 const origin = { appId: 1, index: 0, sentAt: '2026-11-22T10:00:01.000Z' };
 const idsOf = (events: Array<{ event: Record<string, unknown> }>) => events.map((e) => e.event.id);

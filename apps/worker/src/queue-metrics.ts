@@ -1,4 +1,4 @@
-import { CRASHES_STREAM, EVENTS_STREAM, QUEUES, WRITER_GROUP } from '@sightline/core';
+import { BUFFER_STREAM_NAMES, bufferStreamKeys, QUEUES, WRITER_GROUP } from '@sightline/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
@@ -57,10 +57,8 @@ export function registerQueueMetrics(registry: Registry, options: QueueMetricsOp
     queue.on('error', () => undefined);
     return [label, queue] as const;
   });
-  const streams = [
-    { stream: 'events', key: `${options.namespace}:${EVENTS_STREAM}` },
-    { stream: 'crashes', key: `${options.namespace}:${CRASHES_STREAM}` },
-  ];
+  const keys = bufferStreamKeys(options.namespace);
+  const streams = BUFFER_STREAM_NAMES.map((stream) => ({ stream, key: keys[stream] }));
 
   async function read(): Promise<Snapshot> {
     const [jobs, streamStats] = await Promise.all([

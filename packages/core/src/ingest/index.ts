@@ -1,6 +1,7 @@
 export * from './schemas.ts';
 export * from './pipeline.ts';
 export * from './codec/events.ts';
+export * from './codec/crashes.ts';
 export { clientTraits, countryOf, parseUserAgent, truncateIp, type ClientTraits } from './enrich.ts';
 export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
 export * from './buffer.ts';

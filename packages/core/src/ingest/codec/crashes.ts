@@ -14,7 +14,10 @@ import { BufferFormatError } from './events.ts';
  */
 export const CRASH_FORMAT_VERSION = 1;
 
-const text = z.string().nullish().transform((v) => v ?? null);
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 /**
  * What a buffered crash report must hold. Fields added after the first crash format are
@@ -40,12 +43,16 @@ const crashRecordSchema = z.object({
   stackTrace: text,
   frames: z.unknown(),
   // Anything but a list of strings is no SDK grouping (the writer always read it that way).
-  sdkFingerprint: z.unknown().transform((v) =>
-    Array.isArray(v) && v.every((part) => typeof part === 'string') ? (v as string[]) : null,
-  ),
+  sdkFingerprint: z
+    .unknown()
+    .optional()
+    .transform((v) => (Array.isArray(v) && v.every((part) => typeof part === 'string') ? v : null)),
   context: z.unknown(),
   breadcrumbs: z.unknown(),
-  tags: z.record(z.string(), z.string()).nullish().transform((v) => v ?? null),
+  tags: z
+    .record(z.string(), z.string())
+    .nullish()
+    .transform((v) => v ?? null),
   os: text,
   osVersion: text,
   browser: text,
@@ -62,11 +69,13 @@ export function encodeCrashRecord(record: CrashRecord): string {
 export function decodeCrashRecord(payload: string): CrashRecord {
   const parsed: unknown = JSON.parse(payload);
   if (typeof parsed === 'object' && parsed !== null && 'v' in parsed && parsed.v !== CRASH_FORMAT_VERSION)
-    throw new BufferFormatError(`crash report of unknown format version ${String(parsed.v)}`);
+    throw new BufferFormatError(`crash report of unknown format version ${JSON.stringify(parsed.v)}`);
   const result = crashRecordSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new BufferFormatError(`not a crash report${issue ? ` (${issue.path.join('.') || 'record'}: ${issue.message})` : ''}`);
+    throw new BufferFormatError(
+      `not a crash report${issue ? ` (${issue.path.join('.') || 'record'}: ${issue.message})` : ''}`,
+    );
   }
   const { v: _version, handled, ...record } = result.data;
   return {

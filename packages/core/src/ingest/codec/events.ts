@@ -127,7 +127,7 @@ export function decodeEventBatch(payload: string): BufferedBatch {
   const parsed = JSON.parse(payload) as { v?: unknown; o?: unknown; a?: unknown; r?: unknown; e?: unknown } | null;
   if (typeof parsed !== 'object' || parsed === null) throw new BufferFormatError('not a buffered batch');
   if (parsed.v !== undefined && parsed.v !== EVENTS_FORMAT_VERSION)
-    throw new BufferFormatError(`buffered batch of unknown format version ${String(parsed.v)}`);
+    throw new BufferFormatError(`buffered batch of unknown format version ${JSON.stringify(parsed.v)}`);
   const { o, a, r, e } = parsed;
   if (typeof o !== 'string' || typeof a !== 'number' || typeof r !== 'number' || !Array.isArray(e))
     throw new BufferFormatError('not a buffered batch');

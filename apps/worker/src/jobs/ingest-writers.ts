@@ -78,7 +78,9 @@ export function startIngestWriters(options: IngestWriterOptions) {
     if (i > 0) {
       redis = options.redis.duplicate();
       // duplicate() does not copy listeners: without one, a Redis restart is an unhandled error event.
-      redis.on('error', (err: Error) => options.log.warn({ err: err.message }, `redis connection error (${writer.label})`));
+      redis.on('error', (err: Error) =>
+        options.log.warn({ err: err.message }, `redis connection error (${writer.label})`),
+      );
       connections.push(redis);
     }
     const deadLetter = createDeadLetterSink({

@@ -312,10 +312,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       return appendEntry({ orgId: batch.o, batch, crashes: [], crashQuota: 0, ...input });
     },
     /** Appends one crash report, within the org's monthly crash quota (not the event quota). */
-    async appendCrash(
-      report: CrashRecord,
-      input: { limits: RateLimit[]; crashQuota: number },
-    ): Promise<AppendOutcome> {
+    async appendCrash(report: CrashRecord, input: { limits: RateLimit[]; crashQuota: number }): Promise<AppendOutcome> {
       return appendEntry({
         orgId: report.orgId,
         batch: null,

@@ -87,6 +87,7 @@ export interface BufferedBatch {
  * api from before versions (the same `{o,a,r,e}` shape) and is read as version 0; a writer
  * meeting a version newer than it knows dead-letters the entry instead of guessing, so a
  * rolling upgrade never stores a misread event (replay it once every worker is upgraded).
+ * A worker from before versions ignores `v` and reads version 1 as it read its own format.
  */
 export const EVENTS_FORMAT_VERSION = 1;
 

@@ -1,4 +1,4 @@
-import { CRASHES_STREAM, EVENTS_STREAM, WRITER_GROUP } from '@sightline/core';
+import { BUFFER_STREAM_NAMES, bufferStreamKeys, WRITER_GROUP } from '@sightline/core';
 import { QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -58,10 +58,8 @@ export function registerQueueMetrics(registry: Registry, options: QueueMetricsOp
     queue.on('error', () => undefined);
     return [label, queue] as const;
   });
-  const streams = [
-    { stream: 'events', key: `${options.namespace}:${EVENTS_STREAM}` },
-    { stream: 'crashes', key: `${options.namespace}:${CRASHES_STREAM}` },
-  ];
+  const keys = bufferStreamKeys(options.namespace);
+  const streams = BUFFER_STREAM_NAMES.map((stream) => ({ stream, key: keys[stream] }));
 
   async function read(): Promise<Snapshot> {
     const [jobs, streamStats] = await Promise.all([

@@ -1,5 +1,6 @@
 import {
   clearAlertOutbox,
+  decodeCrashRecord,
   refusingDevices,
   storeAndGroupCrashes,
   writeAlertOutbox,
@@ -52,15 +53,7 @@ export function createCrashBatchHandler(deps: {
     const reports: CrashRecord[] = [];
     for (const entry of entries) {
       try {
-        const report = JSON.parse(entry.payload) as CrashRecord;
-        if (typeof report.id !== 'string' || typeof report.orgId !== 'string' || typeof report.crashType !== 'string')
-          throw new Error('not a crash report');
-        reports.push({
-          ...report,
-          sdkFingerprint: Array.isArray(report.sdkFingerprint) ? report.sdkFingerprint : null,
-          // Buffered by an api from before crash reports said so: only fatal ones were crashes then.
-          handled: typeof report.handled === 'boolean' ? report.handled : report.level !== 'fatal',
-        });
+        reports.push(decodeCrashRecord(entry.payload));
       } catch (error) {
         await deps.deadLetter(entry, error instanceof Error ? error.message : String(error), 'unreadable');
       }

@@ -1,4 +1,4 @@
-import { createDeadLetterStore, type DeadLetterLimits, type Logger } from '@sightline/core';
+import { createDeadLetterStore, type BufferStreamName, type DeadLetterLimits, type Logger } from '@sightline/core';
 import type { Redis } from 'ioredis';
 import type { StreamEntry } from './stream-consumer.ts';
 
@@ -28,7 +28,7 @@ export interface RefusedEvent {
 export function createDeadLetterSink(deps: {
   redis: Redis;
   namespace: string;
-  stream: 'events' | 'crashes';
+  stream: BufferStreamName;
   log: Logger;
   limits?: DeadLetterLimits;
   onDeadLetter?: (reason: string) => void;

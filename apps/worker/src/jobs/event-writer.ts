@@ -1,8 +1,15 @@
-import { refusingDevices, type BufferedBatch, type BufferedEvent } from '@sightline/core';
+import {
+  appendEventRows,
+  decodeEventBatch,
+  deriveSessions,
+  encodeOneEventOf,
+  indexOfBufferedEvent,
+  refusingDevices,
+  type BufferedBatch,
+} from '@sightline/core';
 import { createEventWriter, type EventRow, type EventWriter } from '@sightline/db/event-store';
 import type pg from 'pg';
-import { isDataError, type DeadLetterSink } from './dead-letters.ts';
-import { deriveSessions } from './sessions.ts';
+import { isDataError, type DeadLetterSink, type RefusedEvent } from './dead-letters.ts';
 import type { StreamEntry } from './stream-consumer.ts';
 
 export interface WriterMetrics {
@@ -28,51 +35,23 @@ export function decodeEntries(entries: StreamEntry[]): {
   for (const entry of entries) {
     let batch: BufferedBatch;
     try {
-      batch = JSON.parse(entry.payload) as BufferedBatch;
-      if (typeof batch.o !== 'string' || typeof batch.a !== 'number' || !Array.isArray(batch.e))
-        throw new Error('not a buffered batch');
+      batch = decodeEventBatch(entry.payload);
     } catch (error) {
       bad.push({ entry, reason: error instanceof Error ? error.message : String(error) });
       continue;
     }
     decoded.push({ entry, batch });
-    for (const e of batch.e) {
-      rows.push({
-        orgId: batch.o,
-        appId: batch.a,
-        receivedAt: batch.r,
-        id: e[0],
-        occurredAt: e[1],
-        type: e[2],
-        name: e[3],
-        deviceId: e[4],
-        sessionId: e[5],
-        userId: e[6],
-        appVersion: e[7],
-        environment: e[8],
-        os: e[9],
-        osVersion: e[10],
-        browser: e[11],
-        deviceModel: e[12],
-        country: e[13],
-        value: e[14],
-        data: e[15],
-      });
-    }
+    appendEventRows(batch, rows);
   }
   return { rows, decoded, bad };
 }
 
-/** The entry and index of a row's event (the failure path only: a scan is fine there). */
-function originOf(
-  row: EventRow,
-  decoded: readonly DecodedEntry[],
-): { entry: StreamEntry; batch: BufferedBatch; index: number; event: BufferedEvent } | null {
+/** The entry a row's event came from, as a payload of its own (the failure path only: a scan is fine there). */
+function originOf(row: EventRow, decoded: readonly DecodedEntry[]): { entry: StreamEntry; event: RefusedEvent } | null {
   for (const { entry, batch } of decoded) {
     if (batch.a !== row.appId || batch.o !== row.orgId) continue;
-    const index = batch.e.findIndex((e) => e[0] === row.id && e[1] === row.occurredAt);
-    const event = batch.e[index];
-    if (event) return { entry, batch, index, event };
+    const index = indexOfBufferedEvent(batch, row.id, row.occurredAt);
+    if (index >= 0) return { entry, event: { index, eventId: row.id, payload: encodeOneEventOf(batch, index) } };
   }
   return null;
 }
@@ -97,13 +76,7 @@ async function writeIsolating(
     if (rows.length === 1 && row) {
       const origin = originOf(row, decoded);
       if (!origin) throw error;
-      const { o, a, r } = origin.batch;
-      const alone: BufferedBatch = { o, a, r, e: [origin.event] };
-      await deadLetter(origin.entry, error instanceof Error ? error.message : String(error), 'refused', {
-        index: origin.index,
-        eventId: String(origin.event[0]),
-        payload: JSON.stringify(alone),
-      });
+      await deadLetter(origin.entry, error instanceof Error ? error.message : String(error), 'refused', origin.event);
       return;
     }
     const middle = Math.ceil(rows.length / 2);

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import {
-  CRASHES_STREAM,
-  EVENTS_STREAM,
+  BUFFER_STREAM_NAMES,
+  bufferStreamKeys,
   WRITER_GROUP,
+  type BufferStreamName,
   type DeadLetterLimits,
   type GroupOutcome,
   type Logger,
@@ -10,9 +11,9 @@ import {
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { createCrashBatchHandler } from './crash-writer.ts';
-import { createDeadLetterSink, isDataError } from './dead-letters.ts';
+import { createDeadLetterSink, isDataError, type DeadLetterSink } from './dead-letters.ts';
 import { createEventBatchHandler, type WriterMetrics } from './event-writer.ts';
-import { startStreamConsumer } from './stream-consumer.ts';
+import { startStreamConsumer, type StreamEntry } from './stream-consumer.ts';
 
 export interface IngestWriterOptions {
   pool: pg.Pool;
@@ -34,20 +35,55 @@ export interface IngestWriterOptions {
   onGrouped?: (outcomes: GroupOutcome[]) => Promise<void>;
 }
 
-/** The event writer and the crash writer, each a consumer of its buffer stream. */
+/** How one buffer stream is written: its batch handler and how much a batch may hold. */
+interface StreamWriter {
+  /** Names the writer in logs. */
+  label: string;
+  batchEntries: number;
+  batchBytes: number;
+  handler(deadLetter: DeadLetterSink): (entries: StreamEntry[]) => Promise<void>;
+}
+
+/** One writer per buffer stream: a stream in BUFFER_STREAMS without one is a type error here. */
+function streamWriters(options: IngestWriterOptions): Record<BufferStreamName, StreamWriter> {
+  const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
+  return {
+    events: {
+      label: 'event writer',
+      batchEntries: options.batchEntries ?? 200,
+      batchBytes,
+      handler: (deadLetter) => createEventBatchHandler({ pool: options.pool, deadLetter, metrics: options.metrics }),
+    },
+    crashes: {
+      label: 'crash writer',
+      batchEntries: 500,
+      batchBytes: Math.max(64 * 1024, Math.floor(batchBytes / 4)),
+      handler: (deadLetter) =>
+        createCrashBatchHandler({ pool: options.pool, deadLetter, log: options.log, onGrouped: options.onGrouped }),
+    },
+  };
+}
+
+/** A writer per buffer stream (the event writer, the crash writer), each a consumer of its stream. */
 export function startIngestWriters(options: IngestWriterOptions) {
   const namespace = options.namespace ?? 'sightline';
   const consumer = `${hostname()}-${process.pid}`;
-  const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
-  const common = {
-    group: WRITER_GROUP,
-    consumer,
-    log: options.log,
-    claimIdleMs: options.claimIdleMs,
-    isPoison: isDataError,
-  };
-  const sink = (redis: Redis, stream: 'events' | 'crashes') =>
-    createDeadLetterSink({
+  const keys = bufferStreamKeys(namespace);
+  const writers = streamWriters(options);
+  const connections: Redis[] = [];
+  const consumers = BUFFER_STREAM_NAMES.map((stream, i) => {
+    const writer = writers[stream];
+    // Each consumer blocks on a connection of its own: two on one connection would queue behind each other.
+    let redis = options.redis;
+    if (i > 0) {
+      redis = options.redis.duplicate();
+      // duplicate() does not copy listeners: without one, a Redis restart is an unhandled error event.
+      redis.on('error', (err: Error) =>
+        options.log.warn({ err: err.message }, `redis connection error (${writer.label})`),
+      );
+      connections.push(redis);
+    }
+    const deadLetter = createDeadLetterSink({
       redis,
       namespace,
       stream,
@@ -55,41 +91,24 @@ export function startIngestWriters(options: IngestWriterOptions) {
       limits: options.deadLetterLimits,
       onDeadLetter: (kind) => options.metrics?.deadLetter(kind),
     });
-  const eventsDeadLetter = sink(options.redis, 'events');
-  const events = startStreamConsumer({
-    ...common,
-    redis: options.redis,
-    stream: `${namespace}:${EVENTS_STREAM}`,
-    batchEntries: options.batchEntries ?? 200,
-    batchBytes,
-    handle: createEventBatchHandler({ pool: options.pool, deadLetter: eventsDeadLetter, metrics: options.metrics }),
-    deadLetter: (entry, reason) => eventsDeadLetter(entry, reason, 'refused'),
-  });
-  // Its own connection: two consumers blocking on one connection would queue behind each other.
-  const crashRedis = options.redis.duplicate();
-  // duplicate() does not copy listeners: without one, a Redis restart is an unhandled error event.
-  crashRedis.on('error', (err: Error) =>
-    options.log.warn({ err: err.message }, 'redis connection error (crash writer)'),
-  );
-  const crashesDeadLetter = sink(crashRedis, 'crashes');
-  const crashes = startStreamConsumer({
-    ...common,
-    redis: crashRedis,
-    stream: `${namespace}:${CRASHES_STREAM}`,
-    batchEntries: 500,
-    batchBytes: Math.max(64 * 1024, Math.floor(batchBytes / 4)),
-    handle: createCrashBatchHandler({
-      pool: options.pool,
-      deadLetter: crashesDeadLetter,
+    return startStreamConsumer({
+      group: WRITER_GROUP,
+      consumer,
       log: options.log,
-      onGrouped: options.onGrouped,
-    }),
-    deadLetter: (entry, reason) => crashesDeadLetter(entry, reason, 'refused'),
+      claimIdleMs: options.claimIdleMs,
+      isPoison: isDataError,
+      redis,
+      stream: keys[stream],
+      batchEntries: writer.batchEntries,
+      batchBytes: writer.batchBytes,
+      handle: writer.handler(deadLetter),
+      deadLetter: (entry, reason) => deadLetter(entry, reason, 'refused'),
+    });
   });
   return {
     async close(): Promise<void> {
-      await Promise.all([events.close(), crashes.close()]);
-      crashRedis.disconnect();
+      await Promise.all(consumers.map((c) => c.close()));
+      for (const redis of connections) redis.disconnect();
     },
   };
 }

@@ -39,3 +39,4 @@ export {
   analyticsRetention,
   analyticsSegment,
 } from './explore.ts';
+export { deriveSessions } from './sessions.ts';

@@ -8,3 +8,16 @@ export const BUFFER_STREAMS = {
 } as const;
 
 export type BufferStreamName = keyof typeof BUFFER_STREAMS;
+
+/** Every buffered stream's name, in the order of BUFFER_STREAMS. */
+export const BUFFER_STREAM_NAMES = Object.keys(BUFFER_STREAMS) as BufferStreamName[];
+
+export const isBufferStreamName = (name: unknown): name is BufferStreamName =>
+  typeof name === 'string' && Object.hasOwn(BUFFER_STREAMS, name);
+
+/** The Redis key of each stream under a namespace (the installation's REDIS_PREFIX, or a test's). */
+export function bufferStreamKeys(namespace: string): Record<BufferStreamName, string> {
+  const keys = {} as Record<BufferStreamName, string>;
+  for (const name of BUFFER_STREAM_NAMES) keys[name] = `${namespace}:${BUFFER_STREAMS[name].key}`;
+  return keys;
+}

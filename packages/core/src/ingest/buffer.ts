@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { BUFFER_STREAMS } from '../data-kinds/streams.ts';
-import type { BufferedEvent } from './codec/events.ts';
-import { encodeForBuffer } from './sanitize.ts';
+import { BUFFER_STREAM_NAMES, BUFFER_STREAMS, bufferStreamKeys, type BufferStreamName } from '../data-kinds/streams.ts';
+import { encodeCrashRecord } from './codec/crashes.ts';
+import { encodeEventBatch, type BufferedBatch } from './codec/events.ts';
+import type { CrashRecord } from './crash.ts';
+
+export type { BufferedBatch } from './codec/events.ts';
 
 // The ingestion buffer: a Redis stream holding one entry per accepted request. Rate limits,
 // the org's monthly quota, backpressure and the append happen in one Lua script — one round
@@ -13,76 +16,120 @@ export const CRASHES_STREAM = BUFFER_STREAMS.crashes.key;
 export const WRITER_GROUP = 'writers';
 export const DEAD_LETTERS = 'ingest:dead';
 
+/**
+ * The append script's KEYS by name, in order: their positions are written down here only (the
+ * Lua reads them through the names appendLayout generates). The per-limiter (current,
+ * previous) window keys follow them.
+ */
+const APPEND_KEYS = [
+  ...BUFFER_STREAM_NAMES.map((name) => `stream_${name}` as const),
+  ...BUFFER_STREAM_NAMES.map((name) => `bytes_${name}` as const),
+  'accepted',
+  'crash_count',
+  'dropped',
+] as const;
+
+/** The append script's fixed ARGV by name, in order; the limiters' limits and one payload per crash report follow. */
+const APPEND_ARGS = [
+  'events_payload',
+  'events_count',
+  'dropped_before',
+  'event_quota',
+  'crash_quota',
+  'max_len',
+  'max_bytes',
+  'elapsed_per_mille',
+  'window_s',
+  'limiter_count',
+] as const;
+
+type AppendKeys = Record<(typeof APPEND_KEYS)[number], string>;
+type AppendArgs = Record<(typeof APPEND_ARGS)[number], string | number>;
+
+/** Lua locals naming each position: `K_STREAM_EVENTS = 1`, `A_EVENTS_COUNT = 2`, … */
+function appendLayout(): string {
+  const locals = (prefix: string, names: readonly string[]) =>
+    names.map((name, i) => `local ${prefix}${name.toUpperCase()} = ${i + 1}`).join('\n');
+  return [
+    locals('K_', APPEND_KEYS),
+    locals('A_', APPEND_ARGS),
+    `local FIRST_LIMITER_KEY = ${APPEND_KEYS.length + 1}`,
+    `local FIRST_LIMIT_ARG = ${APPEND_ARGS.length + 1}`,
+  ].join('\n');
+}
+
+// The script is written for the two kinds BUFFER_STREAMS holds today (events: one payload
+// counting n events; crash reports: one payload each), not looped over the list: each kind
+// has its own quota rule, and a generic loop would cost table building in Lua on every
+// request. Its KEYS and ARGV come from the named lists above, so a new stream adds its keys
+// there and its quota and XADD here.
 const APPEND_LUA = `
--- KEYS: events stream, crash stream, accepted, crashes, dropped, events bytes, crash bytes,
---       then (current, previous) window keys per limiter
--- ARGV: events payload ('' for none), n, dropped_before, event quota, crash quota, max_len,
---       max_bytes, elapsed_per_mille, window_s, limiter count L, L limits, then one payload per crash report
-local n = tonumber(ARGV[2])
-local limiters = tonumber(ARGV[10])
-local elapsed = tonumber(ARGV[8]) / 1000
-local window = tonumber(ARGV[9])
-local first_crash = 11 + limiters
+${appendLayout()}
+local n = tonumber(ARGV[A_EVENTS_COUNT])
+local limiters = tonumber(ARGV[A_LIMITER_COUNT])
+local elapsed = tonumber(ARGV[A_ELAPSED_PER_MILLE]) / 1000
+local window = tonumber(ARGV[A_WINDOW_S])
+local first_crash = FIRST_LIMIT_ARG + limiters
 local crashes = #ARGV - first_crash + 1
 for i = 0, limiters - 1 do
-  local limit = tonumber(ARGV[11 + i])
-  local curr = tonumber(redis.call('GET', KEYS[8 + i * 2]) or '0')
-  local prev = tonumber(redis.call('GET', KEYS[9 + i * 2]) or '0')
+  local limit = tonumber(ARGV[FIRST_LIMIT_ARG + i])
+  local curr = tonumber(redis.call('GET', KEYS[FIRST_LIMITER_KEY + i * 2]) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[FIRST_LIMITER_KEY + 1 + i * 2]) or '0')
   if prev * (1 - elapsed) + curr + 1 > limit then
     return {-1, i, math.ceil(window * (1 - elapsed))}
   end
 end
 -- Events and crash reports each have a monthly quota: over one, that kind is refused (and
 -- counted as rejected) while the other still goes through.
-local dropped = tonumber(ARGV[3])
+local dropped = tonumber(ARGV[A_DROPPED_BEFORE])
 local refused = 0
-if n > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') + n > tonumber(ARGV[4]) then
+if n > 0 and tonumber(redis.call('GET', KEYS[K_ACCEPTED]) or '0') + n > tonumber(ARGV[A_EVENT_QUOTA]) then
   refused = 1
   dropped = dropped + n
   n = 0
 end
-if crashes > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') + crashes > tonumber(ARGV[5]) then
+if crashes > 0 and tonumber(redis.call('GET', KEYS[K_CRASH_COUNT]) or '0') + crashes > tonumber(ARGV[A_CRASH_QUOTA]) then
   refused = refused + 2
   dropped = dropped + crashes
   crashes = 0
 end
 if refused > 0 and n == 0 and crashes == 0 then
-  redis.call('INCRBY', KEYS[5], dropped)
-  redis.call('EXPIRE', KEYS[5], 3456000)
+  redis.call('INCRBY', KEYS[K_DROPPED], dropped)
+  redis.call('EXPIRE', KEYS[K_DROPPED], 3456000)
   return {-2, refused, 0}
 end
 -- The backlog in bytes (what the writers have not stored yet) must leave Redis room.
 local bytes = 0
-if n > 0 then bytes = #ARGV[1] end
+if n > 0 then bytes = #ARGV[A_EVENTS_PAYLOAD] end
 if crashes > 0 then
   for i = first_crash, #ARGV do bytes = bytes + #ARGV[i] end
 end
-if (n > 0 and redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[6])) or
-   (crashes > 0 and redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[6])) or
-   tonumber(redis.call('GET', KEYS[6]) or '0') + tonumber(redis.call('GET', KEYS[7]) or '0') + bytes > tonumber(ARGV[7]) then
+if (n > 0 and redis.call('XLEN', KEYS[K_STREAM_EVENTS]) >= tonumber(ARGV[A_MAX_LEN])) or
+   (crashes > 0 and redis.call('XLEN', KEYS[K_STREAM_CRASHES]) >= tonumber(ARGV[A_MAX_LEN])) or
+   tonumber(redis.call('GET', KEYS[K_BYTES_EVENTS]) or '0') + tonumber(redis.call('GET', KEYS[K_BYTES_CRASHES]) or '0') + bytes > tonumber(ARGV[A_MAX_BYTES]) then
   return {-3, 0, 0}
 end
 for i = 0, limiters - 1 do
-  redis.call('INCR', KEYS[8 + i * 2])
-  redis.call('EXPIRE', KEYS[8 + i * 2], window * 2)
+  redis.call('INCR', KEYS[FIRST_LIMITER_KEY + i * 2])
+  redis.call('EXPIRE', KEYS[FIRST_LIMITER_KEY + i * 2], window * 2)
 end
 if dropped > 0 then
-  redis.call('INCRBY', KEYS[5], dropped)
-  redis.call('EXPIRE', KEYS[5], 3456000)
+  redis.call('INCRBY', KEYS[K_DROPPED], dropped)
+  redis.call('EXPIRE', KEYS[K_DROPPED], 3456000)
 end
 local id = ''
 if n > 0 then
-  redis.call('INCRBY', KEYS[3], n)
-  redis.call('EXPIRE', KEYS[3], 3456000)
-  redis.call('INCRBY', KEYS[6], #ARGV[1])
-  id = redis.call('XADD', KEYS[1], '*', 'b', ARGV[1])
+  redis.call('INCRBY', KEYS[K_ACCEPTED], n)
+  redis.call('EXPIRE', KEYS[K_ACCEPTED], 3456000)
+  redis.call('INCRBY', KEYS[K_BYTES_EVENTS], #ARGV[A_EVENTS_PAYLOAD])
+  id = redis.call('XADD', KEYS[K_STREAM_EVENTS], '*', 'b', ARGV[A_EVENTS_PAYLOAD])
 end
 if crashes > 0 then
-  redis.call('INCRBY', KEYS[4], crashes)
-  redis.call('EXPIRE', KEYS[4], 3456000)
+  redis.call('INCRBY', KEYS[K_CRASH_COUNT], crashes)
+  redis.call('EXPIRE', KEYS[K_CRASH_COUNT], 3456000)
   for i = first_crash, #ARGV do
-    redis.call('INCRBY', KEYS[7], #ARGV[i])
-    id = redis.call('XADD', KEYS[2], '*', 'b', ARGV[i])
+    redis.call('INCRBY', KEYS[K_BYTES_CRASHES], #ARGV[i])
+    id = redis.call('XADD', KEYS[K_STREAM_CRASHES], '*', 'b', ARGV[i])
   end
 end
 return {1, id, refused}
@@ -138,14 +185,6 @@ export interface IngestBufferOptions {
   now?: () => number;
 }
 
-export interface BufferedBatch {
-  /** org id, app id, received-at ms, events */
-  o: string;
-  a: number;
-  r: number;
-  e: BufferedEvent[];
-}
-
 type AppendReply = [number, number | string, number];
 
 const APPEND_SHA = createHash('sha1').update(APPEND_LUA).digest('hex');
@@ -172,21 +211,22 @@ export function usageKeys(namespace: string, orgId: string, at: number) {
 
 export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = {}) {
   const namespace = options.namespace ?? 'sightline';
-  const stream = `${namespace}:${EVENTS_STREAM}`;
+  const streams = bufferStreamKeys(namespace);
+  const streamBytes = {} as Record<BufferStreamName, string>;
+  for (const name of BUFFER_STREAM_NAMES) streamBytes[name] = backlogBytesKey(streams[name]);
   const maxBacklog = options.maxBacklog ?? 2_000_000;
   const maxBacklogBytes = options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES;
   const window = options.windowSeconds ?? 60;
   const now = options.now ?? Date.now;
 
-  const crashStream = `${namespace}:${CRASHES_STREAM}`;
-  // Every string the api buffers passes here: what PostgreSQL would refuse is fixed before the 202.
-  const encode = encodeForBuffer;
+  // Every payload the api buffers passes its kind's codec: what PostgreSQL would refuse is
+  // fixed there, before the 202.
 
   /** One run of the append script: limits, quota, backlog, then XADD of the events and crash reports. */
   async function appendEntry(entry: {
     orgId: string;
     batch: BufferedBatch | null;
-    crashes: readonly unknown[];
+    crashes: readonly CrashRecord[];
     quota: number;
     crashQuota: number;
     dropped: number;
@@ -200,29 +240,32 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       `${namespace}:rl:${l.subject}:${windowIndex}`,
       `${namespace}:rl:${l.subject}:${windowIndex - 1}`,
     ]);
-    const keys = [
-      stream,
-      crashStream,
-      usage.accepted,
-      usage.crashes,
-      usage.dropped,
-      backlogBytesKey(stream),
-      backlogBytesKey(crashStream),
-      ...limiterKeys,
-    ];
+    const named: AppendKeys = {
+      stream_events: streams.events,
+      stream_crashes: streams.crashes,
+      bytes_events: streamBytes.events,
+      bytes_crashes: streamBytes.crashes,
+      accepted: usage.accepted,
+      crash_count: usage.crashes,
+      dropped: usage.dropped,
+    };
+    const fixed: AppendArgs = {
+      events_payload: entry.batch && entry.batch.e.length > 0 ? encodeEventBatch(entry.batch) : '',
+      events_count: entry.batch?.e.length ?? 0,
+      dropped_before: entry.dropped,
+      event_quota: entry.quota,
+      crash_quota: entry.crashQuota,
+      max_len: maxBacklog,
+      max_bytes: maxBacklogBytes,
+      elapsed_per_mille: elapsed,
+      window_s: window,
+      limiter_count: entry.limits.length,
+    };
+    const keys = [...APPEND_KEYS.map((k) => named[k]), ...limiterKeys];
     const args = [
-      entry.batch && entry.batch.e.length > 0 ? encode(entry.batch) : '',
-      entry.batch?.e.length ?? 0,
-      entry.dropped,
-      entry.quota,
-      entry.crashQuota,
-      maxBacklog,
-      maxBacklogBytes,
-      elapsed,
-      window,
-      entry.limits.length,
+      ...APPEND_ARGS.map((a) => fixed[a]),
       ...entry.limits.map((l) => l.limit),
-      ...entry.crashes.map(encode),
+      ...entry.crashes.map(encodeCrashRecord),
     ];
     const reply = await runAppend(redis, keys, args);
     if (reply[0] === 1) {
@@ -248,8 +291,12 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
   }
 
   return {
-    stream,
-    crashStream,
+    /** Each buffered stream's key, by kind (the dead-letter store and health read them). */
+    streams,
+    /** The events stream's key. */
+    stream: streams.events,
+    /** The crash reports stream's key. */
+    crashStream: streams.crashes,
     /** Buffered payload bytes (both streams) past which ingestion answers 503. */
     maxBacklogBytes,
     /** Entries the writers could not store, newest first, with the reason. */
@@ -265,10 +312,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
       return appendEntry({ orgId: batch.o, batch, crashes: [], crashQuota: 0, ...input });
     },
     /** Appends one crash report, within the org's monthly crash quota (not the event quota). */
-    async appendCrash(
-      report: { orgId: string },
-      input: { limits: RateLimit[]; crashQuota: number },
-    ): Promise<AppendOutcome> {
+    async appendCrash(report: CrashRecord, input: { limits: RateLimit[]; crashQuota: number }): Promise<AppendOutcome> {
       return appendEntry({
         orgId: report.orgId,
         batch: null,
@@ -283,7 +327,7 @@ export function createIngestBuffer(redis: Redis, options: IngestBufferOptions = 
      * neither, except that a kind over its monthly quota is refused while the other is kept.
      */
     async appendMixed(
-      input: { orgId: string; batch: BufferedBatch | null; crashes: readonly unknown[] },
+      input: { orgId: string; batch: BufferedBatch | null; crashes: readonly CrashRecord[] },
       limits: { quota: number; crashQuota: number; limits: RateLimit[]; dropped: number },
     ): Promise<AppendOutcome> {
       return appendEntry({ ...input, ...limits });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { backlogBytesKey, CRASHES_STREAM, DEAD_LETTERS, EVENTS_STREAM } from './buffer.ts';
+import { bufferStreamKeys, isBufferStreamName, type BufferStreamName } from '../data-kinds/streams.ts';
+import { backlogBytesKey, DEAD_LETTERS } from './buffer.ts';
 
 // What the writers could not store, kept whole so an operator can look at it and replay it.
 // The list holds small metadata records, newest first (`/readyz?detail=1` reads their
@@ -9,7 +10,8 @@ import { backlogBytesKey, CRASHES_STREAM, DEAD_LETTERS, EVENTS_STREAM } from './
 export const DEFAULT_DEAD_LETTER_MAX_COUNT = 10_000;
 export const DEFAULT_DEAD_LETTER_MAX_BYTES = 64 * 1024 * 1024;
 
-export type DeadLetterStream = 'events' | 'crashes';
+/** The buffer stream a letter came from (and a replay appends it to). */
+export type DeadLetterStream = BufferStreamName;
 
 export interface DeadLetter {
   /** `<stream>/<entry id>`, or `<stream>/<entry id>#<event index>` for one event of a request. */
@@ -90,7 +92,10 @@ export interface DeadLetterSubject {
   all?: boolean;
 }
 
-/** The org and app a payload was buffered for: events batches say `o`/`a`, crash reports `orgId`/`appId`. */
+/**
+ * The org and app a payload was buffered for: events batches say `o`/`a`, crash reports
+ * `orgId`/`appId`, in every format version (a version field changes neither).
+ */
 function payloadOwner(payload: string): { orgId: unknown; appId: unknown } | null {
   try {
     const parsed = JSON.parse(payload) as { o?: unknown; a?: unknown; orgId?: unknown; appId?: unknown } | null;
@@ -133,7 +138,7 @@ export type ReplayOutcome =
 function parseLetter(raw: string): DeadLetter | null {
   try {
     const letter = JSON.parse(raw) as Partial<DeadLetter> & { payload?: unknown };
-    if (typeof letter.id !== 'string' || (letter.stream !== 'events' && letter.stream !== 'crashes')) return null;
+    if (typeof letter.id !== 'string' || !isBufferStreamName(letter.stream)) return null;
     return {
       id: letter.id,
       stream: letter.stream,
@@ -154,26 +159,22 @@ function parseLetter(raw: string): DeadLetter | null {
 /** The keys the store works on; an IngestBuffer has them (the api passes its buffer). */
 export interface DeadLetterKeys {
   deadLetters: string;
-  stream: string;
-  crashStream: string;
+  /** Each buffer stream's key, by kind. */
+  streams: Record<BufferStreamName, string>;
 }
 
 /** `namespace`: the installation's REDIS_PREFIX, or the keys of an ingest buffer. */
 export function createDeadLetterStore(redis: Redis, namespace: string | DeadLetterKeys, limits: DeadLetterLimits = {}) {
   const keys: DeadLetterKeys =
     typeof namespace === 'string'
-      ? {
-          deadLetters: `${namespace}:${DEAD_LETTERS}`,
-          stream: `${namespace}:${EVENTS_STREAM}`,
-          crashStream: `${namespace}:${CRASHES_STREAM}`,
-        }
+      ? { deadLetters: `${namespace}:${DEAD_LETTERS}`, streams: bufferStreamKeys(namespace) }
       : namespace;
   const list = keys.deadLetters;
   const payloads = `${list}:payloads`;
   const bytes = `${list}:bytes`;
   const maxCount = limits.maxCount ?? DEFAULT_DEAD_LETTER_MAX_COUNT;
   const maxBytes = limits.maxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES;
-  const streams: Record<DeadLetterStream, string> = { events: keys.stream, crashes: keys.crashStream };
+  const { streams } = keys;
 
   /** Newest first, with the raw record (the replay removes that exact record). */
   async function listRaw(limit: number): Promise<Array<{ raw: string; letter: DeadLetter }>> {

@@ -3,6 +3,7 @@ export type { IngestApp, RequestFacts } from './request.ts';
 export * from './steps/index.ts';
 export * from './pipelines/index.ts';
 export * from './codec/events.ts';
+export * from './codec/crashes.ts';
 export { clientTraits, countryOf, parseUserAgent, truncateIp, type ClientTraits } from './enrich.ts';
 export { FILTERED, scrubField, scrubString, scrubValue } from './scrub.ts';
 export * from './buffer.ts';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import type { EventRow } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createTestOrg } from '../testing/factories.ts';
 import { deriveSessions } from './sessions.ts';
 
 // Sessions as the event writer derives them, and the one case where they mark a rollup

@@ -1,6 +1,9 @@
-import { lockSessions } from '@sightline/core';
 import { markDirtyHours, type EventRow } from '@sightline/db/event-store';
 import type pg from 'pg';
+import { lockSessions } from '../crashes/session-lock.ts';
+
+// Sessions are derived from the events themselves: the event writer hands each batch's newly
+// stored rows here, inside the transaction that stored them.
 
 interface SessionDelta {
   orgId: string;

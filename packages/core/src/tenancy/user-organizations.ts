@@ -1,13 +1,11 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgActor } from './members.ts';
 import { uniqueSlug } from './organizations.ts';
 import { assertCan, type Role } from './permissions.ts';
 import { parseInput } from './validate.ts';
-
-const orgName = z.string().trim().min(1, 'is required').max(100);
+import { newOrganizationInput, updateOrganizationInput, type UpdateOrganizationInput } from '../contracts/tenancy.ts';
 
 export interface UserOrganization {
   id: string;
@@ -32,8 +30,8 @@ export async function listUserOrganizations(prisma: PrismaClient, userId: string
 }
 
 /** A signed-in user starts another organization, as its OWNER. */
-export async function createOrganizationForUser(prisma: PrismaClient, userId: string, name: unknown) {
-  const data = parseInput(z.object({ name: orgName }), { name });
+export async function createOrganizationForUser(prisma: PrismaClient, userId: string, name: string) {
+  const data = parseInput(newOrganizationInput, { name });
   const slug = await uniqueSlug(prisma, data.name);
   return prisma.$transaction(async (tx) => {
     const org = await tx.organization.create({ data: { name: data.name, slug } });
@@ -43,22 +41,8 @@ export async function createOrganizationForUser(prisma: PrismaClient, userId: st
   });
 }
 
-export const updateOrganizationInput = z
-  .object({
-    name: orgName.optional(),
-    slug: z
-      .string()
-      .trim()
-      .regex(
-        /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-        'may hold lowercase letters, digits and inner dashes (at most 48)',
-      )
-      .optional(),
-  })
-  .strict();
-
 /** Renames the org or changes its slug (ADMIN+). */
-export async function updateOrganization(prisma: PrismaClient, actor: OrgActor, input: unknown) {
+export async function updateOrganization(prisma: PrismaClient, actor: OrgActor, input: UpdateOrganizationInput) {
   assertCan(actor.role, 'org.update');
   const data = parseInput(updateOrganizationInput, input);
   const before = await prisma.organization.findFirst({ where: { id: actor.orgId, deletedAt: null } });

@@ -1,5 +1,6 @@
 'use client';
 
+import type { PlanName } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
@@ -24,7 +25,8 @@ export default function PlatformAdminPage() {
     const form = new FormData(event.currentTarget);
     updatePlan.mutate({
       orgId,
-      plan: formText(form, 'plan'),
+      // The select offers only the plans; the api checks it anyway.
+      plan: formText(form, 'plan') as PlanName,
       monthlyEventQuota: Number(form.get('quota')),
       monthlyCrashQuota: Number(form.get('crashQuota')),
     });

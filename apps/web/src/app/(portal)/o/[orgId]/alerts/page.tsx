@@ -1,5 +1,6 @@
 'use client';
 
+import type { MetricAggregate, MetricOperator } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, Form, Notice, SecretValue, Section, formatDate } from '../../../../../components/ui';
@@ -104,8 +105,9 @@ export default function AlertsPage() {
             ? {
                 eventType: formText(form, 'eventType'),
                 ...(formText(form, 'metricName') ? { metricName: formText(form, 'metricName') } : {}),
-                aggregate: formText(form, 'aggregate'),
-                operator: formText(form, 'operator'),
+                // The selects below offer only these; the api checks them anyway.
+                aggregate: formText(form, 'aggregate') as MetricAggregate,
+                operator: formText(form, 'operator') as MetricOperator,
                 threshold: Number(threshold),
                 windowMinutes,
                 minSamples: Number(formText(form, 'minimum') || 20),

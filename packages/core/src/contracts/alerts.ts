@@ -1,5 +1,25 @@
 import { z } from 'zod';
 
+// Alerting vocabulary and inputs, shared by the api and the portal.
+
+export const ALERT_KINDS = [
+  'NEW_CRASH_GROUP',
+  'REGRESSION',
+  'CRASH_SPIKE',
+  'CRASH_FREE_DROP',
+  'PERF_THRESHOLD',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export const CHANNEL_KINDS = ['EMAIL', 'SLACK', 'WEBHOOK'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export const METRIC_AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max', 'count'] as const;
+export type MetricAggregate = (typeof METRIC_AGGREGATES)[number];
+
+export const METRIC_OPERATORS = ['above', 'below'] as const;
+export type MetricOperator = (typeof METRIC_OPERATORS)[number];
+
 export const channelInput = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('EMAIL'),
@@ -22,15 +42,6 @@ export const channelInput = z.discriminatedUnion('kind', [
   }),
 ]);
 export type ChannelInput = z.infer<typeof channelInput>;
-
-export const ALERT_KINDS = [
-  'NEW_CRASH_GROUP',
-  'REGRESSION',
-  'CRASH_SPIKE',
-  'CRASH_FREE_DROP',
-  'PERF_THRESHOLD',
-] as const;
-export const METRIC_AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max', 'count'] as const;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -73,7 +84,7 @@ export const alertConditionsInput = z
     eventType: z.string().trim().min(1).max(100).optional(),
     metricName: z.string().trim().min(1).max(200).optional(),
     aggregate: z.enum(METRIC_AGGREGATES).default('p75'),
-    operator: z.enum(['above', 'below']).default('above'),
+    operator: z.enum(METRIC_OPERATORS).default('above'),
     minSamples: z.number().int().min(1).max(10_000_000).default(20),
   })
   .strict();

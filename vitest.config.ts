@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{apps,packages,prisma,scripts}/**/*.test.ts'],
+    include: ['{apps,packages,prisma,scripts,tests}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/.next/**', '**/dist/**'],
     // The summary reporter also fails the run on any skipped or todo test.
     reporters: ['default', './scripts/vitest-summary.ts'],

@@ -24,7 +24,7 @@ import {
   runAggregation,
   type OrgActor,
 } from '@sightline/core';
-import { seedDemo } from '@sightline/core/demo';
+import { seedDemo } from '@sightline/demo';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { createEventWriter, type EventRow } from '@sightline/db/event-store';
 import { applyMigrations, ensureDatabaseExists } from '@sightline/db/migrations';

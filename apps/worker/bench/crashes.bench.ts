@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CRASHES_STREAM, createLogger, fingerprintCrash, type CrashRecord } from '@sightline/core';
-import { DEMO_APPS, messageFor, renderStack, stackStyle } from '@sightline/core/demo';
+import { DEMO_APPS, messageFor, renderStack, stackStyle } from '@sightline/demo';
 import { createTestApp, createTestOrg } from '@sightline/core/testing';
 import { createPool, createPrismaClient } from '@sightline/db';
 import { createTestDatabase } from '@sightline/db/testing';

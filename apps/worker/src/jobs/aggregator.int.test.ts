@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@sightline/core';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, until } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAggregator } from './aggregator.ts';
-import { until } from './ingest-stack.testing.ts';
 
 // The aggregator as it runs in the worker: a BullMQ job scheduler on real Redis picks up
 // what the event writer marked, with no one calling it.

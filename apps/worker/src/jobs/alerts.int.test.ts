@@ -13,7 +13,7 @@ import {
   verifyWebhookSignature,
   type OrgActor,
 } from '@sightline/core';
-import { createTestApp, createTestOrg, testCrashRecord } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, testCrashRecord, until } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { dayIndexOf, ensureEventPartitions } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
@@ -22,7 +22,6 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlerts } from './alerts.ts';
 import { createCrashBatchHandler } from './crash-writer.ts';
-import { until } from './ingest-stack.testing.ts';
 
 // Crash alerts end to end with real parts: the crash writer groups crashes, rules decide,
 // BullMQ delivers to a local SMTP server, a local stand-in for Slack's Web API (the real

@@ -14,13 +14,12 @@ import {
   type OrgActor,
   type ResolveHost,
 } from '@sightline/core';
-import { createTestOrg } from '@sightline/core/testing';
+import { createTestOrg, until } from '@sightline/core/testing';
 import { createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlerts } from './alerts.ts';
-import { until } from './ingest-stack.testing.ts';
 
 // Outbound calls aimed where a tenant chose: webhooks reach only checked public addresses
 // (the address checked is the one connected to), follow no redirects, give up on slow

@@ -8,14 +8,13 @@ import {
 } from '@sightline/core';
 import { PRIVACY_JOBS, QUEUES } from '@sightline/jobs';
 import { Queue } from 'bullmq';
-import { createTestApp, createTestOrg } from '@sightline/core/testing';
+import { createTestApp, createTestOrg, until } from '@sightline/core/testing';
 import { createPool, createPrismaClient, type PrismaClient } from '@sightline/db';
 import { createEventWriter } from '@sightline/db/event-store';
 import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './ingest-stack.testing.ts';
 import { startPrivacy } from './privacy.ts';
 
 // The worker's side of GDPR requests on real BullMQ: a request whose job never reached

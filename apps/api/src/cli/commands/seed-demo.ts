@@ -1,5 +1,5 @@
 import { buildDsn } from '@sightline/core';
-import { rollUpSeededApps, seedDemo } from '@sightline/core/demo';
+import { rollUpSeededApps, seedDemo } from '@sightline/demo';
 import { createPool } from '@sightline/db';
 import type { CommandContext } from '../command.ts';
 import { intFlag } from './flags.ts';

@@ -18,7 +18,7 @@ const apps = (...names) => names.flatMap((n) => [`@sightline/${n}`, `@sightline/
 const everywhere = [
   {
     group: ['@sightline/*/src', '@sightline/*/src/*'],
-    message: "Import a package by its entry points (its package.json exports), not its src/ files.",
+    message: 'Import a package by its entry points (its package.json exports), not its src/ files.',
   },
 ];
 /** Workspaces know each other by package name; scripts/ is no workspace and has only paths. */
@@ -26,7 +26,10 @@ const notByPath = {
   regex: '^(\\.\\./)+(apps|packages)/',
   message: 'Import another workspace by its package name, not by a relative path into it.',
 };
-const noApps = { group: apps('api', 'worker', 'web'), message: 'Packages never import an app: apps depend on packages.' };
+const noApps = {
+  group: apps('api', 'worker', 'web'),
+  message: 'Packages never import an app: apps depend on packages.',
+};
 
 const FRAMEWORKS = [
   'fastify',
@@ -70,8 +73,15 @@ const webOthers = [
     regex: '^@sightline/api(?!/trpc$)(/.*)?$',
     message: 'The portal knows the api only through the router types: import type from @sightline/api/trpc.',
   },
-  { group: ['@sightline/api/trpc'], allowTypeImports: true, message: 'Only `import type` from @sightline/api/trpc: the api never ships to the browser.' },
-  { group: apps('worker').concat('@sightline/db', '@sightline/db/*', '@sightline/jobs', '@sightline/jobs/*'), message: 'The portal talks to the api over HTTP; it never imports the worker, db or jobs.' },
+  {
+    group: ['@sightline/api/trpc'],
+    allowTypeImports: true,
+    message: 'Only `import type` from @sightline/api/trpc: the api never ships to the browser.',
+  },
+  {
+    group: apps('worker').concat('@sightline/db', '@sightline/db/*', '@sightline/jobs', '@sightline/jobs/*'),
+    message: 'The portal talks to the api over HTTP; it never imports the worker, db or jobs.',
+  },
 ];
 
 /**
@@ -102,7 +112,8 @@ export const PROCESS_ENV_ALLOWED = [
   'packages/sdk/src/next/server.ts',
 ];
 
-const ENV_MESSAGE = 'Read configuration in an env module (env.ts) and pass it on; see PROCESS_ENV_ALLOWED in scripts/eslint-boundaries.mjs.';
+const ENV_MESSAGE =
+  'Read configuration in an env module (env.ts) and pass it on; see PROCESS_ENV_ALLOWED in scripts/eslint-boundaries.mjs.';
 
 export const boundaryConfigs = [
   { files: SOURCE, plugins: { '@typescript-eslint': tseslint.plugin }, rules: restrict(notByPath) },
@@ -116,7 +127,8 @@ export const boundaryConfigs = [
     files: ['packages/core/**/*.{ts,tsx}'],
     rules: restrict(notByPath, noApps, {
       group: [...FRAMEWORKS, '@sightline/jobs', '@sightline/jobs/*', '@sightline/demo', '@sightline/demo/*'],
-      message: 'packages/core never imports a web or queue framework (or the packages built on core); producers live in @sightline/jobs.',
+      message:
+        'packages/core never imports a web or queue framework (or the packages built on core); producers live in @sightline/jobs.',
     }),
   },
   {
@@ -136,11 +148,17 @@ export const boundaryConfigs = [
   },
   {
     files: ['apps/api/**/*.{ts,tsx}'],
-    rules: restrict(notByPath, { group: apps('worker', 'web'), message: 'Apps never import apps; cross-app tests live in tests/e2e.' }),
+    rules: restrict(notByPath, {
+      group: apps('worker', 'web'),
+      message: 'Apps never import apps; cross-app tests live in tests/e2e.',
+    }),
   },
   {
     files: ['apps/worker/**/*.{ts,tsx}'],
-    rules: restrict(notByPath, { group: apps('api', 'web'), message: 'Apps never import apps; cross-app tests live in tests/e2e.' }),
+    rules: restrict(notByPath, {
+      group: apps('api', 'web'),
+      message: 'Apps never import apps; cross-app tests live in tests/e2e.',
+    }),
   },
   { files: ['apps/web/src/**/*.{ts,tsx}'], rules: restrict(notByPath, webCore(false), ...webOthers) },
   { files: WEB_SERVER_ONLY, rules: restrict(notByPath, webCore(true), ...webOthers) },
@@ -152,7 +170,10 @@ export const boundaryConfigs = [
       'no-restricted-syntax': [
         'error',
         // `import { env } from 'node:process'` is the same read (no-restricted-properties sees destructuring).
-        { selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']", message: ENV_MESSAGE },
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+          message: ENV_MESSAGE,
+        },
       ],
     },
   },

@@ -7,84 +7,60 @@
 
 const FRAMEWORKS = '(fastify|@fastify|@trpc|graphql-yoga|graphql|next|bullmq|react)';
 
+/** One forbidden dependency, all errors: a warning nobody reads is no wall. */
+const forbid = (name, from, to, comment) => ({ name, severity: 'error', ...(comment ? { comment } : {}), from, to });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: 'no-circular',
-      severity: 'error',
-      comment: 'A cycle makes load order matter and blocks splitting a room: break it by moving the shared piece down.',
-      from: {},
-      // Cycles through `import type` only vanish at compile time; they do not make load order matter.
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
-    },
-    {
-      name: 'no-app-to-app',
-      severity: 'error',
-      comment: 'Apps never import apps (not even in tests): cross-app tests live in tests/e2e.',
-      from: { path: '^apps/(api|worker)/' },
-      to: { path: '^apps/', pathNot: '^apps/$1/' },
-    },
-    {
-      name: 'web-knows-api-types-only',
-      severity: 'error',
-      comment: 'The portal imports only the router types of the api (import type from @sightline/api/trpc).',
-      from: { path: '^apps/web/' },
-      to: { path: '^apps/api/', dependencyTypesNot: ['type-only'] },
-    },
-    {
-      name: 'web-not-to-worker',
-      severity: 'error',
-      from: { path: '^apps/web/' },
-      to: { path: '^apps/worker/' },
-    },
-    {
-      name: 'web-core-contracts-only',
-      severity: 'error',
-      comment: 'The portal imports from core only the browser-safe contracts and (server-side) the secrets entry.',
-      from: { path: '^apps/web/' },
-      to: { path: '^packages/core/', pathNot: '^packages/core/src/(contracts|secrets)/' },
-    },
-    {
-      name: 'web-not-to-db-or-jobs',
-      severity: 'error',
-      from: { path: '^apps/web/' },
-      to: { path: '^packages/(db|jobs)/' },
-    },
-    {
-      name: 'no-package-to-app',
-      severity: 'error',
-      comment: 'Packages sit below the apps; an app is never a dependency.',
-      from: { path: '^packages/' },
-      to: { path: '^apps/' },
-    },
-    {
-      name: 'core-no-frameworks',
-      severity: 'error',
-      comment: 'packages/core is the domain: no web, api or queue framework (producers live in @sightline/jobs).',
-      from: { path: '^packages/core/' },
-      // @fastify/proxy-addr is a framework-free address matcher (config/trust-proxy.ts), not Fastify.
-      to: { path: `node_modules/${FRAMEWORKS}/`, pathNot: 'node_modules/@fastify/proxy-addr/' },
-    },
-    {
-      name: 'core-not-to-packages-above-it',
-      severity: 'error',
-      from: { path: '^packages/core/' },
-      to: { path: '^packages/(jobs|demo)/' },
-    },
-    {
-      name: 'contracts-browser-safe',
-      severity: 'error',
-      comment: '@sightline/core/contracts reaches the browser: zod and other contracts files only.',
-      from: { path: '^packages/core/src/contracts/' },
-      to: { pathNot: ['^packages/core/src/contracts/', 'node_modules/zod/'] },
-    },
-    {
-      name: 'db-below-core',
-      severity: 'error',
-      from: { path: '^packages/db/' },
-      to: { path: '^packages/(core|jobs|demo)/' },
-    },
+    // Cycles through `import type` only vanish at compile time; they do not make load order matter.
+    forbid(
+      'no-circular',
+      {},
+      { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      'A cycle makes load order matter and blocks splitting a room: break it by moving the shared piece down.',
+    ),
+    forbid(
+      'no-app-to-app',
+      { path: '^apps/(api|worker)/' },
+      { path: '^apps/', pathNot: '^apps/$1/' },
+      'Apps never import apps (not even in tests): cross-app tests live in tests/e2e.',
+    ),
+    forbid(
+      'web-knows-api-types-only',
+      { path: '^apps/web/' },
+      { path: '^apps/api/', dependencyTypesNot: ['type-only'] },
+      'The portal imports only the router types of the api (import type from @sightline/api/trpc).',
+    ),
+    forbid('web-not-to-worker', { path: '^apps/web/' }, { path: '^apps/worker/' }),
+    forbid(
+      'web-core-contracts-only',
+      { path: '^apps/web/' },
+      { path: '^packages/core/', pathNot: '^packages/core/src/(contracts|secrets)/' },
+      'The portal imports from core only the browser-safe contracts and (server-side) the secrets entry.',
+    ),
+    forbid('web-not-to-db-or-jobs', { path: '^apps/web/' }, { path: '^packages/(db|jobs)/' }),
+    forbid(
+      'no-package-to-app',
+      { path: '^packages/' },
+      { path: '^apps/' },
+      'Packages sit below the apps; an app is never a dependency.',
+    ),
+    // @fastify/proxy-addr is a framework-free address matcher (config/trust-proxy.ts), not Fastify.
+    forbid(
+      'core-no-frameworks',
+      { path: '^packages/core/' },
+      { path: `node_modules/${FRAMEWORKS}/`, pathNot: 'node_modules/@fastify/proxy-addr/' },
+      'packages/core is the domain: no web, api or queue framework (producers live in @sightline/jobs).',
+    ),
+    forbid('core-not-to-packages-above-it', { path: '^packages/core/' }, { path: '^packages/(jobs|demo)/' }),
+    forbid(
+      'contracts-browser-safe',
+      { path: '^packages/core/src/contracts/' },
+      { pathNot: ['^packages/core/src/contracts/', 'node_modules/zod/'] },
+      '@sightline/core/contracts reaches the browser: zod and other contracts files only.',
+    ),
+    forbid('db-below-core', { path: '^packages/db/' }, { path: '^packages/(core|jobs|demo)/' }),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

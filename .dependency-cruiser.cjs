@@ -2,7 +2,7 @@
 // ESLint (scripts/eslint-boundaries.mjs) sees only what each import statement says. It finds
 // cycles, which no per-file rule can, and repeats the room boundaries of docs/ARCHITECTURE.md
 // on real paths, so an import that reaches a forbidden room by a relative path or a re-export
-// is caught too. Run by `npm test` (`npm run check:deps`); scripts/dependency-cruiser.test.ts
+// is caught too. Run by `npm test` (`npm run check:deps`, scripts/check-deps.mjs); scripts/dependency-cruiser.test.ts
 // proves it catches a cycle.
 
 const FRAMEWORKS = '(fastify|@fastify|@trpc|graphql-yoga|graphql|next|bullmq|react)';

@@ -116,7 +116,15 @@ const ENV_MESSAGE =
   'Read configuration in an env module (env.ts) and pass it on; see PROCESS_ENV_ALLOWED in scripts/eslint-boundaries.mjs.';
 
 export const boundaryConfigs = [
-  { files: SOURCE, plugins: { '@typescript-eslint': tseslint.plugin }, rules: restrict(notByPath) },
+  {
+    // These rules make every TypeScript file lintable (tests/e2e included), so it needs the
+    // TypeScript parser even where no type-aware block applies.
+    files: SOURCE,
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    languageOptions: { parser: tseslint.parser },
+    // TypeScript itself reports undefined names (and knows Node's globals from @types/node).
+    rules: { ...restrict(notByPath), 'no-undef': 'off' },
+  },
   { files: SCRIPT, rules: restrictScript(notByPath) },
   { files: ['scripts/**/*.ts'], rules: restrict() },
   { files: ['scripts/**/*.{mjs,js}'], rules: restrictScript() },

@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import regexpPlugin from 'eslint-plugin-regexp';
+import { boundaryConfigs } from './scripts/eslint-boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -52,4 +53,7 @@ export default tseslint.config(
     files: ['*.ts'],
     extends: [tseslint.configs.recommended],
   },
+  // The house's walls (issue 19): which room may import which, and where process.env is read.
+  // They live in their own file because they are long; docs/ARCHITECTURE.md explains them.
+  ...boundaryConfigs,
 );

@@ -1,147 +1,48 @@
-import { DEFAULT_RETRY, isFinal, outcomeOf, type RetryPolicy } from './retry.ts';
-import { EventQueue, type KeyValueStore, type QueuedEvent } from './queue.ts';
-import { scrub, scrubString } from './scrub.ts';
+import type { Consent, ConsentState } from './consent.ts';
+import type { CaptureContext, Platform, SightlineEvent, SightlineOptions } from './options.ts';
+import { CONSENT_KEY, CRASH_KEY, OPT_OUT_KEY, loadDeviceId, type QueuedCrash } from './persistence.ts';
+import { EventQueue, type QueuedEvent } from './queue.ts';
+import { safeString, scrub, scrubString } from './scrub.ts';
 import { SessionTracker } from './session.ts';
+import { ids, Transport, wire } from './transport.ts';
 
 // The platform-free client: what `init()` returns on every platform. Events are queued,
 // batched and sent by a transport with backoff; crash reports are kept in their own queue
 // and sent first. Nothing here throws into the host app: every entry point is guarded.
+// The pieces it drives live beside it: transport.ts (the way to the api), persistence.ts
+// (what is kept on the device), consent.ts (what the user allowed), options.ts (the types).
 
-export interface HttpResponse {
-  status: number;
-  headers: { get(name: string): string | null };
-  json(): Promise<unknown>;
-}
-
-/** What a platform (browser, Node) gives the core. */
-export interface Platform {
-  fetch(
-    url: string,
-    init: { method: string; headers: Record<string, string>; body?: string | Uint8Array; keepalive?: boolean },
-  ): Promise<HttpResponse>;
-  now(): number;
-  random(): number;
-  uuid(): string;
-  sha256Hex(text: string): Promise<string>;
-  setTimeout(run: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  store?: KeyValueStore;
-  /** Compresses a request body; absent where the runtime cannot. */
-  gzip?: (text: string) => Promise<Uint8Array>;
-  /** What the runtime knows of the device (OS, model, locale). */
-  context?: () => { os?: string; os_version?: string; device_model?: string; locale?: string };
-  /** Do-Not-Track / Global Privacy Control as the runtime reports them. */
-  doNotTrack?: () => boolean;
-  /** False when the runtime knows it is offline. */
-  online?: () => boolean;
-}
-
-export interface SightlineEvent {
-  type: string;
-  data: Record<string, unknown>;
-  timestamp: number;
-}
-
-export interface SightlineOptions {
-  /** The app's public ingest key (pk_…). */
-  key: string;
-  /** Where the Sightline api is, e.g. https://telemetry.example.com */
-  endpoint: string;
-  appVersion?: string;
-  environment?: string;
-  /** Share of sessions whose usage events are sent (0–1, decided per session); crashes always are. */
-  sampleRate?: number;
-  /** Events per request (default 50, at most 500). */
-  batchSize?: number;
-  /** How often queued events are sent (ms, default 60 s as in the seed). */
-  flushInterval?: number;
-  /** Events kept while offline; beyond it the oldest are dropped and counted (default 1,000). */
-  maxQueueSize?: number;
-  /** Idle time after which a new session starts (ms, default 30 minutes). */
-  sessionTimeout?: number;
-  /** Change or drop (return null) an event before it is queued. */
-  beforeSend?: (event: SightlineEvent) => SightlineEvent | null;
-  /** Extra data keys never sent (secret-sounding keys always are filtered). */
-  excludeFields?: string[];
-  privacy?: {
-    /** Send nothing but crash reports while the browser asks not to be tracked. */
-    respectDoNotTrack?: boolean;
-    /** Collect usage events only once `setConsent({ analytics: true })` was called (a consent banner). */
-    requireConsent?: boolean;
-  };
-  retry?: Partial<RetryPolicy>;
-  /** Logs the SDK's own failures to the console. */
-  debug?: boolean;
-}
-
-export interface CaptureContext {
-  tags?: Record<string, string>;
-  extra?: Record<string, unknown>;
-  level?: 'fatal' | 'error' | 'warning';
-  /**
-   * Whether the app caught the error (default true for a call by hand). The SDK's global
-   * handlers (onerror, unhandledrejection, uncaughtException) send false: a crash of the session.
-   */
-  handled?: boolean;
-}
-
-/** What the user allowed, as in the seed's privacy settings; unset means the app's default. */
-export interface Consent {
-  analytics?: boolean;
-  crashReports?: boolean;
-}
-
-interface QueuedCrash {
-  id: string;
-  body: Record<string, unknown>;
-}
+export type { Consent } from './consent.ts';
+export type { CaptureContext, HttpResponse, Platform, SightlineEvent, SightlineOptions } from './options.ts';
 
 const MAX_BATCH = 500;
-/** Browsers let requests that outlive their page carry 64 KB in all; some is kept for headers. */
-const KEEPALIVE_BYTES = 60_000;
-const DEVICE_KEY = 'sightline:device';
-const OPT_OUT_KEY = 'sightline:opted-out';
-const CRASH_KEY = 'sightline:crashes';
-const CONSENT_KEY = 'sightline:consent';
 
-export class SightlineClient {
+export class SightlineClient extends Transport {
   readonly queue: EventQueue;
   readonly #sessions: SessionTracker;
   readonly #exclude: ReadonlySet<string>;
   readonly #batchSize: number;
-  readonly #retry: RetryPolicy;
   #crashes: QueuedCrash[] = [];
   /** @internal This install's id as sent (hashed). */
   deviceId: Promise<string>;
   /** The device id once hashed, for sends that cannot wait (the page going away). */
   #deviceHash: string | null = null;
-  /** Ids of crash reports and events on the network and not answered yet (neither path sends them twice). */
-  readonly #inFlight = new Set<string>();
-  /** Bytes of keepalive requests not answered yet: the browser allows 64 KB for them all. */
-  #keepaliveBytes = 0;
   /** Stored state (queue, consent, opt-out) has been read: until then nothing is decided for good. */
   #loaded = false;
   #userId: string | null = null;
   #optedOut = false;
   /** What the user allowed (`setConsent`); `synced` false while the server has not heard it. */
-  readonly consent: Consent & { synced?: boolean } = {};
+  readonly consent: ConsentState = {};
   /** @internal Set by `privacyControls(client)`, which tells the server about choices made here. */
   onPrivacyChange: (() => void) | null = null;
   #timer: unknown = null;
-  #retryTimer: unknown = null;
-  #attempt = 0;
   #flushing: Promise<void> | null = null;
   #closed = false;
-  /** Batches the server refused for good (4xx), since the SDK started. */
-  rejected = 0;
   readonly ready: Promise<void>;
 
-  constructor(
-    readonly options: SightlineOptions,
-    /** @internal */ readonly platform: Platform,
-  ) {
+  constructor(options: SightlineOptions, platform: Platform) {
+    super(options, platform);
     this.#batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 50));
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#exclude = new Set((options.excludeFields ?? []).map((f) => f.toLowerCase()));
     this.queue = new EventQueue(options.maxQueueSize ?? 1000, platform.store);
     this.#sessions = new SessionTracker(
@@ -164,7 +65,8 @@ export class SightlineClient {
       this.#loaded = true;
       // What was collected before the user's stored choices were known, judged by them now.
       if (this.#optedOut) this.#forgetQueued();
-      else if (!this.#usageAllowed()) this.queue.remove(this.queue.peek(this.queue.size));
+      else if (!(this.consent.analytics ?? !options.privacy?.requireConsent))
+        this.queue.remove(this.queue.peek(this.queue.size));
     });
     this.#schedule();
   }
@@ -173,7 +75,7 @@ export class SightlineClient {
   track(type: string, data: Record<string, unknown> = {}): void {
     this.#guard(() => {
       if (this.#optedOut || this.#closed) return;
-      if (this.#loaded && !this.#usageAllowed()) return;
+      if (this.#loaded && !(this.consent.analytics ?? !this.options.privacy?.requireConsent)) return;
       if (this.options.privacy?.respectDoNotTrack && this.platform.doNotTrack?.()) return;
       const now = this.platform.now();
       const { session, started } = this.#sessions.touch(now);
@@ -182,10 +84,6 @@ export class SightlineClient {
       this.#enqueue(type, data, now, session.id);
       if (this.queue.size >= this.#batchSize) void this.flush();
     });
-  }
-
-  #usageAllowed(): boolean {
-    return this.consent.analytics ?? !this.options.privacy?.requireConsent;
   }
 
   counter(name: string, value = 1): void {
@@ -249,7 +147,7 @@ export class SightlineClient {
   }
 
   /** Sends what is queued now; resolves when done or when the server asked to wait. */
-  flush(): Promise<void> {
+  override flush(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     this.#flushing = this.#guardAsync(() => this.#drain()).finally(() => {
       this.#flushing = null;
@@ -257,22 +155,12 @@ export class SightlineClient {
     return this.#flushing;
   }
 
-  /** The network is back: send now instead of waiting out the backoff. */
-  retryNow(): Promise<void> {
-    if (this.#retryTimer !== null) {
-      this.platform.clearTimeout(this.#retryTimer);
-      this.#retryTimer = null;
-      this.#attempt = 0;
-    }
-    return this.flush();
-  }
-
   /** Flushes and stops the timers (process exit, page hide with fetch keepalive). */
   async shutdown(): Promise<void> {
     await this.flush();
     this.#closed = true;
     this.platform.clearTimeout(this.#timer);
-    this.platform.clearTimeout(this.#retryTimer);
+    this.platform.clearTimeout(this.retryTimer);
   }
 
   /**
@@ -288,33 +176,15 @@ export class SightlineClient {
       const deviceId = this.#deviceHash;
       if (this.#closed || !deviceId || this.platform.online?.() === false) return void this.flush();
       const envelope = this.#envelopeFor(deviceId);
-      const post = (path: string, body: unknown, ids: string[], done: () => void): boolean => {
-        const text = JSON.stringify(body);
-        const bytes = new Blob([text]).size;
-        if (this.#keepaliveBytes + bytes > KEEPALIVE_BYTES) return false;
-        this.#keepaliveBytes += bytes;
-        for (const id of ids) this.#inFlight.add(id);
-        const settle = (answered: boolean) => {
-          this.#keepaliveBytes -= bytes;
-          for (const id of ids) this.#inFlight.delete(id);
-          if (answered && !final) done();
-        };
-        void this.platform
-          .fetch(this.url(path), { method: 'POST', headers: this.#headers(), body: text, keepalive: true })
-          .then(
-            (res) => settle(isFinal(res.status)),
-            () => settle(false),
-          );
-        if (final) done();
-        return true;
-      };
       for (const crash of [...this.#crashes]) {
         // One too large for what is left is skipped, not in the way of the rest.
-        if (!this.#inFlight.has(crash.id))
-          post('/v1/telemetry/crash', { ...envelope, ...crash.body }, [crash.id], () => this.#forgetCrash(crash.id));
+        if (!this.inFlight.has(crash.id))
+          this.post('/v1/telemetry/crash', { ...envelope, ...crash.body }, [crash.id], final, () =>
+            this.#forgetCrash(crash.id),
+          );
       }
       const postEvents = (batch: QueuedEvent[]) =>
-        post('/v1/telemetry/events', { ...envelope, events: batch.map(wire) }, ids(batch), () =>
+        this.post('/v1/telemetry/events', { ...envelope, events: batch.map(wire) }, ids(batch), final, () =>
           this.queue.remove(batch),
         );
       const waiting = this.#held() ? [] : this.#pending();
@@ -330,17 +200,14 @@ export class SightlineClient {
     });
   }
 
-  /**
-   * Usage events wait while the server has not heard the device's choices (with privacy
-   * controls attached): an app that asks for consent would refuse them until it has.
-   */
+  /** Usage events wait while the server has not heard the device's choices (consent.ts). */
   #held(): boolean {
     return this.consent.synced === false && this.onPrivacyChange !== null;
   }
 
   /** Queued events not on the network already. */
   #pending(): QueuedEvent[] {
-    return this.queue.peek(this.queue.size).filter((e) => !this.#inFlight.has(e.id));
+    return this.queue.peek(this.queue.size).filter((e) => !this.inFlight.has(e.id));
   }
 
   /**
@@ -415,7 +282,7 @@ export class SightlineClient {
       try {
         event = this.options.beforeSend(event);
       } catch (error) {
-        this.#log('beforeSend threw: event dropped', error);
+        this.warn('beforeSend threw: event dropped', error);
         return;
       }
       if (!event) return;
@@ -431,14 +298,14 @@ export class SightlineClient {
 
   async #drain(): Promise<void> {
     await this.ready;
-    if (this.#retryTimer !== null) return; // the server asked us to wait
+    if (this.retryTimer !== null) return; // the server asked us to wait
     // Crashes first, and a crash captured while this drain runs goes out in it, before the
     // next batch of events (not at the next flush, which may never come if the page dies).
     for (;;) {
-      const crash = this.#crashes.find((c) => !this.#inFlight.has(c.id));
+      const crash = this.#crashes.find((c) => !this.inFlight.has(c.id));
       if (crash) {
         const body = { ...(await this.#envelope()), ...crash.body };
-        if (!(await this.#send('/v1/telemetry/crash', body, [crash.id]))) return;
+        if (!(await this.send('/v1/telemetry/crash', body, [crash.id]))) return;
         this.#forgetCrash(crash.id);
         continue;
       }
@@ -446,68 +313,9 @@ export class SightlineClient {
       const batch = this.#pending().slice(0, this.#batchSize);
       if (batch.length === 0) return;
       const body = { ...(await this.#envelope()), events: batch.map(wire) };
-      if (!(await this.#send('/v1/telemetry/events', body, ids(batch)))) return;
+      if (!(await this.send('/v1/telemetry/events', body, ids(batch)))) return;
       this.queue.remove(batch);
     }
-  }
-
-  /** POSTs one body; true when it is done with (sent, or refused for good). */
-  async #send(path: string, body: Record<string, unknown>, sending: string[]): Promise<boolean> {
-    const text = JSON.stringify(body);
-    const headers = this.#headers();
-    let payload: string | Uint8Array = text;
-    if (this.platform.gzip && text.length > 1024) {
-      payload = await this.platform.gzip(text);
-      headers['content-encoding'] = 'gzip';
-    }
-    let status = 0;
-    let retryAfter: string | null = null;
-    // Keepalive (so a send the page's end interrupts still arrives) while the allowance lasts.
-    const keepalive = this.#keepaliveBytes + payload.length <= KEEPALIVE_BYTES;
-    const bytes = keepalive ? payload.length : 0;
-    this.#keepaliveBytes += bytes;
-    for (const id of sending) this.#inFlight.add(id);
-    try {
-      const res = await this.platform.fetch(this.url(path), { method: 'POST', headers, body: payload, keepalive });
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-    } catch (error) {
-      this.#log('send failed, will retry', error);
-    } finally {
-      this.#keepaliveBytes -= bytes;
-      for (const id of sending) this.#inFlight.delete(id);
-    }
-    this.#attempt++;
-    const outcome = outcomeOf(
-      status,
-      retryAfter,
-      this.#attempt,
-      this.#retry,
-      () => this.platform.random(),
-      this.platform.now(),
-    );
-    if (outcome.kind === 'retry') {
-      this.#retryTimer = this.platform.setTimeout(() => {
-        this.#retryTimer = null;
-        void this.flush();
-      }, outcome.afterMs);
-      return false;
-    }
-    this.#attempt = 0;
-    if (outcome.kind === 'drop') {
-      this.rejected++;
-      this.#log(`batch refused (${outcome.status}), dropped`);
-    }
-    return true;
-  }
-
-  /** @internal The endpoint (trailing slashes dropped) with `path`. */
-  url(path: string): string {
-    return `${this.options.endpoint.replace(/(?<!\/)\/+$/, '')}${path}`;
-  }
-
-  #headers(): Record<string, string> {
-    return { authorization: `Bearer ${this.options.key}`, 'content-type': 'application/json' };
   }
 
   async #envelope(): Promise<Record<string, unknown>> {
@@ -523,21 +331,6 @@ export class SightlineClient {
       ...(this.#userId ? { user_id: this.#userId } : {}),
       ...context,
     };
-  }
-
-  /** An anonymous id for this install, hashed with the app's key before it leaves the device. */
-  async #loadDeviceId(fresh: boolean): Promise<string> {
-    let raw: string | null = null;
-    try {
-      raw = fresh ? null : ((await this.platform.store?.get(DEVICE_KEY)) ?? null);
-      if (!raw) {
-        raw = this.platform.uuid();
-        await this.platform.store?.set(DEVICE_KEY, raw);
-      }
-    } catch {
-      raw ??= this.platform.uuid();
-    }
-    return this.platform.sha256Hex(`${this.options.key}:${raw}`);
   }
 
   #schedule(): void {
@@ -556,7 +349,7 @@ export class SightlineClient {
   /** The install's id, hashed; `fresh` starts a new install (after its data was deleted). */
   #startDevice(fresh: boolean): Promise<string> {
     this.#deviceHash = null;
-    const id = this.#loadDeviceId(fresh);
+    const id = loadDeviceId(this.platform, this.options.key, fresh);
     // Only the latest id counts (an earlier one may resolve after a reset started a new one).
     void id.then((hash) => this.deviceId === id && (this.#deviceHash = hash)).catch(() => undefined);
     return id;
@@ -589,7 +382,7 @@ export class SightlineClient {
     try {
       run();
     } catch (error) {
-      this.#log('internal error (ignored)', error);
+      this.warn('internal error (ignored)', error);
     }
   }
 
@@ -597,27 +390,7 @@ export class SightlineClient {
     try {
       await run();
     } catch (error) {
-      this.#log('internal error (ignored)', error);
+      this.warn('internal error (ignored)', error);
     }
-  }
-
-  #log(message: string, error?: unknown): void {
-    // The one place the SDK writes to the console, and only when the app asked for it.
-    // eslint-disable-next-line no-console
-    if (this.options.debug) console.warn(`[sightline] ${message}`, error ?? '');
-  }
-}
-
-const ids = (events: readonly QueuedEvent[]) => events.map((e) => e.id);
-
-function wire(e: QueuedEvent) {
-  return { id: e.id, type: e.type, timestamp: e.timestamp, session_id: e.session_id, data: e.data };
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }

@@ -69,3 +69,12 @@ function filteredKey(key: string, exclude: ReadonlySet<string>): boolean {
   }
   return secret;
 }
+
+/** Text for a thrown value that is not an Error (an object, a number): JSON where it can be. */
+export function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,6 +1,3 @@
-/**
- * The one Sightline version: printed by `sightline --version`, shown in the portal footer,
- * reported by /readyz?detail=1. It equals the root package.json's `version` (version.test.ts);
- * CHANGELOG.md's newest entry names it.
- */
-export const SIGHTLINE_VERSION = '0.9.0';
+// The version constant lives in the browser-safe contracts entry (the portal shows it);
+// `@sightline/core/version` stays for the CLI and the container smoke test.
+export { SIGHTLINE_VERSION } from './contracts/version.ts';

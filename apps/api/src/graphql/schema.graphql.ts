@@ -1,3 +1,5 @@
+// Over 400 lines because it is the whole GraphQL schema (SDL) of the public integration API:
+// one document, read top to bottom like the reference it is.
 // The integration API's types. Ids of apps are integers (the DSN project id), as strings.
 export const typeDefs = /* GraphQL */ `
   enum Role {

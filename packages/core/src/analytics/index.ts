@@ -24,11 +24,10 @@ export {
   analyticsOverview,
   analyticsOverviews,
   type AnalyticsOverview,
-  analyticsPerformance,
-  analyticsSlowest,
   analyticsVersions,
   type OverviewFigures,
 } from './queries.ts';
+export { analyticsPerformance, analyticsSlowest } from './performance.ts';
 export * from '../contracts/analytics.ts';
 export {
   analyticsFeatureAdoption,

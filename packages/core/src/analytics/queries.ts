@@ -8,14 +8,10 @@ import {
   DAY_MS,
   dateRangeInput,
   eventSeriesInput,
-  performanceInput,
-  slowestInput,
   type BreakdownInput,
   type DateRange,
   type DateRangeQuery,
   type EventSeriesInput,
-  type PerformanceInput,
-  type SlowestInput,
 } from '../contracts/analytics.ts';
 import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
@@ -55,7 +51,7 @@ const rolledUpAt = (rows: readonly DailyRow[]) =>
   rows.reduce<Date | null>((at, r) => (at === null || r.computed_at > at ? r.computed_at : at), null);
 
 /** Daily rollup rows of some metrics over [from, to] (epoch ms of UTC days, inclusive). */
-async function dailyRows(
+export async function dailyRows(
   prisma: PrismaClient,
   orgId: string,
   appId: number | readonly number[],
@@ -284,7 +280,12 @@ export async function analyticsEventSeries(
 }
 
 /** Active users by app version: device-days in the range and their share, largest first. */
-export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, appId: number, input: DateRangeQuery = {}) {
+export async function analyticsVersions(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  input: DateRangeQuery = {},
+) {
   const range = parseInput(dateRangeInput, input);
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [
@@ -332,78 +333,6 @@ export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, a
     .sort((a, b) => b.deviceDays - a.deviceDays || (a.version ?? '').localeCompare(b.version ?? ''));
 }
 
-export const PERCENTILES = [0.5, 0.75, 0.95, 0.99] as const;
-
-const quantiles = (sketch: ValueSketch) => ({
-  count: sketch.count,
-  p50: round(sketch.quantile(0.5), 3),
-  p75: round(sketch.quantile(0.75), 3),
-  p95: round(sketch.quantile(0.95), 3),
-  p99: round(sketch.quantile(0.99), 3),
-});
-
-/** Percentiles of one metric per day and over the whole range, merged from the daily sketches. */
-export async function analyticsPerformance(prisma: PrismaClient, actor: OrgActor, appId: number, input: PerformanceInput) {
-  const q = parseInput(performanceInput, input);
-  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
-  await requireApp(prisma, actor, appId);
-  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [`value:${q.eventType}`], {
-    withSketch: true,
-    ...(q.name !== undefined ? { dimension: q.name } : {}),
-  });
-  // Without a name: every name of the type, but not the per-page copies of web vitals.
-  const used =
-    q.name === undefined ? rows.filter((r) => !(q.eventType === 'web_vital' && r.dimension.includes('@'))) : rows;
-  const overall = new ValueSketch();
-  const byDay = new Map<number, ValueSketch>();
-  for (const r of used) {
-    const sketch = ValueSketch.decode(r.sketch);
-    overall.merge(sketch);
-    const at = r.day.getTime();
-    byDay.set(at, (byDay.get(at) ?? new ValueSketch()).merge(sketch));
-  }
-  return {
-    start: iso(range.start),
-    end: iso(range.end),
-    eventType: q.eventType,
-    name: q.name ?? null,
-    overall: quantiles(overall),
-    daily: Array.from({ length: range.days }, (_, i) => {
-      const at = range.start + i * DAY_MS;
-      return { date: iso(at), ...quantiles(byDay.get(at) ?? new ValueSketch()) };
-    }),
-  };
-}
-
-/** Names of one value type ranked by a percentile: slow pages (web_vital LCP@page), slow routes, slow resource types. */
-export async function analyticsSlowest(
-  prisma: PrismaClient,
-  actor: OrgActor,
-  appId: number,
-  input: SlowestInput,
-): Promise<
-  Array<{ name: string; count: number; p50: number | null; p75: number | null; p95: number | null; p99: number | null }>
-> {
-  const q = parseInput(slowestInput, input);
-  const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
-  await requireApp(prisma, actor, appId);
-  const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [`value:${q.eventType}`], {
-    withSketch: true,
-  });
-  // For web vitals: the pages of one vital (LCP@/checkout → /checkout).
-  const prefix = q.eventType === 'web_vital' ? `${q.name ?? 'LCP'}@` : null;
-  const byName = new Map<string, ValueSketch>();
-  for (const r of rows) {
-    if (prefix ? !r.dimension.startsWith(prefix) : q.name !== undefined && r.dimension !== q.name) continue;
-    const name = prefix ? r.dimension.slice(prefix.length) : r.dimension;
-    byName.set(name, (byName.get(name) ?? new ValueSketch()).merge(ValueSketch.decode(r.sketch)));
-  }
-  return [...byName.entries()]
-    .map(([name, sketch]) => ({ name, ...quantiles(sketch) }))
-    .sort((a, b) => (b[q.percentile] ?? 0) - (a[q.percentile] ?? 0) || a.name.localeCompare(b.name))
-    .slice(0, q.limit);
-}
-
 /** Active devices by OS, browser, country, model — or views of screens and use of features — in device-days. */
 export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, appId: number, input: BreakdownInput) {
   const q = parseInput(breakdownInput, input);
@@ -425,7 +354,12 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
 }
 
 /** Day by day: active users, sessions, crashes (unhandled), crashed users and the crash-free share. */
-export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: DateRangeQuery = {}) {
+export async function analyticsDailyHealth(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  input: DateRangeQuery = {},
+) {
   const range = parseInput(dateRangeInput, input);
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, ['active', 'sessions', 'crashes'], {

@@ -8,13 +8,8 @@ import { storeAndGroupCrashes } from '../crashes/group-crashes.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { createTestApp, createTestOrg } from '../testing/factories.ts';
 import { testCrashRecord } from '../testing/crash-record.ts';
-import {
-  analyticsEventSeries,
-  analyticsOverview,
-  analyticsPerformance,
-  analyticsSlowest,
-  analyticsVersions,
-} from './queries.ts';
+import { analyticsPerformance, analyticsSlowest } from './performance.ts';
+import { analyticsEventSeries, analyticsOverview, analyticsVersions } from './queries.ts';
 import { runAggregation } from './rollup.ts';
 import { SKETCH_RELATIVE_ACCURACY } from './sketch.ts';
 

@@ -3,9 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
-import { Notice, formatDate, Form } from '../../../components/ui';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
-import { formText } from '../../../lib/form';
+import { Notice, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
 import { DeadLetters } from './dead-letters';
 
 const PLANS = ['FREE', 'TEAM', 'BUSINESS', 'ENTERPRISE'] as const;

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Field, Form, Notice, SecretValue, Section, formatDate } from '../../../../../components/ui';
-import { formText } from '../../../../../lib/form';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
+import { Field, Form, Notice, SecretValue, Section, formatDate } from '~/components/ui';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 const KINDS = ['EMAIL', 'SLACK', 'WEBHOOK'] as const;
 const RULE_KINDS = [

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section, formatDate, Form } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
-import { formText } from '../../../../../lib/form';
+import { Field, Notice, SecretValue, Section, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 const SCOPES = ['ingest', 'read', 'write', 'admin'] as const;
 type Scope = (typeof SCOPES)[number];

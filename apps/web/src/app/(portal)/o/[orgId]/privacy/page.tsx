@@ -3,10 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Form, Notice, Section, formatDate } from '../../../../../components/ui';
-import { formText } from '../../../../../lib/form';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
+import { Field, Form, Notice, Section, formatDate } from '~/components/ui';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 // GDPR requests: every request of the organization with its status and download (the
 // devices' own and the organization's), acting for an end user, exporting the organization.

@@ -4,10 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
-import { NoDataYet } from '../../../../../../../components/setup/first-event';
-import { Field, Notice, formatDate } from '../../../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../lib/use-org';
+import { NoDataYet } from '~/components/setup/first-event';
+import { Field, Notice, formatDate } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 const STATUSES = ['', 'open', 'regressed', 'resolved', 'ignored'] as const;
 const SORTS = [

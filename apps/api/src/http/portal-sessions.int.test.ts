@@ -4,7 +4,11 @@ import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
-import { FORWARDED_IP_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedIp } from './session.ts';
+import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_SIGNATURE_HEADER,
+  clientAddressSignature,
+} from '@sightline/core/secrets';
 import { portalSessionCookie } from './session-testing.ts';
 import { createTestServerDeps } from './testing.ts';
 
@@ -35,8 +39,8 @@ async function mutate(path: string, input: unknown, cookie?: string, ip = '192.0
     url: `/trpc/${path}`,
     headers: {
       'content-type': 'application/json',
-      [FORWARDED_IP_HEADER]: ip,
-      [FORWARDED_SIGNATURE_HEADER]: signForwardedIp(deps.secret, ip),
+      [CLIENT_ADDRESS_HEADER]: ip,
+      [CLIENT_ADDRESS_SIGNATURE_HEADER]: clientAddressSignature(deps.secret, ip),
       ...(cookie ? { cookie } : {}),
     },
     payload: { json: input },

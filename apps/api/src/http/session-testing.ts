@@ -1,5 +1,6 @@
 import { encode } from '@auth/core/jwt';
-import { portalAuthSecret, SESSION_VERSION_CLAIM } from './session.ts';
+import { sessionSecret } from '@sightline/core/secrets';
+import { SESSION_VERSION_CLAIM } from './session.ts';
 
 export const SESSION_COOKIE = 'authjs.session-token';
 
@@ -17,7 +18,7 @@ export async function portalSessionCookie(
       sub: userId,
       ...(options.sessionVersion === undefined ? {} : { [SESSION_VERSION_CLAIM]: options.sessionVersion }),
     },
-    secret: options.sealWith ?? portalAuthSecret(secret),
+    secret: options.sealWith ?? sessionSecret(secret),
     salt: SESSION_COOKIE,
     maxAge: options.maxAge ?? 3600,
   });

@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
-import { clientIp, signForwardedIp } from './session.ts';
+import { clientAddressSignature } from '@sightline/core/secrets';
+import { clientIp } from './session.ts';
 import { portalSessionCookie, SESSION_COOKIE } from './session-testing.ts';
 import { createTestServerDeps } from './testing.ts';
 
@@ -88,7 +89,7 @@ describe('forwarded client address', () => {
     const ip = '203.0.113.9';
     expect(
       clientIp(
-        request({ 'x-sightline-client-ip': ip, 'x-sightline-client-ip-signature': signForwardedIp(deps.secret, ip) }),
+        request({ 'x-sightline-client-ip': ip, 'x-sightline-client-ip-signature': clientAddressSignature(deps.secret, ip) }),
         deps.secret,
       ),
     ).toBe(ip);
@@ -96,7 +97,7 @@ describe('forwarded client address', () => {
       clientIp(
         request({
           'x-sightline-client-ip': ip,
-          'x-sightline-client-ip-signature': signForwardedIp('other-secret', ip),
+          'x-sightline-client-ip-signature': clientAddressSignature('other-secret', ip),
         }),
         deps.secret,
       ),

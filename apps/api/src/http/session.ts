@@ -1,16 +1,14 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { getToken } from '@auth/core/jwt';
 import { isSessionCurrent } from '@sightline/core';
+import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_SIGNATURE_HEADER,
+  clientAddressSignature,
+  sessionSecret,
+} from '@sightline/core/secrets';
 import type { PrismaClient } from '@sightline/db';
 import type { FastifyRequest } from 'fastify';
-
-/**
- * The portal's next-auth secret, derived from SIGHTLINE_SECRET so one secret configures the
- * installation. apps/web derives the same value (apps/web/src/server/env.ts).
- */
-export function portalAuthSecret(secret: string): string {
-  return createHash('sha256').update(`sightline:portal-session:${secret}`).digest('base64url');
-}
 
 /** The claim of the portal's session cookie that holds the user's session version at sign-in. */
 export const SESSION_VERSION_CLAIM = 'sv';
@@ -29,7 +27,7 @@ export async function sessionUserId(
   const cookie = request.headers.cookie;
   if (!cookie?.includes('authjs.session-token')) return null;
   const req = { headers: { cookie } };
-  const authSecret = portalAuthSecret(secret);
+  const authSecret = sessionSecret(secret);
   for (const secureCookie of [true, false]) {
     const token = await getToken({ req, secret: authSecret, secureCookie }).catch(() => null);
     if (token && typeof token.sub === 'string')
@@ -38,22 +36,15 @@ export async function sessionUserId(
   return null;
 }
 
-export const FORWARDED_IP_HEADER = 'x-sightline-client-ip';
-export const FORWARDED_SIGNATURE_HEADER = 'x-sightline-client-ip-signature';
-
-export function signForwardedIp(secret: string, ip: string): string {
-  return createHmac('sha256', secret).update(`client-ip:${ip}`).digest('base64url');
-}
-
 /**
  * The caller's address. The portal proxies the browser's requests, so it passes the browser's
  * address in a header signed with SIGHTLINE_SECRET; an unsigned or forged one is ignored.
  */
 export function clientIp(request: FastifyRequest, secret: string): string {
-  const ip = request.headers[FORWARDED_IP_HEADER];
-  const signature = request.headers[FORWARDED_SIGNATURE_HEADER];
+  const ip = request.headers[CLIENT_ADDRESS_HEADER];
+  const signature = request.headers[CLIENT_ADDRESS_SIGNATURE_HEADER];
   if (typeof ip === 'string' && typeof signature === 'string' && ip.length <= 64) {
-    const expected = Buffer.from(signForwardedIp(secret, ip));
+    const expected = Buffer.from(clientAddressSignature(secret, ip));
     const given = Buffer.from(signature);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return ip;
   }

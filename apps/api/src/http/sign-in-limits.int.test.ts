@@ -3,7 +3,11 @@ import { createTestDatabase, type TestDatabase } from '@sightline/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './server.ts';
-import { FORWARDED_IP_HEADER, FORWARDED_SIGNATURE_HEADER, signForwardedIp } from './session.ts';
+import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_SIGNATURE_HEADER,
+  clientAddressSignature,
+} from '@sightline/core/secrets';
 import { createTestServerDeps } from './testing.ts';
 
 // Sign-in limits on the real path: the tRPC `auth.signIn` procedure of an api whose guard has
@@ -41,9 +45,9 @@ async function signIn(email: string, password: string, forwarded: Forwarded) {
       'content-type': 'application/json',
       ...(forwarded
         ? {
-            [FORWARDED_IP_HEADER]: forwarded.ip,
+            [CLIENT_ADDRESS_HEADER]: forwarded.ip,
             ...(forwarded.signature !== null
-              ? { [FORWARDED_SIGNATURE_HEADER]: forwarded.signature ?? signForwardedIp(deps.secret, forwarded.ip) }
+              ? { [CLIENT_ADDRESS_SIGNATURE_HEADER]: forwarded.signature ?? clientAddressSignature(deps.secret, forwarded.ip) }
               : {}),
           }
         : {}),
@@ -94,7 +98,7 @@ describe('sign-in limits through auth.signIn with the default limits', () => {
     );
     const unsigned = await statuses(2, (i) => signIn(owner.email, `unsigned ${i}`, { ip: freshIp(), signature: null }));
     const stolen = await statuses(1, () =>
-      signIn(owner.email, 'stolen', { ip: freshIp(), signature: signForwardedIp(deps.secret, '192.0.2.200') }),
+      signIn(owner.email, 'stolen', { ip: freshIp(), signature: clientAddressSignature(deps.secret, '192.0.2.200') }),
     );
     const none = await statuses(1, () => signIn(owner.email, 'no header', null));
     // All seven came from the one peer: five free failures, then the delay.

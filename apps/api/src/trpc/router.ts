@@ -1,3 +1,4 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { router } from './init.ts';
 import { adminRouter } from './routers/admin.ts';
 import { alertsRouter } from './routers/alerts.ts';
@@ -29,3 +30,8 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+
+/** What each procedure takes, as the portal writes it (defaults optional). */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** What each procedure answers, after superjson (dates stay Dates). */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { AppRouter } from '@sightline/api/trpc';
+import { clientAddressHeaders } from '@sightline/core/secrets';
 import { clientAddressOf } from '@sightline/core/trust-proxy';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
@@ -20,8 +20,7 @@ export function clientIpOf(headers: Headers): string {
 
 /** Headers that carry the browser's address to the api, signed so nobody else can claim one. */
 export function forwardedIpHeaders(ip: string): Record<string, string> {
-  const signature = createHmac('sha256', webEnv().SIGHTLINE_SECRET).update(`client-ip:${ip}`).digest('base64url');
-  return { 'x-sightline-client-ip': ip, 'x-sightline-client-ip-signature': signature };
+  return clientAddressHeaders(webEnv().SIGHTLINE_SECRET, ip);
 }
 
 /** A tRPC client for the portal's server side (sign-in), acting for one browser address. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sessionSecret } from '@sightline/core/secrets';
 import { trustProxyEnv } from '@sightline/core/trust-proxy';
 import { z } from 'zod';
 
@@ -36,10 +36,8 @@ export function webEnv(): WebEnv {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
     throw new Error(`web: bad configuration: ${problems}`);
   }
-  // The api derives the same next-auth secret to read the session cookie (apps/api/src/http/session.ts).
-  const AUTH_SECRET = createHash('sha256')
-    .update(`sightline:portal-session:${parsed.data.SIGHTLINE_SECRET}`)
-    .digest('base64url');
+  // The api derives the same next-auth secret to read the session cookie.
+  const AUTH_SECRET = sessionSecret(parsed.data.SIGHTLINE_SECRET);
   cached = { ...parsed.data, AUTH_SECRET };
   return cached;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_KINDS, METRIC_AGGREGATES, METRIC_OPERATORS } from '../contracts/alerts.ts';
 
 export const channelInput = z.discriminatedUnion('kind', [
   z.object({
@@ -23,14 +24,7 @@ export const channelInput = z.discriminatedUnion('kind', [
 ]);
 export type ChannelInput = z.infer<typeof channelInput>;
 
-export const ALERT_KINDS = [
-  'NEW_CRASH_GROUP',
-  'REGRESSION',
-  'CRASH_SPIKE',
-  'CRASH_FREE_DROP',
-  'PERF_THRESHOLD',
-] as const;
-export const METRIC_AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max', 'count'] as const;
+export { ALERT_KINDS, METRIC_AGGREGATES };
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -73,7 +67,7 @@ export const alertConditionsInput = z
     eventType: z.string().trim().min(1).max(100).optional(),
     metricName: z.string().trim().min(1).max(200).optional(),
     aggregate: z.enum(METRIC_AGGREGATES).default('p75'),
-    operator: z.enum(['above', 'below']).default('above'),
+    operator: z.enum(METRIC_OPERATORS).default('above'),
     minSamples: z.number().int().min(1).max(10_000_000).default(20),
   })
   .strict();

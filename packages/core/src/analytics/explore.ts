@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { RETENTION_MODES, RETENTION_PERIODS } from '../contracts/analytics.ts';
 import { dateRangeInput, DAY_MS, dayInput, iso, requireApp, round, type DateRange } from './queries.ts';
 
 // Questions the rollups cannot answer, asked of raw events (and device_days) over bounded
@@ -156,9 +157,9 @@ export const retentionInput = z
   .object({
     start: dayInput.optional(),
     end: dayInput.optional(),
-    period: z.enum(['day', 'week']).default('week'),
+    period: z.enum(RETENTION_PERIODS).default('week'),
     /** 'on': active in that very period; 'on_or_after': in it or any later one (unbounded). */
-    mode: z.enum(['on', 'on_or_after']).default('on'),
+    mode: z.enum(RETENTION_MODES).default('on'),
     periods: z.number().int().min(1).max(52).default(8),
   })
   .strict();

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { BREAKDOWNS, PERCENTILE_NAMES, SERIES_INTERVALS } from '../contracts/analytics.ts';
 import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
 
@@ -245,7 +246,7 @@ export const eventSeriesInput = z
     start: dayInput.optional(),
     end: dayInput.optional(),
     eventType: z.string().trim().min(1).max(100).optional(),
-    interval: z.enum(['day', 'hour']).default('day'),
+    interval: z.enum(SERIES_INTERVALS).default('day'),
   })
   .strict();
 
@@ -406,7 +407,7 @@ export async function analyticsSlowest(
 > {
   const q = parseInput(
     performanceInput.extend({
-      percentile: z.enum(['p50', 'p75', 'p95', 'p99']).default('p75'),
+      percentile: z.enum(PERCENTILE_NAMES).default('p75'),
       limit: z.number().int().min(1).max(100).default(10),
     }),
     input,
@@ -430,7 +431,7 @@ export async function analyticsSlowest(
     .slice(0, q.limit);
 }
 
-export const BREAKDOWNS = ['os', 'browser', 'country', 'device_model', 'screen', 'feature'] as const;
+export { BREAKDOWNS };
 
 /** Active devices by OS, browser, country, model — or views of screens and use of features — in device-days. */
 export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {

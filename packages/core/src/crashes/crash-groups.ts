@@ -5,25 +5,26 @@ import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { CRASH_SORTS, CRASH_STATUSES, SETTABLE_CRASH_STATUSES } from '../contracts/crashes.ts';
 
 // Crash groups as people work with them: list and filter, look at one, resolve (maybe "in
 // version X"), ignore (forever or until N more occurrences), reopen, assign, comment.
 // Tenant first: every query names the actor's org and an app of that org.
 
-export const CRASH_STATUSES = ['open', 'resolved', 'ignored', 'regressed'] as const;
+export { CRASH_STATUSES };
 
 export const listCrashGroupsInput = z.object({
   status: z.enum(CRASH_STATUSES).optional(),
   version: z.string().min(1).max(64).optional(),
   search: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(['last_seen', 'occurrences', 'users', 'first_seen']).default('last_seen'),
+  sort: z.enum(CRASH_SORTS).default('last_seen'),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 
 export const updateCrashGroupInput = z
   .object({
-    status: z.enum(['open', 'resolved', 'ignored']).optional(),
+    status: z.enum(SETTABLE_CRASH_STATUSES).optional(),
     /** With `resolved`: only occurrences from this version or later count as a regression. */
     resolvedInVersion: z.string().min(1).max(64).nullable().optional(),
     /** With `ignored`: wake up after this many more occurrences (omit: ignore for good). */

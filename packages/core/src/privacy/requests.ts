@@ -7,6 +7,7 @@ import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
+import { PRIVACY_REQUEST_KINDS } from '../contracts/privacy.ts';
 import { APP_DELETION_STEPS, DELETION_STEPS } from './subject-deletion.ts';
 import { EXPORT_TTL_MS, exportLink } from './subject-export.ts';
 
@@ -22,7 +23,7 @@ const NO_NUL = /^[^\u0000]*$/;
 export const subjectRequestInput = z
   .object({
     appId: z.number().int(),
-    kind: z.enum(['EXPORT', 'DELETE']),
+    kind: z.enum(PRIVACY_REQUEST_KINDS),
     deviceId: z
       .string()
       .trim()

@@ -1,11 +1,11 @@
 import { AppError } from '../errors.ts';
-import type { ROLES } from './schemas.ts';
+import { ROLE_RANK, type Role } from '../contracts/tenancy.ts';
 
-export type Role = (typeof ROLES)[number];
+export { ROLE_RANK, type Role };
 
 // What each role may do: the one table every surface (tRPC, GraphQL, REST) consults.
-// Roles are ordered; an action names the least role that may perform it.
-export const ROLE_RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
+// Roles are ordered (ROLE_RANK, shared with the portal); an action names the least role
+// that may perform it.
 
 export const PERMISSIONS = {
   'org.read': 'VIEWER',

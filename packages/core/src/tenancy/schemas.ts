@@ -1,18 +1,8 @@
 import { z } from 'zod';
 
-export const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
-export const API_SCOPES = ['ingest', 'read', 'write', 'admin'] as const;
-export const PLATFORMS = [
-  'WEB',
-  'NODE',
-  'NEXTJS',
-  'IOS',
-  'ANDROID',
-  'REACT_NATIVE',
-  'FLUTTER',
-  'LUA',
-  'OTHER',
-] as const;
+import { API_SCOPES, PLATFORMS, ROLES } from '../contracts/tenancy.ts';
+
+export { API_SCOPES, PLATFORMS, ROLES };
 
 export const emailSchema = z.string().trim().toLowerCase().email('must be an email address').max(254);
 

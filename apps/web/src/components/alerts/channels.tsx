@@ -1,13 +1,12 @@
 'use client';
 
+import type { RouterOutputs } from '@sightline/api/trpc';
+import { CHANNEL_KINDS, type ChannelKind } from '@sightline/core/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, Form, Notice, SecretValue, formatDate } from '~/components/ui';
 import { formText } from '~/lib/form';
-import { errorMessage, useTRPC, type RouterOutputs } from '~/lib/trpc';
-
-const KINDS = ['EMAIL', 'SLACK', 'WEBHOOK'] as const;
-type Kind = (typeof KINDS)[number];
+import { errorMessage, useTRPC } from '~/lib/trpc';
 
 export type AlertChannel = RouterOutputs['alerts']['channels'][number];
 
@@ -77,7 +76,7 @@ export function ChannelForm({ orgId }: { orgId: string }) {
       onSuccess: () => queryClient.invalidateQueries(trpc.alerts.pathFilter()),
     }),
   );
-  const [kind, setKind] = useState<Kind>('EMAIL');
+  const [kind, setKind] = useState<ChannelKind>('EMAIL');
   // A new key empties the form after each channel is added.
   const [formKey, setFormKey] = useState(0);
 
@@ -103,8 +102,8 @@ export function ChannelForm({ orgId }: { orgId: string }) {
   return (
     <Form key={formKey} onSubmit={onSubmit} className="stack">
       <Field label="Channel kind">
-        <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-          {KINDS.map((k) => (
+        <select value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)}>
+          {CHANNEL_KINDS.map((k) => (
             <option key={k} value={k}>
               {k.toLowerCase()}
             </option>

@@ -1,7 +1,7 @@
 'use client';
 
+import type { RouterOutputs } from '@sightline/api/trpc';
 import { formatDate } from '~/components/ui';
-import type { RouterOutputs } from '~/lib/trpc';
 
 type AlertDelivery = RouterOutputs['alerts']['deliveries'][number];
 

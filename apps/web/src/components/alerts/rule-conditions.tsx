@@ -1,20 +1,25 @@
 'use client';
 
+import { METRIC_AGGREGATES, METRIC_OPERATORS, type AlertKind } from '@sightline/core/contracts';
 import { Field } from '~/components/ui';
 import { formText } from '~/lib/form';
 
 // Each rule kind's conditions in one place: its label, the fields its form shows, how those
 // fields become the rule's conditions, and how the rules table says them back in words.
 
-export const RULE_KINDS = [
-  ['NEW_CRASH_GROUP', 'A new crash'],
-  ['REGRESSION', 'A resolved crash comes back'],
-  ['CRASH_SPIKE', 'A crash spikes'],
-  ['CRASH_FREE_DROP', 'Crash-free users drop'],
-  ['PERF_THRESHOLD', 'A performance metric crosses a threshold'],
-] as const;
-const AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max', 'count'] as const;
-export type RuleKind = (typeof RULE_KINDS)[number][0];
+/** What fires a rule of each kind, as the form and the rules table say it. */
+export const RULE_KIND_LABELS: Record<AlertKind, string> = {
+  NEW_CRASH_GROUP: 'A new crash',
+  REGRESSION: 'A resolved crash comes back',
+  CRASH_SPIKE: 'A crash spikes',
+  CRASH_FREE_DROP: 'Crash-free users drop',
+  PERF_THRESHOLD: 'A performance metric crosses a threshold',
+};
+
+/** A rule's kind in words; a kind no form creates (the database also knows QUOTA) shows as stored. */
+export function ruleKindLabel(kind: string): string {
+  return Object.hasOwn(RULE_KIND_LABELS, kind) ? RULE_KIND_LABELS[kind as AlertKind] : kind;
+}
 
 export interface RuleConditions {
   windowMinutes?: number;
@@ -44,7 +49,7 @@ export function describeConditions(kind: string, c: RuleConditions): string {
 }
 
 /** The conditions a rule's form reads from the fields its kind shows. */
-export function conditionsOf(ruleKind: RuleKind, form: FormData) {
+export function conditionsOf(ruleKind: AlertKind, form: FormData) {
   const threshold = formText(form, 'threshold');
   const windowMinutes = Number(formText(form, 'window') || 60);
   if (ruleKind === 'CRASH_SPIKE') return { threshold: Number(threshold), windowMinutes };
@@ -64,7 +69,7 @@ export function conditionsOf(ruleKind: RuleKind, form: FormData) {
 }
 
 /** The fields only some rule kinds have (a new crash or a regression needs none). */
-export function ConditionFields({ ruleKind }: { ruleKind: RuleKind }) {
+export function ConditionFields({ ruleKind }: { ruleKind: AlertKind }) {
   if (ruleKind === 'CRASH_SPIKE')
     return (
       <div className="row">
@@ -101,15 +106,16 @@ export function ConditionFields({ ruleKind }: { ruleKind: RuleKind }) {
         </Field>
         <Field label="Aggregate">
           <select name="aggregate" defaultValue="p75">
-            {AGGREGATES.map((a) => (
+            {METRIC_AGGREGATES.map((a) => (
               <option key={a}>{a}</option>
             ))}
           </select>
         </Field>
         <Field label="Is">
           <select name="operator" defaultValue="above">
-            <option>above</option>
-            <option>below</option>
+            {METRIC_OPERATORS.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
           </select>
         </Field>
         <Field label="Threshold">

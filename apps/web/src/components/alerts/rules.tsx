@@ -1,18 +1,20 @@
 'use client';
 
+import type { RouterOutputs } from '@sightline/api/trpc';
+import { ALERT_KINDS, type AlertKind } from '@sightline/core/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, Form, Notice, formatDate } from '~/components/ui';
 import { formText } from '~/lib/form';
-import { errorMessage, useTRPC, type RouterOutputs } from '~/lib/trpc';
+import { errorMessage, useTRPC } from '~/lib/trpc';
 import type { AlertChannel } from './channels';
 import {
   ConditionFields,
-  RULE_KINDS,
+  RULE_KIND_LABELS,
   conditionsOf,
   describeConditions,
+  ruleKindLabel,
   type RuleConditions,
-  type RuleKind,
 } from './rule-conditions';
 
 type AlertRule = RouterOutputs['alerts']['rules'][number];
@@ -51,7 +53,7 @@ export function RuleTable({
           <tr key={r.id}>
             <td>{r.name}</td>
             <td>
-              {RULE_KINDS.find(([k]) => k === r.kind)?.[1] ?? r.kind}
+              {ruleKindLabel(r.kind)}
               <span className="muted"> {describeConditions(r.kind, r.conditions as RuleConditions)}</span>
             </td>
             <td>{r.appId === null ? 'every app' : (apps?.find((a) => a.id === r.appId)?.name ?? r.appId)}</td>
@@ -100,7 +102,7 @@ export function RuleForm({
       onSuccess: () => queryClient.invalidateQueries(trpc.alerts.pathFilter()),
     }),
   );
-  const [ruleKind, setRuleKind] = useState<RuleKind>('NEW_CRASH_GROUP');
+  const [ruleKind, setRuleKind] = useState<AlertKind>('NEW_CRASH_GROUP');
   // A new key empties the form after each rule is added.
   const [formKey, setFormKey] = useState(0);
 
@@ -138,10 +140,10 @@ export function RuleForm({
         <input name="name" required maxLength={100} />
       </Field>
       <Field label="Alert when">
-        <select value={ruleKind} onChange={(e) => setRuleKind(e.target.value as RuleKind)}>
-          {RULE_KINDS.map(([k, label]) => (
+        <select value={ruleKind} onChange={(e) => setRuleKind(e.target.value as AlertKind)}>
+          {ALERT_KINDS.map((k) => (
             <option key={k} value={k}>
-              {label}
+              {RULE_KIND_LABELS[k]}
             </option>
           ))}
         </select>

@@ -1,5 +1,6 @@
 'use client';
 
+import { ROLES, type Role } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
@@ -7,9 +8,6 @@ import { Field, Notice, Section, formatDate, Form } from '~/components/ui';
 import { errorMessage, useTRPC } from '~/lib/trpc';
 import { useOrg } from '~/lib/use-org';
 import { formText } from '~/lib/form';
-
-const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
-type Role = (typeof ROLES)[number];
 
 export default function MembersPage() {
   const { orgId, role, atLeast } = useOrg();

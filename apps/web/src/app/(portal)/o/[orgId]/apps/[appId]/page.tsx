@@ -1,5 +1,6 @@
 'use client';
 
+import { PLATFORMS, type Platform } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams, useRouter } from 'next/navigation';
 import Link from 'next/link';
@@ -11,9 +12,6 @@ import { Field, Notice, Section, Form } from '~/components/ui';
 import { errorMessage, useTRPC } from '~/lib/trpc';
 import { useOrg } from '~/lib/use-org';
 import { formText } from '~/lib/form';
-
-const PLATFORMS = ['WEB', 'NODE', 'NEXTJS', 'IOS', 'ANDROID', 'REACT_NATIVE', 'FLUTTER', 'LUA', 'OTHER'] as const;
-type Platform = (typeof PLATFORMS)[number];
 
 const list = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
 

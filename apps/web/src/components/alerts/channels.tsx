@@ -2,11 +2,12 @@
 
 import type { RouterOutputs } from '@sightline/api/trpc';
 import { CHANNEL_KINDS, type ChannelKind } from '@sightline/core/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, Form, Notice, SecretValue, formatDate } from '~/components/ui';
 import { formText } from '~/lib/form';
 import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useRefreshAlerts } from './refresh';
 
 export type AlertChannel = RouterOutputs['alerts']['channels'][number];
 
@@ -70,12 +71,8 @@ export function ChannelTable({
 /** Adds an email, Slack or webhook channel; a webhook's signing secret is shown once, here. */
 export function ChannelForm({ orgId }: { orgId: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const createChannel = useMutation(
-    trpc.alerts.createChannel.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.alerts.pathFilter()),
-    }),
-  );
+  const refresh = useRefreshAlerts();
+  const createChannel = useMutation(trpc.alerts.createChannel.mutationOptions({ onSuccess: refresh }));
   const [kind, setKind] = useState<ChannelKind>('EMAIL');
   // A new key empties the form after each channel is added.
   const [formKey, setFormKey] = useState(0);

@@ -2,7 +2,7 @@
 
 import type { RouterOutputs } from '@sightline/api/trpc';
 import { ALERT_KINDS, type AlertKind } from '@sightline/core/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Field, Form, Notice, formatDate } from '~/components/ui';
 import { formText } from '~/lib/form';
@@ -16,6 +16,7 @@ import {
   ruleKindLabel,
   type RuleConditions,
 } from './rule-conditions';
+import { useRefreshAlerts } from './refresh';
 
 type AlertRule = RouterOutputs['alerts']['rules'][number];
 type OrgApp = RouterOutputs['apps']['list'][number];
@@ -96,12 +97,8 @@ export function RuleForm({
   channels: AlertChannel[];
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const createRule = useMutation(
-    trpc.alerts.createRule.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.alerts.pathFilter()),
-    }),
-  );
+  const refresh = useRefreshAlerts();
+  const createRule = useMutation(trpc.alerts.createRule.mutationOptions({ onSuccess: refresh }));
   const [ruleKind, setRuleKind] = useState<AlertKind>('NEW_CRASH_GROUP');
   // A new key empties the form after each rule is added.
   const [formKey, setFormKey] = useState(0);

@@ -1,8 +1,9 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { ChannelForm, ChannelTable } from '~/components/alerts/channels';
 import { DeliveryLog } from '~/components/alerts/deliveries';
+import { useRefreshAlerts } from '~/components/alerts/refresh';
 import { RuleForm, RuleTable } from '~/components/alerts/rules';
 import { Notice, Section } from '~/components/ui';
 import { errorMessage, useTRPC } from '~/lib/trpc';
@@ -12,8 +13,7 @@ import { useOrg } from '~/lib/use-org';
 export default function AlertsPage() {
   const { orgId, role, atLeast } = useOrg();
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries(trpc.alerts.pathFilter());
+  const refresh = useRefreshAlerts();
   const channels = useQuery(trpc.alerts.channels.queryOptions({ orgId }));
   const rules = useQuery(trpc.alerts.rules.queryOptions({ orgId }));
   const deliveries = useQuery(trpc.alerts.deliveries.queryOptions({ orgId, limit: 50 }));

@@ -54,9 +54,34 @@ import {
   getPrivacyRequestAs,
   listPrivacyRequestsAs,
   requestSubjectAs,
+  parseInput,
   type Role,
 } from '@sightline/core';
+import {
+  adoptionInput,
+  alertRuleInput,
+  breakdownInput,
+  channelInput,
+  createApiKeyInput,
+  createAppInput,
+  crashCommentInput,
+  eventSeriesInput,
+  dateRangeQuery,
+  funnelInput,
+  inviteMemberInput,
+  listCrashGroupsInput,
+  pathsInput,
+  performanceInput,
+  retentionInput,
+  segmentInput,
+  slowestInput,
+  subjectRequestInput,
+  updateAppInput,
+  updateCrashGroupInput,
+  updateOrganizationInput,
+} from '@sightline/core/contracts';
 import type { PrismaClient } from '@sightline/db';
+import type { z } from 'zod';
 import { schedulePrivacyRequest, withDownloadUrl, type ScheduleDeps } from '../privacy/schedule.ts';
 import type { Loaders } from './loaders.ts';
 
@@ -88,10 +113,13 @@ const subjectRequest =
   async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>
     schedulePrivacyRequest(
       privacy,
-      await requestSubjectAs(prisma, actor, { ...withoutNulls(args), appId: appId(args.appId), kind }, secret),
+      await requestSubjectAs(
+        prisma,
+        actor,
+        parseInput(subjectRequestInput, { ...withoutNulls(args), appId: appId(args.appId), kind }),
+        secret,
+      ),
     );
-
-type AnalyticsQuery = (prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) => Promise<unknown>;
 
 /** Nulls dropped at every depth: GraphQL sends an omitted optional input field as null. */
 const deepWithoutNulls = (value: unknown): unknown =>
@@ -105,12 +133,20 @@ const deepWithoutNulls = (value: unknown): unknown =>
         )
       : value;
 
-/** An analytics query field: the app id apart, its arguments are the core function's input; cached per rollup. */
+/**
+ * An analytics query field: the app id apart, its arguments are the core function's input,
+ * checked by the same schema as over tRPC; cached per rollup.
+ */
 const analytics =
-  (name: string, query: AnalyticsQuery) =>
+  <S extends z.ZodType>(
+    name: string,
+    schema: S,
+    query: (prisma: PrismaClient, actor: OrgActor, appId: number, input: z.output<S>) => Promise<unknown>,
+  ) =>
   (_: unknown, args: Args, { actor, prisma, analyticsCache }: GraphQLContext) => {
-    const { appId: id, ...input } = deepWithoutNulls(args) as Args;
+    const { appId: id, ...fields } = deepWithoutNulls(args) as Args;
     const app = appId(id);
+    const input = parseInput(schema, fields);
     return analyticsCache.get(actor.orgId, app, name, input, () => query(prisma, actor, app, input));
   };
 
@@ -193,20 +229,20 @@ export const resolvers = {
     invitations: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listInvitations(prisma, actor),
     crashGroups: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       const { appId: id, ...query } = args;
-      return listCrashGroups(prisma, actor, appId(id), withoutNulls(query));
+      return listCrashGroups(prisma, actor, appId(id), parseInput(listCrashGroupsInput, withoutNulls(query)));
     },
     alertChannels: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listChannels(prisma, actor),
-    analyticsEvents: analytics('events', analyticsEventSeries),
-    analyticsVersions: analytics('versions', analyticsVersions),
-    analyticsHealth: analytics('health', analyticsDailyHealth),
-    analyticsPerformance: analytics('performance', analyticsPerformance),
-    analyticsSlowest: analytics('slowest', analyticsSlowest),
-    analyticsBreakdown: analytics('breakdown', analyticsBreakdown),
-    analyticsFunnel: analytics('funnel', analyticsFunnel),
-    analyticsRetention: analytics('retention', analyticsRetention),
-    analyticsPaths: analytics('paths', analyticsPaths),
-    analyticsFeatureAdoption: analytics('adoption', analyticsFeatureAdoption),
-    analyticsSegment: analytics('segment', analyticsSegment),
+    analyticsEvents: analytics('events', eventSeriesInput, analyticsEventSeries),
+    analyticsVersions: analytics('versions', dateRangeQuery, analyticsVersions),
+    analyticsHealth: analytics('health', dateRangeQuery, analyticsDailyHealth),
+    analyticsPerformance: analytics('performance', performanceInput, analyticsPerformance),
+    analyticsSlowest: analytics('slowest', slowestInput, analyticsSlowest),
+    analyticsBreakdown: analytics('breakdown', breakdownInput, analyticsBreakdown),
+    analyticsFunnel: analytics('funnel', funnelInput, analyticsFunnel),
+    analyticsRetention: analytics('retention', retentionInput, analyticsRetention),
+    analyticsPaths: analytics('paths', pathsInput, analyticsPaths),
+    analyticsFeatureAdoption: analytics('adoption', adoptionInput, analyticsFeatureAdoption),
+    analyticsSegment: analytics('segment', segmentInput, analyticsSegment),
     alertRules: (_: unknown, __: Args, { actor, prisma }: GraphQLContext) => listAlertRules(prisma, actor),
     alertDeliveries: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       listDeliveries(prisma, actor, {
@@ -229,7 +265,9 @@ export const resolvers = {
   },
   Mutation: {
     createAlertChannel: (_: unknown, args: Args, { actor, prisma, secret, outbound }: GraphQLContext) =>
-      createChannel(prisma, actor, secret, withoutNulls((args.input ?? {}) as Args), { policy: outbound.targets }),
+      createChannel(prisma, actor, secret, parseInput(channelInput, withoutNulls((args.input ?? {}) as Args)), {
+        policy: outbound.targets,
+      }),
     deleteAlertChannel: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       await deleteChannel(prisma, actor, str(args.id));
       return true;
@@ -242,7 +280,7 @@ export const resolvers = {
     createAlertRule: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       const input = withoutNulls((args.input ?? {}) as Args);
       const { appId: app, name, kind, throttleMinutes, digestMinutes, quietHours, channelIds, ...conditions } = input;
-      return createAlertRule(prisma, actor, {
+      const rule = parseInput(alertRuleInput, {
         name,
         kind,
         throttleMinutes,
@@ -252,6 +290,7 @@ export const resolvers = {
         ...(app !== undefined ? { appId: appId(app) } : {}),
         conditions,
       });
+      return createAlertRule(prisma, actor, rule);
     },
     deleteAlertRule: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       await deleteAlertRule(prisma, actor, str(args.id));
@@ -263,16 +302,22 @@ export const resolvers = {
         actor,
         appId(args.appId),
         str(args.fingerprint),
-        withoutNulls((args.change ?? {}) as Args),
+        parseInput(updateCrashGroupInput, withoutNulls((args.change ?? {}) as Args)),
       ),
     commentOnCrashGroup: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
-      commentOnCrashGroup(prisma, actor, appId(args.appId), str(args.fingerprint), { body: args.body }),
+      commentOnCrashGroup(
+        prisma,
+        actor,
+        appId(args.appId),
+        str(args.fingerprint),
+        parseInput(crashCommentInput, { body: args.body }),
+      ),
     createApp: (_: unknown, args: Args, { actor, prisma, publicApiUrl }: GraphQLContext) =>
-      createAppAs(prisma, actor, args, publicApiUrl),
+      createAppAs(prisma, actor, parseInput(createAppInput, args), publicApiUrl),
     updateApp: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
       // Absent fields arrive as null from GraphQL: drop them so they mean "unchanged".
       const input = Object.fromEntries(Object.entries((args.input ?? {}) as Args).filter(([, v]) => v !== null));
-      return updateApp(prisma, actor, appId(args.id), input);
+      return updateApp(prisma, actor, appId(args.id), parseInput(updateAppInput, input));
     },
     deleteApp: async (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) => {
       await deleteApp(prisma, resolver, actor, appId(args.id));
@@ -280,13 +325,14 @@ export const resolvers = {
     },
     rotateIngestKey: (_: unknown, args: Args, { actor, prisma, resolver, publicApiUrl }: GraphQLContext) =>
       rotateIngestKeyAs(prisma, resolver, actor, appId(args.appId), Number(args.graceHours ?? 0), publicApiUrl),
-    createApiKey: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => createApiKeyAs(prisma, actor, args),
+    createApiKey: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
+      createApiKeyAs(prisma, actor, parseInput(createApiKeyInput, args)),
     revokeApiKey: async (_: unknown, args: Args, { actor, prisma, resolver }: GraphQLContext) => {
       await revokeApiKeyAs(prisma, resolver, actor, str(args.id));
       return true;
     },
     inviteMember: (_: unknown, args: Args, { actor, prisma, mailer, webUrl, outbound }: GraphQLContext) =>
-      inviteMemberByEmail(prisma, mailer, webUrl, actor, args, outbound.limits),
+      inviteMemberByEmail(prisma, mailer, webUrl, actor, parseInput(inviteMemberInput, args), outbound.limits),
     changeMemberRole: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
       changeMemberRole(prisma, actor, str(args.userId), str(args.role) as Role),
     removeMember: async (_: unknown, args: Args, { actor, prisma }: GraphQLContext) => {
@@ -298,7 +344,11 @@ export const resolvers = {
       return true;
     },
     updateOrganization: (_: unknown, args: Args, { actor, prisma }: GraphQLContext) =>
-      updateOrganization(prisma, actor, { name: args.name ?? undefined, slug: args.slug ?? undefined }),
+      updateOrganization(
+        prisma,
+        actor,
+        parseInput(updateOrganizationInput, { name: args.name ?? undefined, slug: args.slug ?? undefined }),
+      ),
     requestSubjectExport: subjectRequest('EXPORT'),
     requestSubjectDeletion: subjectRequest('DELETE'),
     deleteAppData: async (_: unknown, args: Args, { actor, prisma, secret, privacy }: GraphQLContext) =>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@sightline/db';
+import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { OutboundLimits } from '../limits/outbound.ts';
@@ -8,7 +9,7 @@ import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { assertNotSuspended } from '../tenancy/suspension.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { channelInput, type ChannelInput } from './schemas.ts';
+import { channelInput, type ChannelInput } from '../contracts/alerts.ts';
 import { sealSecret } from './secrets.ts';
 import { assertWebhookTarget, maskWebhookUrl, STRICT_TARGETS, type ResolveHost, type TargetPolicy } from './targets.ts';
 
@@ -62,7 +63,7 @@ export async function createChannel(
   prisma: PrismaClient,
   actor: OrgActor,
   appSecret: string,
-  input: unknown,
+  input: z.input<typeof channelInput>,
   targets: ChannelTargets = {},
 ) {
   assertCan(actor.role, 'alert.manage');

@@ -1,4 +1,4 @@
-export * from './schemas.ts';
+export * from '../contracts/alerts.ts';
 export { sealSecret, openSecret } from './secrets.ts';
 export {
   createChannel,
@@ -22,7 +22,7 @@ export {
 export { categorize, DELIVERY_ERROR_CATEGORIES, DeliveryError, type DeliveryErrorCategory } from './delivery-errors.ts';
 export { postWebhook, standardWebhookSignature, type WebhookOptions } from './webhook.ts';
 export { createAlertRule, deleteAlertRule, listAlertRules } from './rules.ts';
-export { queueCrashAlerts, type AlertKind, type AlertPayload } from './triggers.ts';
+export { queueCrashAlerts, type AlertPayload } from './triggers.ts';
 export { inQuietHours } from './record.ts';
 export { evaluateMetricRules } from './metric-rules.ts';
 export {

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@sightline/db';
 import { recordAlert } from './record.ts';
-import type { AlertConditions } from './schemas.ts';
+import type { AlertConditions } from '../contracts/alerts.ts';
 import type { AlertPayload } from './triggers.ts';
 
 // Rules on an app's figures rather than on one crash group: the crash-free users rate and

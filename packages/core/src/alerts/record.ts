@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@sightline/db';
-import type { QuietHours } from './schemas.ts';
+import type { QuietHours } from '../contracts/alerts.ts';
 import type { AlertPayload } from './triggers.ts';
 
 // One alert for one channel becomes a delivery row. The dedupe key — rule, channel,

@@ -1,11 +1,12 @@
 import { Prisma, type PrismaClient } from '@sightline/db';
+import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { alertRuleInput } from './schemas.ts';
+import { alertRuleInput } from '../contracts/alerts.ts';
 
 const RULE_FIELDS = {
   id: true,
@@ -23,7 +24,7 @@ const RULE_FIELDS = {
 } as const;
 
 /** An alert rule of an app (or, without an app, of every app of the org) sending to its channels. */
-export async function createAlertRule(prisma: PrismaClient, actor: OrgActor, input: unknown) {
+export async function createAlertRule(prisma: PrismaClient, actor: OrgActor, input: z.input<typeof alertRuleInput>) {
   assertCan(actor.role, 'alert.manage');
   const rule = parseInput(alertRuleInput, input);
   if (rule.appId !== null) {

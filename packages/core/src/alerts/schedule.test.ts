@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inQuietHours } from './record.ts';
-import { alertRuleInput } from './schemas.ts';
+import { alertRuleInput } from '../contracts/alerts.ts';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,12 +1,11 @@
 import type { PrismaClient } from '@sightline/db';
 import type { GroupOutcome } from '../crashes/group-crashes.ts';
+import type { AlertKind } from '../contracts/alerts.ts';
 import { recordAlert } from './record.ts';
 
 // Which alerts a batch of grouped crashes triggers: one delivery per rule and channel,
 // deduplicated per group and time window (record.ts). What is to go out now is returned
 // for the delivery queue.
-
-export type AlertKind = 'NEW_CRASH_GROUP' | 'REGRESSION' | 'CRASH_SPIKE' | 'CRASH_FREE_DROP' | 'PERF_THRESHOLD';
 
 export interface AlertPayload {
   kind: AlertKind | 'TEST' | 'DIGEST';

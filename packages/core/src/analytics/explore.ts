@@ -1,10 +1,24 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { RETENTION_MODES, RETENTION_PERIODS } from '../contracts/analytics.ts';
-import { dateRangeInput, DAY_MS, dayInput, iso, requireApp, round, type DateRange } from './queries.ts';
+import {
+  adoptionInput,
+  dateRangeInput,
+  DAY_MS,
+  funnelInput,
+  pathsInput,
+  retentionInput,
+  segmentInput,
+  type AdoptionInput,
+  type DateRange,
+  type FunnelInput,
+  type FunnelStep,
+  type PathsInput,
+  type RetentionInput,
+  type SegmentInput,
+} from '../contracts/analytics.ts';
+import { iso, requireApp, round } from './queries.ts';
 
 // Questions the rollups cannot answer, asked of raw events (and device_days) over bounded
 // ranges: funnels, retention cohorts, paths, feature adoption and segments. Tenant first;
@@ -65,31 +79,12 @@ class Params {
   }
 }
 
-const stepInput = z
-  .object({
-    /** An event type: page_view, screen_view, button_click, purchase… */
-    type: z.string().trim().min(1).max(100),
-    /** Its name (page path, screen, element); empty for any. */
-    name: z.string().max(2000).optional(),
-  })
-  .strict();
-
-export const funnelInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    steps: z.array(stepInput).min(2, 'a funnel needs at least 2 steps').max(8, 'a funnel has at most 8 steps'),
-    /** How long after the first step the last may happen. */
-    windowMinutes: z.number().int().min(1).max(43_200).default(1440),
-  })
-  .strict();
-
 /**
  * Ordered funnel: devices that did step 1 in the range, then step 2 after it, … each within
  * the conversion window of their first step 1. Per step: devices, conversion from the
  * first step and from the previous one, drop-off, median time from the previous step.
  */
-export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, appId: number, input: FunnelInput) {
   const q = parseInput(funnelInput, input);
   const range = rawRange(q, 7);
   await requireApp(prisma, actor, appId);
@@ -99,7 +94,7 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
   const from = p.add(new Date(range.start));
   const until = p.add(new Date(range.until));
   const window = p.add(`${q.windowMinutes} minutes`);
-  const matches = (step: z.infer<typeof stepInput>) =>
+  const matches = (step: FunnelStep) =>
     `(type = ${p.add(step.type)}${step.name ? ` AND name = ${p.add(step.name)}` : ''})`;
   const conditions = q.steps.map(matches);
   // One scan of the events any step could match, each row flagged with the steps it matches;
@@ -153,24 +148,13 @@ export async function analyticsFunnel(prisma: PrismaClient, actor: OrgActor, app
   };
 }
 
-export const retentionInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    period: z.enum(RETENTION_PERIODS).default('week'),
-    /** 'on': active in that very period; 'on_or_after': in it or any later one (unbounded). */
-    mode: z.enum(RETENTION_MODES).default('on'),
-    periods: z.number().int().min(1).max(52).default(8),
-  })
-  .strict();
-
 /**
  * Retention cohorts from device_days (exact, and still there after raw events expire):
  * devices grouped by the day or week they were first seen, and the share active again
  * in each later period.
  */
-export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const q = parseInput(retentionInput, input ?? {});
+export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, appId: number, input: RetentionInput = {}) {
+  const q = parseInput(retentionInput, input);
   const periodDays = q.period === 'week' ? 7 : 1;
   const end = q.end ? Date.parse(q.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const range = parseInput(dateRangeInput, {
@@ -229,18 +213,8 @@ export async function analyticsRetention(prisma: PrismaClient, actor: OrgActor, 
   };
 }
 
-export const pathsInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    /** The screen or page path to look around. */
-    from: z.string().min(1).max(2000),
-    limit: z.number().int().min(1).max(50).default(10),
-  })
-  .strict();
-
 /** User journeys around one screen: where people go next and where they came from, by session. */
-export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appId: number, input: PathsInput) {
   const q = parseInput(pathsInput, input);
   const range = rawRange(q, 7);
   await requireApp(prisma, actor, appId);
@@ -270,16 +244,12 @@ export async function analyticsPaths(prisma: PrismaClient, actor: OrgActor, appI
   return { start: iso(range.start), end: iso(range.end), from: q.from, next: side('next'), previous: side('previous') };
 }
 
-export const adoptionInput = z
-  .object({ start: dayInput.optional(), end: dayInput.optional(), limit: z.number().int().min(1).max(100).default(20) })
-  .strict();
-
 /**
  * Feature adoption from the daily rollups: each feature's share of active device-days,
  * and its trend — the second half of the range against the first (±10% is stable).
  */
-export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const q = parseInput(adoptionInput, input ?? {});
+export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgActor, appId: number, input: AdoptionInput = {}) {
+  const q = parseInput(adoptionInput, input);
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
   await requireApp(prisma, actor, appId);
   const middle = range.start + Math.floor(range.days / 2) * DAY_MS;
@@ -317,35 +287,12 @@ export async function analyticsFeatureAdoption(prisma: PrismaClient, actor: OrgA
     .slice(0, q.limit);
 }
 
-export const segmentInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    filters: z
-      .object({
-        browser: z.string().max(100).optional(),
-        os: z.string().max(100).optional(),
-        country: z.string().length(2, 'must be a two-letter country code').toUpperCase().optional(),
-        version: z.string().max(64).optional(),
-        /** An event property (data key) and the value it must have. */
-        property: z
-          .object({ key: z.string().min(1).max(100), value: z.string().max(500) })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .default({}),
-    /** The event type that counts as converting (purchase, signup…). */
-    conversionEvent: z.string().trim().min(1).max(100).optional(),
-  })
-  .strict();
-
 /**
  * A segment of devices by browser, OS, country, version or an event property: its size,
  * bounce rate, session duration, pages per session and conversion, over raw events.
  */
-export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const q = parseInput(segmentInput, input ?? {});
+export async function analyticsSegment(prisma: PrismaClient, actor: OrgActor, appId: number, input: SegmentInput = {}) {
+  const q = parseInput(segmentInput, input);
   const range = rawRange(q, 7);
   await requireApp(prisma, actor, appId);
   const p = new Params();

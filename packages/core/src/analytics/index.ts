@@ -27,11 +27,9 @@ export {
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,
-  BREAKDOWNS,
-  dateRangeInput,
-  MAX_RANGE_DAYS,
   type OverviewFigures,
 } from './queries.ts';
+export * from '../contracts/analytics.ts';
 export {
   analyticsFeatureAdoption,
   analyticsFunnel,

@@ -1,34 +1,28 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { BREAKDOWNS, PERCENTILE_NAMES, SERIES_INTERVALS } from '../contracts/analytics.ts';
+import {
+  breakdownInput,
+  DAY_MS,
+  dateRangeInput,
+  eventSeriesInput,
+  performanceInput,
+  slowestInput,
+  type BreakdownInput,
+  type DateRange,
+  type DateRangeQuery,
+  type EventSeriesInput,
+  type PerformanceInput,
+  type SlowestInput,
+} from '../contracts/analytics.ts';
 import { rollupFreshness, type Freshness } from './fresh.ts';
 import { DeviceSketch, ValueSketch } from './sketch.ts';
 
 // Dashboard queries, one function each, tenant first (the actor's org, an app of it), all
 // read from the daily rollups: a 30-day overview is a few hundred rows, whatever the
 // event volume. Dates are UTC days, both ends included.
-
-export const DAY_MS = 86_400_000;
-export const MAX_RANGE_DAYS = 731;
-
-export const dayInput = z.iso
-  .date('must be a date as YYYY-MM-DD')
-  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31');
-
-export const dateRangeInput = z.object({ start: dayInput.optional(), end: dayInput.optional() }).transform((r, ctx) => {
-  const end = r.end ? Date.parse(r.end) : Math.floor(Date.now() / DAY_MS) * DAY_MS;
-  const start = r.start ? Date.parse(r.start) : end - 29 * DAY_MS;
-  const days = Math.round((end - start) / DAY_MS) + 1;
-  if (days < 1) ctx.addIssue({ code: 'custom', message: 'start must not be after end', path: ['start'] });
-  if (days > MAX_RANGE_DAYS)
-    ctx.addIssue({ code: 'custom', message: `a range may span at most ${MAX_RANGE_DAYS} days`, path: ['start'] });
-  return { start, end, days };
-});
-export type DateRange = z.output<typeof dateRangeInput>;
 
 /** A UTC day as YYYY-MM-DD. */
 export const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -176,9 +170,9 @@ export async function analyticsOverview(
   prisma: PrismaClient,
   actor: OrgActor,
   appId: number,
-  input: unknown,
+  input: DateRangeQuery = {},
 ): Promise<AnalyticsOverview> {
-  const range = parseInput(dateRangeInput, input ?? {});
+  const range = parseInput(dateRangeInput, input);
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(
     prisma,
@@ -201,10 +195,10 @@ export async function analyticsOverviews(
   prisma: PrismaClient,
   actor: OrgActor,
   appIds: readonly number[],
-  input: unknown,
+  input: DateRangeQuery = {},
 ): Promise<Map<number, AnalyticsOverview>> {
   assertCan(actor.role, 'telemetry.read');
-  const range = parseInput(dateRangeInput, input ?? {});
+  const range = parseInput(dateRangeInput, input);
   const apps = await prisma.app.findMany({
     where: { orgId: actor.orgId, deletedAt: null, id: { in: appIds.filter((id) => Number.isSafeInteger(id)) } },
     select: { id: true },
@@ -241,21 +235,17 @@ export async function analyticsOverviews(
 /** Hourly series read hourly rollups: at most this many days of them at once. */
 export const MAX_HOURLY_DAYS = 14;
 
-export const eventSeriesInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    eventType: z.string().trim().min(1).max(100).optional(),
-    interval: z.enum(SERIES_INTERVALS).default('day'),
-  })
-  .strict();
-
 /**
  * Events per day or per hour (all, or of one type) with the devices that sent them; every
  * bucket present. An hourly series spans at most MAX_HOURLY_DAYS days.
  */
-export async function analyticsEventSeries(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const q = parseInput(eventSeriesInput, input ?? {});
+export async function analyticsEventSeries(
+  prisma: PrismaClient,
+  actor: OrgActor,
+  appId: number,
+  input: EventSeriesInput = {},
+) {
+  const q = parseInput(eventSeriesInput, input);
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
   if (q.interval === 'hour' && range.days > MAX_HOURLY_DAYS) {
     throw new AppError('BAD_REQUEST', `invalid input: start an hourly series spans at most ${MAX_HOURLY_DAYS} days`);
@@ -294,8 +284,8 @@ export async function analyticsEventSeries(prisma: PrismaClient, actor: OrgActor
 }
 
 /** Active users by app version: device-days in the range and their share, largest first. */
-export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const range = parseInput(dateRangeInput, input ?? {});
+export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, appId: number, input: DateRangeQuery = {}) {
+  const range = parseInput(dateRangeInput, input);
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [
     'version',
@@ -344,17 +334,6 @@ export async function analyticsVersions(prisma: PrismaClient, actor: OrgActor, a
 
 export const PERCENTILES = [0.5, 0.75, 0.95, 0.99] as const;
 
-export const performanceInput = z
-  .object({
-    start: dayInput.optional(),
-    end: dayInput.optional(),
-    /** An event type carrying values: web_vital, perf_frame, perf_startup, resource_timing, http_request, timing… */
-    eventType: z.string().trim().min(1).max(100),
-    /** Its name: LCP, an initiator (img), a route, a timing name; empty for all. */
-    name: z.string().max(2200).optional(),
-  })
-  .strict();
-
 const quantiles = (sketch: ValueSketch) => ({
   count: sketch.count,
   p50: round(sketch.quantile(0.5), 3),
@@ -364,7 +343,7 @@ const quantiles = (sketch: ValueSketch) => ({
 });
 
 /** Percentiles of one metric per day and over the whole range, merged from the daily sketches. */
-export async function analyticsPerformance(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+export async function analyticsPerformance(prisma: PrismaClient, actor: OrgActor, appId: number, input: PerformanceInput) {
   const q = parseInput(performanceInput, input);
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
   await requireApp(prisma, actor, appId);
@@ -401,17 +380,11 @@ export async function analyticsSlowest(
   prisma: PrismaClient,
   actor: OrgActor,
   appId: number,
-  input: unknown,
+  input: SlowestInput,
 ): Promise<
   Array<{ name: string; count: number; p50: number | null; p75: number | null; p95: number | null; p99: number | null }>
 > {
-  const q = parseInput(
-    performanceInput.extend({
-      percentile: z.enum(PERCENTILE_NAMES).default('p75'),
-      limit: z.number().int().min(1).max(100).default(10),
-    }),
-    input,
-  );
+  const q = parseInput(slowestInput, input);
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [`value:${q.eventType}`], {
@@ -431,21 +404,9 @@ export async function analyticsSlowest(
     .slice(0, q.limit);
 }
 
-export { BREAKDOWNS };
-
 /** Active devices by OS, browser, country, model — or views of screens and use of features — in device-days. */
-export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const q = parseInput(
-    z
-      .object({
-        start: dayInput.optional(),
-        end: dayInput.optional(),
-        by: z.enum(BREAKDOWNS),
-        limit: z.number().int().min(1).max(200).default(20),
-      })
-      .strict(),
-    input,
-  );
+export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, appId: number, input: BreakdownInput) {
+  const q = parseInput(breakdownInput, input);
   const range = parseInput(dateRangeInput, { start: q.start, end: q.end });
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, [q.by]);
@@ -464,8 +425,8 @@ export async function analyticsBreakdown(prisma: PrismaClient, actor: OrgActor, 
 }
 
 /** Day by day: active users, sessions, crashes (unhandled), crashed users and the crash-free share. */
-export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
-  const range = parseInput(dateRangeInput, input ?? {});
+export async function analyticsDailyHealth(prisma: PrismaClient, actor: OrgActor, appId: number, input: DateRangeQuery = {}) {
+  const range = parseInput(dateRangeInput, input);
   await requireApp(prisma, actor, appId);
   const rows = await dailyRows(prisma, actor.orgId, appId, range.start, range.end, ['active', 'sessions', 'crashes'], {
     dimension: '',

@@ -3,7 +3,6 @@ export { requestPasswordReset, resetPassword } from './password-reset.ts';
 export {
   auditInUserOrgs,
   changePassword,
-  changePasswordInput,
   endAllSessions,
   isSessionCurrent,
   signOutEverywhere,
@@ -16,7 +15,8 @@ export {
   type SignInGuard,
   type SignInLimits,
 } from './sign-in.ts';
-export { signUp, signUpInput, type SignedUp, type SignUpInput, type SignUpOptions } from './sign-up.ts';
+export { signUp, type SignedUp, type SignUpOptions } from './sign-up.ts';
+export * from '../contracts/auth.ts';
 export { assertSelfSignUpAllowed, lockAndCheckEmptyInstallation } from './first-admin.ts';
 export {
   createUserAccount,
@@ -26,5 +26,3 @@ export {
   setUserPasswordInput,
   type OperatorCreatedUser,
 } from './operator-accounts.ts';
-// The password rules live with the other tenancy schemas (createOrganization uses them too).
-export { passwordSchema } from '../tenancy/schemas.ts';

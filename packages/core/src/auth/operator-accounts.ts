@@ -3,7 +3,7 @@ import type { PrismaClient } from '@sightline/db';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { hashPassword } from '../tenancy/organizations.ts';
-import { emailSchema, passwordSchema } from '../tenancy/schemas.ts';
+import { emailSchema, passwordSchema } from '../contracts/tenancy.ts';
 import { parseInput } from '../tenancy/validate.ts';
 import { lockAndCheckEmptyInstallation } from './first-admin.ts';
 import { auditInUserOrgs, endAllSessions } from './sessions.ts';
@@ -30,7 +30,7 @@ export interface OperatorCreatedUser {
  * operator set the password, so the address counts as verified. The first account of an empty
  * installation is platform admin, as with sign-up.
  */
-export async function createUserAccount(prisma: PrismaClient, input: unknown): Promise<OperatorCreatedUser> {
+export async function createUserAccount(prisma: PrismaClient, input: z.input<typeof createUserInput>): Promise<OperatorCreatedUser> {
   const data = parseInput(createUserInput, input);
   const passwordHash = await hashPassword(data.password);
   try {
@@ -67,7 +67,7 @@ export const setUserPasswordInput = z.object({ email: emailSchema, password: pas
  */
 export async function setUserPassword(
   prisma: PrismaClient,
-  input: unknown,
+  input: z.input<typeof setUserPasswordInput>,
 ): Promise<{ userId: string; email: string; password: string; generated: boolean; sessionsRevoked: true }> {
   const data = parseInput(setUserPasswordInput, input);
   const user = await prisma.user.findUnique({ where: { email: data.email }, select: { id: true, email: true } });

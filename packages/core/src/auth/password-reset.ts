@@ -5,7 +5,7 @@ import { hashKey } from '../keys/keys.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { passwordResetEmail } from '../mail/templates.ts';
 import { hashPassword } from '../tenancy/organizations.ts';
-import { passwordSchema } from '../tenancy/schemas.ts';
+import { passwordSchema } from '../contracts/tenancy.ts';
 import { parseInput } from '../tenancy/validate.ts';
 import { auditInUserOrgs, endAllSessions } from './sessions.ts';
 import { z } from 'zod';

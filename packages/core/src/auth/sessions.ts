@@ -1,10 +1,9 @@
 import type { Prisma, PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { hashPassword, verifyPassword } from '../tenancy/organizations.ts';
-import { passwordSchema } from '../tenancy/schemas.ts';
+import { changePasswordInput, type ChangePasswordInput } from '../contracts/auth.ts';
 import { parseInput } from '../tenancy/validate.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -40,16 +39,11 @@ export async function signOutEverywhere(prisma: PrismaClient, userId: string): P
   });
 }
 
-export const changePasswordInput = z.object({
-  currentPassword: z.string().min(1, 'is required').max(200),
-  newPassword: passwordSchema,
-});
-
 /**
  * Sets a new password when the current one is right, and ends every session: whoever else
  * held one (a stolen cookie) is out. The caller signs in again with the new password.
  */
-export async function changePassword(prisma: PrismaClient, userId: string, input: unknown): Promise<{ email: string }> {
+export async function changePassword(prisma: PrismaClient, userId: string, input: ChangePasswordInput): Promise<{ email: string }> {
   const data = parseInput(changePasswordInput, input);
   const user = await prisma.user.findUnique({ where: { id: userId } });
   if (!user) throw new AppError('UNAUTHORIZED', 'sign in to continue');

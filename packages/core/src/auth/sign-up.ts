@@ -1,22 +1,13 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import { hashPassword, uniqueSlug } from '../tenancy/organizations.ts';
-import { emailSchema, passwordSchema } from '../tenancy/schemas.ts';
+import { signUpInput, type SignUpInput } from '../contracts/auth.ts';
 import { parseInput } from '../tenancy/validate.ts';
 import type { SignupMode } from '../config/env.ts';
 import { sendVerificationEmail } from './email-verification.ts';
 import { assertSelfSignUpAllowed, lockAndCheckEmptyInstallation } from './first-admin.ts';
-
-export const signUpInput = z.object({
-  name: z.string().trim().min(1, 'is required').max(100),
-  email: emailSchema,
-  password: passwordSchema,
-  organization: z.string().trim().min(1, 'is required').max(100),
-});
-export type SignUpInput = z.input<typeof signUpInput>;
 
 export interface SignedUp {
   userId: string;
@@ -42,7 +33,7 @@ export async function signUp(
   prisma: PrismaClient,
   mailer: Mailer,
   webUrl: string,
-  input: unknown,
+  input: SignUpInput,
   options: SignUpOptions = {},
 ): Promise<SignedUp> {
   const mode = options.signupMode ?? 'open';

@@ -10,7 +10,7 @@ describe('@sightline/core/contracts', () => {
 
   it.each(files)('%s imports only zod and other contracts files', (file) => {
     const source = readFileSync(join(dir, file), 'utf8');
-    const specifiers = [...source.matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]);
+    const specifiers = [...source.matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1] ?? '');
     const foreign = specifiers.filter((s) => s !== 'zod' && !/^\.\/[\w-]+\.ts$/.test(s));
     expect(foreign).toEqual([]);
   });

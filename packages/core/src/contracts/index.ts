@@ -4,6 +4,7 @@
 
 export * from './alerts.ts';
 export * from './analytics.ts';
+export * from './auth.ts';
 export * from './crashes.ts';
 export * from './privacy.ts';
 export * from './tenancy.ts';

@@ -1,48 +1,21 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { CRASH_SORTS, CRASH_STATUSES, SETTABLE_CRASH_STATUSES } from '../contracts/crashes.ts';
+import {
+  crashCommentInput,
+  listCrashGroupsInput,
+  updateCrashGroupInput,
+  type CrashCommentInput,
+  type ListCrashGroupsInput,
+  type UpdateCrashGroupInput,
+} from '../contracts/crashes.ts';
 
 // Crash groups as people work with them: list and filter, look at one, resolve (maybe "in
 // version X"), ignore (forever or until N more occurrences), reopen, assign, comment.
 // Tenant first: every query names the actor's org and an app of that org.
-
-export { CRASH_STATUSES };
-
-export const listCrashGroupsInput = z.object({
-  status: z.enum(CRASH_STATUSES).optional(),
-  version: z.string().min(1).max(64).optional(),
-  search: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(CRASH_SORTS).default('last_seen'),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-});
-
-export const updateCrashGroupInput = z
-  .object({
-    status: z.enum(SETTABLE_CRASH_STATUSES).optional(),
-    /** With `resolved`: only occurrences from this version or later count as a regression. */
-    resolvedInVersion: z.string().min(1).max(64).nullable().optional(),
-    /** With `ignored`: wake up after this many more occurrences (omit: ignore for good). */
-    ignoreForOccurrences: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
-    assigneeId: z.uuid('must be a user id').nullable().optional(),
-  })
-  .strict()
-  .refine((v) => Object.values(v).some((x) => x !== undefined), 'name at least one of status, assigneeId')
-  .refine((v) => v.resolvedInVersion == null || v.status === 'resolved', {
-    message: 'resolvedInVersion goes with status "resolved"',
-    path: ['resolvedInVersion'],
-  })
-  .refine((v) => v.ignoreForOccurrences == null || v.status === 'ignored', {
-    message: 'ignoreForOccurrences goes with status "ignored"',
-    path: ['ignoreForOccurrences'],
-  });
-
-export const crashCommentInput = z.object({ body: z.string().trim().min(1, 'may not be empty').max(10_000) });
 
 const GROUP_FIELDS = {
   id: true,
@@ -104,9 +77,9 @@ async function findGroup(prisma: PrismaClient, orgId: string, appId: number, fin
   return group;
 }
 
-export async function listCrashGroups(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+export async function listCrashGroups(prisma: PrismaClient, actor: OrgActor, appId: number, input: ListCrashGroupsInput = {}) {
   assertCan(actor.role, 'telemetry.read');
-  const q = parseInput(listCrashGroupsInput, input ?? {});
+  const q = parseInput(listCrashGroupsInput, input);
   await requireApp(prisma, actor.orgId, appId);
   const where = {
     orgId: actor.orgId,
@@ -228,7 +201,7 @@ export async function updateCrashGroup(
   actor: OrgActor,
   appId: number,
   fingerprint: string,
-  input: unknown,
+  input: UpdateCrashGroupInput,
 ) {
   assertCan(actor.role, 'crash.update');
   const change = parseInput(updateCrashGroupInput, input);
@@ -280,7 +253,7 @@ export async function commentOnCrashGroup(
   actor: OrgActor,
   appId: number,
   fingerprint: string,
-  input: unknown,
+  input: CrashCommentInput,
 ) {
   assertCan(actor.role, 'crash.comment');
   const { body } = parseInput(crashCommentInput, input);

@@ -3,13 +3,5 @@ export * from './fingerprint.ts';
 export { storeAndGroupCrashes, type GroupOutcome } from './group-crashes.ts';
 export { lockSessions, type SessionKey } from './session-lock.ts';
 export { isAtOrAfter } from './versions.ts';
-export {
-  commentOnCrashGroup,
-  CRASH_STATUSES,
-  crashCommentInput,
-  getCrashGroup,
-  listCrashGroups,
-  listCrashGroupsInput,
-  updateCrashGroup,
-  updateCrashGroupInput,
-} from './crash-groups.ts';
+export { commentOnCrashGroup, getCrashGroup, listCrashGroups, updateCrashGroup } from './crash-groups.ts';
+export * from '../contracts/crashes.ts';

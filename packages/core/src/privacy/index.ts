@@ -23,13 +23,11 @@ export {
 export { devicePrivacySettings, privacySettingsInput, refusingDevices, type PrivacySettings } from './consent.ts';
 export {
   deleteAppDataAs,
-  deleteAppDataInput,
   exportOrgAs,
   getPrivacyRequestAs,
   listPrivacyRequestsAs,
-  listPrivacyRequestsInput,
   requestSubjectAs,
-  subjectRequestInput,
   type PrivacyRequestView,
 } from './requests.ts';
+export * from '../contracts/privacy.ts';
 export { requestStatus, statusLink, type RequestStatus } from './request-status.ts';

@@ -262,7 +262,8 @@ describe('a subject named by device id, on their behalf', () => {
   it('refuses bad input, roles below ADMIN, and other organizations', async () => {
     const t = await tenant();
     const other = await tenant();
-    const ask = (actor: OrgActor, input: unknown) => requestSubjectAs(prisma, actor, input, SECRET);
+    // Inputs as an untyped caller might send them: core checks them whatever the types say.
+    const ask = (actor: OrgActor, input: unknown) => requestSubjectAs(prisma, actor, input as never, SECRET);
     await expect(ask(t.admin, { appId: t.appId, kind: 'DELETE', deviceId: 'd', userId: 'u' })).rejects.toMatchObject({
       code: 'BAD_REQUEST',
       message: expect.stringContaining('exactly one of deviceId') as string,

@@ -1,5 +1,4 @@
 import type { GdprRequestModel as GdprRequest, Prisma, PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { hashDeviceId } from '../tenancy/devices.ts';
@@ -7,7 +6,14 @@ import { recordAudit } from '../tenancy/audit.ts';
 import type { OrgActor } from '../tenancy/members.ts';
 import { assertCan } from '../tenancy/permissions.ts';
 import { parseInput } from '../tenancy/validate.ts';
-import { PRIVACY_REQUEST_KINDS } from '../contracts/privacy.ts';
+import {
+  deleteAppDataInput,
+  listPrivacyRequestsInput,
+  subjectRequestInput,
+  type DeleteAppDataInput,
+  type ListPrivacyRequestsInput,
+  type SubjectRequestInput,
+} from '../contracts/privacy.ts';
 import { APP_DELETION_STEPS, DELETION_STEPS } from './subject-deletion.ts';
 import { EXPORT_TTL_MS, exportLink } from './subject-export.ts';
 
@@ -16,34 +22,6 @@ import { EXPORT_TTL_MS, exportLink } from './subject-export.ts';
 // on their behalf, delete all of an app's data, or export the whole organization's. The
 // worker carries them out like a device's own requests; the list shows their status and,
 // for a finished export, a signed download link.
-
-// eslint-disable-next-line no-control-regex -- the one character PostgreSQL text cannot hold
-const NO_NUL = /^[^\u0000]*$/;
-
-export const subjectRequestInput = z
-  .object({
-    appId: z.number().int(),
-    kind: z.enum(PRIVACY_REQUEST_KINDS),
-    deviceId: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(256)
-      .regex(NO_NUL, 'must not contain NUL characters')
-      .optional(),
-    userId: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(200)
-      .regex(NO_NUL, 'must not contain NUL characters')
-      .optional(),
-  })
-  .refine((v) => (v.deviceId === undefined) !== (v.userId === undefined), {
-    message: "name the subject by exactly one of deviceId (as the SDK sent it) or userId (the app's user id)",
-    path: ['deviceId'],
-  });
-export type SubjectRequestInput = z.input<typeof subjectRequestInput>;
 
 export interface PrivacyRequestView {
   id: string;
@@ -139,7 +117,7 @@ async function appOf(prisma: PrismaClient, actor: OrgActor, appId: number) {
 export async function requestSubjectAs(
   prisma: PrismaClient,
   actor: OrgActor,
-  input: unknown,
+  input: SubjectRequestInput,
   secret: string,
   now = Date.now(),
 ): Promise<{ request: PrivacyRequestView; queue: boolean; revokedTokenHashes: string[] }> {
@@ -205,11 +183,6 @@ export async function requestSubjectAs(
   });
 }
 
-export const deleteAppDataInput = z.object({
-  appId: z.number().int(),
-  confirm: z.string().max(300),
-});
-
 /**
  * "Delete this app's data": every event, session, crash report and group, rollup and
  * export of the app goes; the app, its keys, settings and alert rules stay, and so do its
@@ -219,7 +192,7 @@ export const deleteAppDataInput = z.object({
 export async function deleteAppDataAs(
   prisma: PrismaClient,
   actor: OrgActor,
-  input: unknown,
+  input: DeleteAppDataInput,
   secret: string,
 ): Promise<{ request: PrivacyRequestView; queue: boolean }> {
   assertCan(actor.role, 'privacy.manage');
@@ -266,20 +239,15 @@ export async function exportOrgAs(
   });
 }
 
-export const listPrivacyRequestsInput = z.object({
-  appId: z.number().int().optional(),
-  limit: z.number().int().min(1).max(200).default(50),
-});
-
 /** The organization's GDPR requests, newest first — the device's own and the org's. */
 export async function listPrivacyRequestsAs(
   prisma: PrismaClient,
   actor: OrgActor,
-  input: unknown,
+  input: ListPrivacyRequestsInput,
   secret: string,
 ): Promise<PrivacyRequestView[]> {
   assertCan(actor.role, 'privacy.manage');
-  const data = parseInput(listPrivacyRequestsInput, input ?? {});
+  const data = parseInput(listPrivacyRequestsInput, input);
   if (data.appId !== undefined) await appOf(prisma, actor, data.appId);
   const rows = await prisma.gdprRequest.findMany({
     where: { orgId: actor.orgId, ...(data.appId !== undefined ? { appId: data.appId } : {}) },

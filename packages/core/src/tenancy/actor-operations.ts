@@ -6,16 +6,15 @@ import { buildDsn, createApp } from './apps.ts';
 import type { OrgActor } from './members.ts';
 import { assertCan } from './permissions.ts';
 import { revokeApiKey, revokeDeviceTokens, rotateIngestKey } from './revoke.ts';
-import type { CreateApiKeyInput, CreateAppInput } from './schemas.ts';
+import type { CreateApiKeyInput, CreateAppInput } from '../contracts/tenancy.ts';
 
 // The operations the portal (tRPC) and integrations (GraphQL) both offer, as one actor acting
 // in its own organization: the permission check lives here, so no surface can forget it.
 
 /** Creates an app; returns it with its `pk_` key and DSN, both shown once. */
-export async function createAppAs(prisma: PrismaClient, actor: OrgActor, input: unknown, publicApiUrl: string) {
+export async function createAppAs(prisma: PrismaClient, actor: OrgActor, input: CreateAppInput, publicApiUrl: string) {
   assertCan(actor.role, 'app.create');
-  // createApp validates the input with zod; the cast only satisfies the compiler.
-  const created = await createApp(prisma, actor.orgId, input as CreateAppInput, actor.audit);
+  const created = await createApp(prisma, actor.orgId, input, actor.audit);
   const app = await getApp(prisma, actor, created.app.id);
   return { app, ingestKey: created.ingestKey, dsn: buildDsn(publicApiUrl, created.ingestKey, app.id) };
 }
@@ -34,9 +33,9 @@ export async function rotateIngestKeyAs(
 }
 
 /** Creates a secret key; the `sk_` secret is returned once. */
-export async function createApiKeyAs(prisma: PrismaClient, actor: OrgActor, input: unknown) {
+export async function createApiKeyAs(prisma: PrismaClient, actor: OrgActor, input: CreateApiKeyInput) {
   assertCan(actor.role, 'apiKey.create');
-  const created = await createApiKey(prisma, actor.orgId, input as CreateApiKeyInput, actor.audit);
+  const created = await createApiKey(prisma, actor.orgId, input, actor.audit);
   return { apiKey: { ...created.apiKey, lastUsedAt: null, revokedAt: null }, secret: created.secret };
 }
 

@@ -2,7 +2,7 @@ import type { PrismaClient } from '@sightline/db';
 import { generateKey } from '../keys/index.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { requireOrganization } from './organizations.ts';
-import { createApiKeyInput, type CreateApiKeyInput } from './schemas.ts';
+import { createApiKeyInput, type CreateApiKeyInput } from '../contracts/tenancy.ts';
 import { parseInput } from './validate.ts';
 
 export interface CreatedApiKey {

@@ -72,7 +72,7 @@ describe('app settings', () => {
     });
     expect(updated).toMatchObject({ name: 'Renamed', sampleRate: 0.25, allowedOrigins: ['https://shop.example.com'], rawEventRetentionDays: 14 });
     await rejects(updateApp(prisma, owner, app.app.id, { sampleRate: 2 }), 'BAD_REQUEST', /sampleRate must be between 0 and 1/);
-    await rejects(updateApp(prisma, owner, app.app.id, { orgId: stranger.orgId }), 'BAD_REQUEST');
+    await rejects(updateApp(prisma, owner, app.app.id, { orgId: stranger.orgId } as never), 'BAD_REQUEST');
     await rejects(updateApp(prisma, viewer, app.app.id, { name: 'Nope' }), 'FORBIDDEN');
     await rejects(updateApp(prisma, stranger, app.app.id, { name: 'Hijacked' }), 'NOT_FOUND');
     expect((await getApp(prisma, owner, app.app.id)).name).toBe('Renamed');

@@ -1,11 +1,10 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { CredentialResolver } from '../keys/resolver.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgActor } from './members.ts';
 import { assertCan } from './permissions.ts';
-import { PLATFORMS } from './schemas.ts';
+import { updateAppInput, type UpdateAppInput } from '../contracts/tenancy.ts';
 import { parseInput } from './validate.ts';
 
 const PUBLIC_APP_FIELDS = {
@@ -13,23 +12,6 @@ const PUBLIC_APP_FIELDS = {
   rawEventRetentionDays: true, crashReportRetentionDays: true, aggregateRetentionDays: true, ipPolicy: true,
   scrubFields: true, analyticsOptIn: true, respectDoNotTrack: true, createdAt: true, updatedAt: true,
 } as const;
-
-export const updateAppInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    platform: z.enum(PLATFORMS),
-    allowedOrigins: z.array(z.string().url('must be an origin like https://example.com')).max(50),
-    sampleRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
-    rawEventRetentionDays: z.number().int().min(1).max(365),
-    crashReportRetentionDays: z.number().int().min(1).max(365),
-    aggregateRetentionDays: z.number().int().min(30).max(3650),
-    ipPolicy: z.enum(['discard', 'truncate']),
-    scrubFields: z.array(z.string().trim().min(1).max(100)).max(100),
-    analyticsOptIn: z.boolean(),
-    respectDoNotTrack: z.boolean(),
-  })
-  .partial()
-  .strict();
 
 /**
  * How long each plan may keep an app's data, in days. The seed's defaults (raw events 7,
@@ -70,7 +52,7 @@ export async function getApp(prisma: PrismaClient, actor: OrgActor, appId: numbe
   return findApp(prisma, actor.orgId, appId);
 }
 
-export async function updateApp(prisma: PrismaClient, actor: OrgActor, appId: number, input: unknown) {
+export async function updateApp(prisma: PrismaClient, actor: OrgActor, appId: number, input: UpdateAppInput) {
   assertCan(actor.role, 'app.update');
   const data = parseInput(updateAppInput, input);
   const app = await findApp(prisma, actor.orgId, appId);

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import { generateKey } from '../keys/index.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { requireOrganization } from './organizations.ts';
-import { createAppInput, type CreateAppInput } from './schemas.ts';
+import { createAppInput, type CreateAppInput } from '../contracts/tenancy.ts';
 import { parseInput } from './validate.ts';
 
 export interface CreatedApp {

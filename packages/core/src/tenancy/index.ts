@@ -10,7 +10,7 @@ export {
   verifyPassword,
   type CreatedOrganization,
 } from './organizations.ts';
-export * from './schemas.ts';
+export * from '../contracts/tenancy.ts';
 export { parseInput } from './validate.ts';
 export { hashDeviceId, namesApp, registerDevice, registerDeviceInput } from './devices.ts';
 export { assertCan, can, canGrant, PERMISSIONS, type Action, type Role } from './permissions.ts';
@@ -23,7 +23,6 @@ export {
   INVITATION_TTL_MS,
   inviteMember,
   inviteMemberByEmail,
-  inviteMemberInput,
   listMembers,
   removeMember,
   requireMembership,
@@ -31,7 +30,7 @@ export {
   type OrgActor,
 } from './members.ts';
 export { getIngestKeyAs, latestReceivedAs, type AppIngestKey, type LatestReceived } from './onboarding.ts';
-export { deleteApp, getApp, listApiKeys, listApps, resolveAppRef, updateApp, updateAppInput } from './app-settings.ts';
+export { deleteApp, getApp, listApiKeys, listApps, resolveAppRef, updateApp } from './app-settings.ts';
 export {
   createApiKeyAs,
   createAppAs,
@@ -40,7 +39,6 @@ export {
   rotateIngestKeyAs,
 } from './actor-operations.ts';
 export {
-  acceptAsNewUserInput,
   acceptInvitationAsNewUser,
   describeInvitation,
   listInvitations,
@@ -50,7 +48,6 @@ export {
   createOrganizationForUser,
   listUserOrganizations,
   updateOrganization,
-  updateOrganizationInput,
   type UserOrganization,
 } from './user-organizations.ts';
 export {

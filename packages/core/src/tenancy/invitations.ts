@@ -1,5 +1,4 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { hashKey } from '../keys/keys.ts';
@@ -7,7 +6,7 @@ import { recordAudit } from './audit.ts';
 import type { OrgActor } from './members.ts';
 import { hashPassword } from './organizations.ts';
 import { assertCan } from './permissions.ts';
-import { passwordSchema } from './schemas.ts';
+import { acceptAsNewUserInput, type AcceptAsNewUserInput } from '../contracts/tenancy.ts';
 import { parseInput } from './validate.ts';
 
 async function findOpenInvitation(prisma: PrismaClient, token: string) {
@@ -41,17 +40,11 @@ export async function describeInvitation(prisma: PrismaClient, token: string) {
   };
 }
 
-export const acceptAsNewUserInput = z.object({
-  token: z.string().min(1).max(200),
-  name: z.string().trim().min(1, 'is required').max(100),
-  password: passwordSchema,
-});
-
 /**
  * Signs up the invited address and accepts in one step. The emailed link proves the inbox,
  * so the email counts as verified; no organization of their own is created.
  */
-export async function acceptInvitationAsNewUser(prisma: PrismaClient, input: unknown) {
+export async function acceptInvitationAsNewUser(prisma: PrismaClient, input: AcceptAsNewUserInput) {
   const data = parseInput(acceptAsNewUserInput, input);
   const invitation = await findOpenInvitation(prisma, data.token);
   if (invitation.acceptedAt) throw new AppError('CONFLICT', 'this invitation has already been used');

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { hashKey } from '../keys/keys.ts';
@@ -10,7 +9,7 @@ import type { Principal } from '../keys/resolver.ts';
 import type { OutboundLimits } from '../limits/outbound.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { assertCan, canGrant, ROLE_RANK, type Role } from './permissions.ts';
-import { emailSchema, ROLES } from './schemas.ts';
+import { inviteMemberInput, ROLES, type InviteMemberInput } from '../contracts/tenancy.ts';
 import { assertNotSuspended } from './suspension.ts';
 import { parseInput } from './validate.ts';
 
@@ -61,10 +60,8 @@ export async function listMembers(prisma: PrismaClient, actor: OrgActor) {
   return rows.map((m) => ({ userId: m.user.id, email: m.user.email, name: m.user.name, role: m.role, joinedAt: m.createdAt }));
 }
 
-export const inviteMemberInput = z.object({ email: emailSchema, role: z.enum(ROLES) });
-
 /** Invites an email with a role; returns the token for the emailed link (stored hashed). */
-export async function inviteMember(prisma: PrismaClient, actor: OrgActor, input: unknown) {
+export async function inviteMember(prisma: PrismaClient, actor: OrgActor, input: InviteMemberInput) {
   assertCan(actor.role, 'member.invite');
   const data = parseInput(inviteMemberInput, input);
   if (!canGrant(actor.role, data.role)) throw new AppError('FORBIDDEN', `your role (${actor.role}) may not invite an ${data.role}`);
@@ -103,7 +100,7 @@ export async function inviteMemberByEmail(
   mailer: Mailer,
   webUrl: string,
   actor: OrgActor,
-  input: unknown,
+  input: InviteMemberInput,
   limits?: OutboundLimits,
 ) {
   assertCan(actor.role, 'member.invite');

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { assertCan, type Role } from './permissions.ts';
 import { isUuid } from '../ids.ts';
 import { recordAudit, type Actor } from './audit.ts';
-import { createOrganizationInput, type CreateOrganizationInput } from './schemas.ts';
+import { createOrganizationInput, type CreateOrganizationInput } from '../contracts/tenancy.ts';
 import { parseInput } from './validate.ts';
 
 // argon2id with OWASP's recommended floor (19 MiB, 2 passes).

@@ -120,7 +120,7 @@ describe('platform administration', () => {
       from: { plan: 'FREE', monthlyEventQuota: 1_000_000 },
       to: { plan: 'BUSINESS', monthlyEventQuota: 50_000_000 },
     });
-    await rejects(updateOrganizationPlan(prisma, admin, org.id, { plan: 'GOLD', monthlyEventQuota: 1 }), 'BAD_REQUEST');
+    await rejects(updateOrganizationPlan(prisma, admin, org.id, { plan: 'GOLD' as never, monthlyEventQuota: 1 }), 'BAD_REQUEST');
     await rejects(
       updateOrganizationPlan(prisma, admin, org.id, { plan: 'TEAM', monthlyEventQuota: -1 }),
       'BAD_REQUEST',

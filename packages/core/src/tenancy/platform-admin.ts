@@ -1,10 +1,10 @@
-import { Plan, type PrismaClient } from '@sightline/db';
-import { z } from 'zod';
+import type { PrismaClient } from '@sightline/db';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { CredentialResolver } from '../keys/resolver.ts';
 import { recordAudit } from './audit.ts';
 import { parseInput } from './validate.ts';
+import { suspendInput, updatePlanInput, type SuspendInput, type UpdatePlanInput } from '../contracts/tenancy.ts';
 
 // The operators of an installation manage tenants (plan, quota, suspension) but see no
 // telemetry: nothing here reads events, crashes or rollups.
@@ -85,18 +85,11 @@ async function requireOrg(prisma: PrismaClient, orgId: string) {
   return org;
 }
 
-export const updatePlanInput = z.object({
-  plan: z.enum(Plan),
-  monthlyEventQuota: z.number().int('must be a whole number').min(0).max(1e12),
-  /** Crash reports have their own quota; left out, it stays as it is. */
-  monthlyCrashQuota: z.number().int('must be a whole number').min(0).max(1e12).optional(),
-});
-
 export async function updateOrganizationPlan(
   prisma: PrismaClient,
   admin: PlatformAdmin,
   orgId: string,
-  input: unknown,
+  input: UpdatePlanInput,
 ) {
   await requirePlatformAdmin(prisma, admin.userId);
   const data = parseInput(updatePlanInput, input);
@@ -135,20 +128,13 @@ export async function updateOrganizationPlan(
   });
 }
 
-export const suspendInput = z
-  .object({ suspended: z.boolean(), reason: z.string().trim().max(500).optional() })
-  .refine((d) => !d.suspended || Boolean(d.reason), {
-    path: ['reason'],
-    message: 'is required: say why the organization is suspended',
-  });
-
 /** Suspends (keys refused with 403, members told why) or lifts it; nothing is deleted. */
 export async function setOrganizationSuspended(
   prisma: PrismaClient,
   resolver: Pick<CredentialResolver, 'invalidateOrg'>,
   admin: PlatformAdmin,
   orgId: string,
-  input: { suspended: boolean; reason?: string },
+  input: SuspendInput,
 ) {
   await requirePlatformAdmin(prisma, admin.userId);
   const data = parseInput(suspendInput, input);

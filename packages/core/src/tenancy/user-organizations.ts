@@ -6,8 +6,7 @@ import type { OrgActor } from './members.ts';
 import { uniqueSlug } from './organizations.ts';
 import { assertCan, type Role } from './permissions.ts';
 import { parseInput } from './validate.ts';
-
-const orgName = z.string().trim().min(1, 'is required').max(100);
+import { orgNameSchema, updateOrganizationInput, type UpdateOrganizationInput } from '../contracts/tenancy.ts';
 
 export interface UserOrganization {
   id: string;
@@ -33,7 +32,7 @@ export async function listUserOrganizations(prisma: PrismaClient, userId: string
 
 /** A signed-in user starts another organization, as its OWNER. */
 export async function createOrganizationForUser(prisma: PrismaClient, userId: string, name: unknown) {
-  const data = parseInput(z.object({ name: orgName }), { name });
+  const data = parseInput(z.object({ name: orgNameSchema }), { name });
   const slug = await uniqueSlug(prisma, data.name);
   return prisma.$transaction(async (tx) => {
     const org = await tx.organization.create({ data: { name: data.name, slug } });
@@ -43,22 +42,8 @@ export async function createOrganizationForUser(prisma: PrismaClient, userId: st
   });
 }
 
-export const updateOrganizationInput = z
-  .object({
-    name: orgName.optional(),
-    slug: z
-      .string()
-      .trim()
-      .regex(
-        /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
-        'may hold lowercase letters, digits and inner dashes (at most 48)',
-      )
-      .optional(),
-  })
-  .strict();
-
 /** Renames the org or changes its slug (ADMIN+). */
-export async function updateOrganization(prisma: PrismaClient, actor: OrgActor, input: unknown) {
+export async function updateOrganization(prisma: PrismaClient, actor: OrgActor, input: UpdateOrganizationInput) {
   assertCan(actor.role, 'org.update');
   const data = parseInput(updateOrganizationInput, input);
   const before = await prisma.organization.findFirst({ where: { id: actor.orgId, deletedAt: null } });

@@ -1,4 +1,5 @@
-import { analyticsEventSeries, analyticsOverview, resolveAppRef } from '@sightline/core';
+import { analyticsEventSeries, analyticsOverview, parseInput, resolveAppRef } from '@sightline/core';
+import { eventSeriesInput } from '@sightline/core/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requestActor } from '../actor.ts';
 import type { ServerDeps } from '../server.ts';
@@ -52,7 +53,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, deps: ServerDeps):
     const { actor, appId, range, query } = await target(request);
     const input = { ...range, eventType: text(query.event_type), interval: text(query.interval) };
     const series = await deps.analyticsCache.get(actor.orgId, appId, 'events', input, () =>
-      analyticsEventSeries(deps.prisma, actor, appId, input),
+      analyticsEventSeries(deps.prisma, actor, appId, parseInput(eventSeriesInput, input)),
     );
     return {
       start_date: series.start,

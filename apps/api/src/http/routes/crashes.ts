@@ -1,4 +1,5 @@
-import { getCrashGroup, listCrashGroups, resolveAppRef, updateCrashGroup } from '@sightline/core';
+import { getCrashGroup, listCrashGroups, parseInput, resolveAppRef, updateCrashGroup } from '@sightline/core';
+import { listCrashGroupsInput, updateCrashGroupInput } from '@sightline/core/contracts';
 import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../actor.ts';
 import type { ServerDeps } from '../server.ts';
@@ -46,7 +47,7 @@ export function registerCrashRoutes(app: FastifyInstance, deps: ServerDeps): voi
   app.get('/v1/apps/:id/crashes', async (request) => {
     const actor = await requestActor(deps, request);
     const appId = await resolveAppRef(deps.prisma, actor.orgId, (request.params as { id: string }).id);
-    const result = await listCrashGroups(deps.prisma, actor, appId, request.query);
+    const result = await listCrashGroups(deps.prisma, actor, appId, parseInput(listCrashGroupsInput, request.query));
     return { crashes: result.groups.map(crashGroupJson), total: result.total, page: result.page, limit: result.limit };
   });
 
@@ -96,7 +97,9 @@ export function registerCrashRoutes(app: FastifyInstance, deps: ServerDeps): voi
       ]),
     );
     return {
-      crash_group: crashGroupJson(await updateCrashGroup(deps.prisma, actor, appId, params.fingerprint, change)),
+      crash_group: crashGroupJson(
+        await updateCrashGroup(deps.prisma, actor, appId, params.fingerprint, parseInput(updateCrashGroupInput, change)),
+      ),
     };
   });
 }

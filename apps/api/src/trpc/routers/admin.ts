@@ -2,10 +2,13 @@ import {
   createDeadLetterStore,
   listOrganizationsForAdmin,
   setOrganizationSuspended,
+  suspendInput,
   updateOrganizationPlan,
+  updatePlanInput,
 } from '@sightline/core';
 import { z } from 'zod';
 import { platformAdminProcedure, router } from '../init.ts';
+import { checked } from '../input.ts';
 
 const orgRef = z.object({ orgId: z.string() });
 
@@ -13,21 +16,14 @@ const orgRef = z.object({ orgId: z.string() });
 export const adminRouter = router({
   organizations: platformAdminProcedure.query(({ ctx }) => listOrganizationsForAdmin(ctx.deps.prisma, ctx.admin)),
   updatePlan: platformAdminProcedure
-    .input(orgRef.extend({ plan: z.string(), monthlyEventQuota: z.number(), monthlyCrashQuota: z.number().optional() }))
-    .mutation(({ ctx, input }) =>
-      updateOrganizationPlan(ctx.deps.prisma, ctx.admin, input.orgId, {
-        plan: input.plan,
-        monthlyEventQuota: input.monthlyEventQuota,
-        monthlyCrashQuota: input.monthlyCrashQuota,
-      }),
-    ),
+    .input(orgRef)
+    .input(checked(updatePlanInput))
+    .mutation(({ ctx, input: { orgId, ...plan } }) => updateOrganizationPlan(ctx.deps.prisma, ctx.admin, orgId, plan)),
   setSuspended: platformAdminProcedure
-    .input(orgRef.extend({ suspended: z.boolean(), reason: z.string().optional() }))
-    .mutation(({ ctx, input }) =>
-      setOrganizationSuspended(ctx.deps.prisma, ctx.deps.resolver, ctx.admin, input.orgId, {
-        suspended: input.suspended,
-        reason: input.reason,
-      }),
+    .input(orgRef)
+    .input(checked(suspendInput))
+    .mutation(({ ctx, input: { orgId, ...change } }) =>
+      setOrganizationSuspended(ctx.deps.prisma, ctx.deps.resolver, ctx.admin, orgId, change),
     ),
   /** What the writers could not store: metadata only (no payloads: they are tenants' telemetry). */
   deadLetters: platformAdminProcedure

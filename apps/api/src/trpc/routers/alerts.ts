@@ -1,4 +1,6 @@
 import {
+  alertRuleInput,
+  channelInput,
   createAlertRule,
   createChannel,
   createTestAlert,
@@ -10,6 +12,7 @@ import {
 } from '@sightline/core';
 import { z } from 'zod';
 import { orgProcedure, router } from '../init.ts';
+import { payload } from '../input.ts';
 
 const channelRef = z.object({ channelId: z.string() });
 
@@ -17,7 +20,7 @@ const channelRef = z.object({ channelId: z.string() });
 export const alertsRouter = router({
   channels: orgProcedure.query(({ ctx }) => listChannels(ctx.deps.prisma, ctx.actor)),
   createChannel: orgProcedure
-    .input(z.object({ channel: z.record(z.string(), z.unknown()) }))
+    .input(payload('channel', channelInput))
     .mutation(({ ctx, input }) =>
       createChannel(ctx.deps.prisma, ctx.actor, ctx.deps.secret, input.channel, { policy: ctx.deps.outbound.targets }),
     ),
@@ -32,7 +35,7 @@ export const alertsRouter = router({
   }),
   rules: orgProcedure.query(({ ctx }) => listAlertRules(ctx.deps.prisma, ctx.actor)),
   createRule: orgProcedure
-    .input(z.object({ rule: z.record(z.string(), z.unknown()) }))
+    .input(payload('rule', alertRuleInput))
     .mutation(({ ctx, input }) => createAlertRule(ctx.deps.prisma, ctx.actor, input.rule)),
   deleteRule: orgProcedure.input(z.object({ ruleId: z.string() })).mutation(async ({ ctx, input }) => {
     await deleteAlertRule(ctx.deps.prisma, ctx.actor, input.ruleId);

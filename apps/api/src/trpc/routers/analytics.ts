@@ -1,4 +1,5 @@
 import {
+  adoptionInput,
   analyticsBreakdown,
   analyticsDailyHealth,
   analyticsEventSeries,
@@ -11,15 +12,24 @@ import {
   analyticsPerformance,
   analyticsSlowest,
   analyticsVersions,
+  breakdownInput,
+  dateRangeQuery,
+  eventSeriesInput,
+  funnelInput,
+  pathsInput,
+  performanceInput,
+  retentionInput,
+  segmentInput,
+  slowestInput,
   type AnalyticsCache,
 } from '@sightline/core';
 import { z } from 'zod';
 import { orgProcedure, router } from '../init.ts';
+import { payload } from '../input.ts';
 
-// The dashboard's queries. Inputs are checked by core (clear messages naming the field);
-// here only their outline. Every answer is cached until the app's next rollup.
-
-const appQuery = z.object({ appId: z.number().int(), query: z.record(z.string(), z.unknown()).default({}) });
+// The dashboard's queries: `{ appId, query }`, the query checked by the core's schema for
+// that question (a bad field is a 400 naming it). Every answer is cached until the app's
+// next rollup.
 
 type Prisma = Parameters<typeof analyticsOverview>[0];
 type Actor = Parameters<typeof analyticsOverview>[1];
@@ -31,30 +41,34 @@ interface Ctx {
   actor: Actor;
 }
 
-function cached<T>(
-  ctx: Ctx,
-  input: z.infer<typeof appQuery>,
+/** One question: its input is `{ appId, query }`, the query checked by `schema` (omitted: {}). */
+function question<S extends z.ZodType, T>(
   name: string,
-  fn: (prisma: Prisma, actor: Actor, appId: number, input: unknown) => Promise<T>,
-): Promise<T> {
-  return ctx.deps.analyticsCache.get(ctx.actor.orgId, input.appId, name, input.query, () =>
-    fn(ctx.deps.prisma, ctx.actor, input.appId, input.query),
-  );
+  schema: S,
+  fn: (prisma: Prisma, actor: Actor, appId: number, query: z.output<S>) => Promise<T>,
+) {
+  return orgProcedure
+    .input(z.object({ appId: z.number().int() }))
+    // Every question's fields are optional or say what is missing, so an omitted query is {}.
+    .input(payload('query', schema.prefault({} as z.input<S>)))
+    .query(({ ctx, input }: { ctx: Ctx; input: { appId: number; query: z.output<S> } }) =>
+      ctx.deps.analyticsCache.get(ctx.actor.orgId, input.appId, name, input.query, () =>
+        fn(ctx.deps.prisma, ctx.actor, input.appId, input.query),
+      ),
+    );
 }
 
-const q = orgProcedure.input(appQuery);
-
 export const analyticsRouter = router({
-  overview: q.query(({ ctx, input }) => cached(ctx, input, 'overview', analyticsOverview)),
-  events: q.query(({ ctx, input }) => cached(ctx, input, 'events', analyticsEventSeries)),
-  health: q.query(({ ctx, input }) => cached(ctx, input, 'health', analyticsDailyHealth)),
-  versions: q.query(({ ctx, input }) => cached(ctx, input, 'versions', analyticsVersions)),
-  performance: q.query(({ ctx, input }) => cached(ctx, input, 'performance', analyticsPerformance)),
-  slowest: q.query(({ ctx, input }) => cached(ctx, input, 'slowest', analyticsSlowest)),
-  breakdown: q.query(({ ctx, input }) => cached(ctx, input, 'breakdown', analyticsBreakdown)),
-  funnel: q.query(({ ctx, input }) => cached(ctx, input, 'funnel', analyticsFunnel)),
-  retention: q.query(({ ctx, input }) => cached(ctx, input, 'retention', analyticsRetention)),
-  paths: q.query(({ ctx, input }) => cached(ctx, input, 'paths', analyticsPaths)),
-  adoption: q.query(({ ctx, input }) => cached(ctx, input, 'adoption', analyticsFeatureAdoption)),
-  segment: q.query(({ ctx, input }) => cached(ctx, input, 'segment', analyticsSegment)),
+  overview: question('overview', dateRangeQuery, analyticsOverview),
+  events: question('events', eventSeriesInput, analyticsEventSeries),
+  health: question('health', dateRangeQuery, analyticsDailyHealth),
+  versions: question('versions', dateRangeQuery, analyticsVersions),
+  performance: question('performance', performanceInput, analyticsPerformance),
+  slowest: question('slowest', slowestInput, analyticsSlowest),
+  breakdown: question('breakdown', breakdownInput, analyticsBreakdown),
+  funnel: question('funnel', funnelInput, analyticsFunnel),
+  retention: question('retention', retentionInput, analyticsRetention),
+  paths: question('paths', pathsInput, analyticsPaths),
+  adoption: question('adoption', adoptionInput, analyticsFeatureAdoption),
+  segment: question('segment', segmentInput, analyticsSegment),
 });

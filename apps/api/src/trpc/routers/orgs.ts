@@ -4,9 +4,11 @@ import {
   listUserOrganizations,
   removeMember,
   updateOrganization,
+  updateOrganizationInput,
 } from '@sightline/core';
 import { z } from 'zod';
 import { orgProcedure, router, userProcedure } from '../init.ts';
+import { checked } from '../input.ts';
 
 export const orgsRouter = router({
   list: userProcedure.query(({ ctx }) => listUserOrganizations(ctx.deps.prisma, ctx.userId)),
@@ -15,10 +17,8 @@ export const orgsRouter = router({
     .mutation(({ ctx, input }) => createOrganizationForUser(ctx.deps.prisma, ctx.userId, input.name)),
   get: orgProcedure.query(({ ctx }) => getOrganization(ctx.deps.prisma, ctx.actor)),
   update: orgProcedure
-    .input(z.object({ name: z.string().optional(), slug: z.string().optional() }))
-    .mutation(({ ctx, input }) =>
-      updateOrganization(ctx.deps.prisma, ctx.actor, { name: input.name, slug: input.slug }),
-    ),
+    .input(checked(updateOrganizationInput))
+    .mutation(({ ctx, input: { orgId: _orgId, ...change } }) => updateOrganization(ctx.deps.prisma, ctx.actor, change)),
   leave: orgProcedure.mutation(async ({ ctx }) => {
     await removeMember(ctx.deps.prisma, ctx.actor, ctx.actor.userId);
     return { left: true };

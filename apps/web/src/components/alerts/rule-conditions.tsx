@@ -1,6 +1,6 @@
 'use client';
 
-import { METRIC_AGGREGATES, METRIC_OPERATORS, type AlertKind } from '@sightline/core/contracts';
+import { METRIC_AGGREGATES, METRIC_OPERATORS, type AlertKind, type MetricAggregate } from '@sightline/core/contracts';
 import { Field } from '~/components/ui';
 import { formText } from '~/lib/form';
 
@@ -59,8 +59,9 @@ export function conditionsOf(ruleKind: AlertKind, form: FormData) {
     return {
       eventType: formText(form, 'eventType'),
       ...(formText(form, 'metricName') ? { metricName: formText(form, 'metricName') } : {}),
-      aggregate: formText(form, 'aggregate'),
-      operator: formText(form, 'operator'),
+      // The selects offer only these values.
+      aggregate: formText(form, 'aggregate') as MetricAggregate,
+      operator: formText(form, 'operator') as (typeof METRIC_OPERATORS)[number],
       threshold: Number(threshold),
       windowMinutes,
       minSamples: Number(formText(form, 'minimum') || 20),

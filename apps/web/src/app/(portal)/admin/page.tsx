@@ -1,6 +1,6 @@
 'use client';
 
-import { PLANS } from '@sightline/core/contracts';
+import { PLANS, type PlanName } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
@@ -23,7 +23,7 @@ export default function PlatformAdminPage() {
     const form = new FormData(event.currentTarget);
     updatePlan.mutate({
       orgId,
-      plan: formText(form, 'plan'),
+      plan: formText(form, 'plan') as PlanName,
       monthlyEventQuota: Number(form.get('quota')),
       monthlyCrashQuota: Number(form.get('crashQuota')),
     });

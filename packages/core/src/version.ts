@@ -1,6 +1,3 @@
-/**
- * The one Sightline version: printed by `sightline --version`, shown in the portal footer,
- * reported by /readyz?detail=1. It equals the root package.json's `version` (version.test.ts);
- * CHANGELOG.md's newest entry names it.
- */
-export const SIGHTLINE_VERSION = '0.9.0';
+// The version lives in the contracts, which browsers may load; this entry keeps
+// `@sightline/core/version` working for the api's CLI and tests.
+export { SIGHTLINE_VERSION } from './contracts/version.ts';

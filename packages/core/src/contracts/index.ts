@@ -8,3 +8,4 @@ export * from './auth.ts';
 export * from './crashes.ts';
 export * from './privacy.ts';
 export * from './tenancy.ts';
+export * from './version.ts';

@@ -39,7 +39,9 @@ describe('procedure inputs checked by the core schemas', () => {
   });
 
   it('gives the portal the real input and output types', () => {
-    expectTypeOf<RouterInputs['analytics']['breakdown']['query']>().toHaveProperty('by');
+    expectTypeOf<NonNullable<RouterInputs['analytics']['breakdown']['query']>['by']>().toEqualTypeOf<
+      'os' | 'browser' | 'country' | 'device_model' | 'screen' | 'feature'
+    >();
     expectTypeOf<NonNullable<RouterInputs['crashes']['list']['query']>['status']>().toEqualTypeOf<
       'open' | 'resolved' | 'ignored' | 'regressed' | undefined
     >();

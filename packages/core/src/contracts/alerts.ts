@@ -18,6 +18,7 @@ export const METRIC_AGGREGATES = ['p50', 'p75', 'p90', 'p95', 'p99', 'avg', 'max
 export type MetricAggregate = (typeof METRIC_AGGREGATES)[number];
 
 export const METRIC_OPERATORS = ['above', 'below'] as const;
+export type MetricOperator = (typeof METRIC_OPERATORS)[number];
 
 export const channelInput = z.discriminatedUnion('kind', [
   z.object({

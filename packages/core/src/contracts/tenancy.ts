@@ -137,6 +137,9 @@ export type InviteMemberInput = z.input<typeof inviteMemberInput>;
 
 export const orgNameSchema = z.string().trim().min(1, 'is required').max(100);
 
+/** A signed-in user's own new organization. */
+export const newOrganizationInput = z.object({ name: orgNameSchema });
+
 export const updateOrganizationInput = z
   .object({
     name: orgNameSchema.optional(),

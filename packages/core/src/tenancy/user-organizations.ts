@@ -1,12 +1,11 @@
 import type { PrismaClient } from '@sightline/db';
-import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { recordAudit } from './audit.ts';
 import type { OrgActor } from './members.ts';
 import { uniqueSlug } from './organizations.ts';
 import { assertCan, type Role } from './permissions.ts';
 import { parseInput } from './validate.ts';
-import { orgNameSchema, updateOrganizationInput, type UpdateOrganizationInput } from '../contracts/tenancy.ts';
+import { newOrganizationInput, updateOrganizationInput, type UpdateOrganizationInput } from '../contracts/tenancy.ts';
 
 export interface UserOrganization {
   id: string;
@@ -31,8 +30,8 @@ export async function listUserOrganizations(prisma: PrismaClient, userId: string
 }
 
 /** A signed-in user starts another organization, as its OWNER. */
-export async function createOrganizationForUser(prisma: PrismaClient, userId: string, name: unknown) {
-  const data = parseInput(z.object({ name: orgNameSchema }), { name });
+export async function createOrganizationForUser(prisma: PrismaClient, userId: string, name: string) {
+  const data = parseInput(newOrganizationInput, { name });
   const slug = await uniqueSlug(prisma, data.name);
   return prisma.$transaction(async (tx) => {
     const org = await tx.organization.create({ data: { name: data.name, slug } });

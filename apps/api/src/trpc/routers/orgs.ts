@@ -3,17 +3,17 @@ import {
   getOrganization,
   listUserOrganizations,
   removeMember,
+  newOrganizationInput,
   updateOrganization,
   updateOrganizationInput,
 } from '@sightline/core';
-import { z } from 'zod';
 import { orgProcedure, router, userProcedure } from '../init.ts';
 import { checked } from '../input.ts';
 
 export const orgsRouter = router({
   list: userProcedure.query(({ ctx }) => listUserOrganizations(ctx.deps.prisma, ctx.userId)),
   create: userProcedure
-    .input(z.object({ name: z.string() }))
+    .input(checked(newOrganizationInput))
     .mutation(({ ctx, input }) => createOrganizationForUser(ctx.deps.prisma, ctx.userId, input.name)),
   get: orgProcedure.query(({ ctx }) => getOrganization(ctx.deps.prisma, ctx.actor)),
   update: orgProcedure

@@ -23,6 +23,7 @@ export default function PlatformAdminPage() {
     const form = new FormData(event.currentTarget);
     updatePlan.mutate({
       orgId,
+      // The select offers only the plans; the api checks it anyway.
       plan: formText(form, 'plan') as PlanName,
       monthlyEventQuota: Number(form.get('quota')),
       monthlyCrashQuota: Number(form.get('crashQuota')),

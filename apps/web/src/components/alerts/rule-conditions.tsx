@@ -1,6 +1,12 @@
 'use client';
 
-import { METRIC_AGGREGATES, METRIC_OPERATORS, type AlertKind, type MetricAggregate } from '@sightline/core/contracts';
+import {
+  METRIC_AGGREGATES,
+  METRIC_OPERATORS,
+  type AlertKind,
+  type MetricAggregate,
+  type MetricOperator,
+} from '@sightline/core/contracts';
 import { Field } from '~/components/ui';
 import { formText } from '~/lib/form';
 
@@ -59,9 +65,9 @@ export function conditionsOf(ruleKind: AlertKind, form: FormData) {
     return {
       eventType: formText(form, 'eventType'),
       ...(formText(form, 'metricName') ? { metricName: formText(form, 'metricName') } : {}),
-      // The selects offer only these values.
+      // The selects below offer only these; the api checks them anyway.
       aggregate: formText(form, 'aggregate') as MetricAggregate,
-      operator: formText(form, 'operator') as (typeof METRIC_OPERATORS)[number],
+      operator: formText(form, 'operator') as MetricOperator,
       threshold: Number(threshold),
       windowMinutes,
       minSamples: Number(formText(form, 'minimum') || 20),

@@ -9,7 +9,8 @@ const config: NextConfig = {
   turbopack: { root: monorepoRoot },
   poweredByHeader: false,
   // The SDK ships TypeScript sources inside this repository (self-monitoring); so does core,
-  // whose TRUST_PROXY rule the portal shares with the api (@sightline/core/trust-proxy).
+  // whose browser-safe contracts (roles, kinds, statuses) the portal's pages import, and whose
+  // TRUST_PROXY rule and secret derivations its server shares with the api.
   transpilePackages: ['@sightline/sdk', '@sightline/core'],
   // The browser test builds into its own directory so it never races `npm start`'s build.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',

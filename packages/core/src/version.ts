@@ -1,3 +1,3 @@
-// The version constant lives in the browser-safe contracts entry (the portal shows it);
-// `@sightline/core/version` stays for the CLI and the container smoke test.
+// The version lives in the contracts, which browsers may load; this entry keeps
+// `@sightline/core/version` working for the api's CLI and tests.
 export { SIGHTLINE_VERSION } from './contracts/version.ts';

@@ -1,3 +1,5 @@
+import { webEnv } from '~/server/env';
+
 export interface ApiStatus {
   ready: boolean;
   detail: string;
@@ -7,10 +9,12 @@ const TIMEOUT_MS = 2_000;
 
 /** Asks the api whether it is ready; never throws, so the page renders with the api down. */
 export async function readApiStatus(): Promise<ApiStatus> {
-  // Server-side only: where the portal reaches the api (set by `npm start`).
-  const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:4000';
   try {
-    const res = await fetch(`${apiUrl}/readyz`, { cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    // Inside the try: a bad configuration shows as "API unreachable" with its message.
+    const res = await fetch(`${webEnv().API_URL}/readyz`, {
+      cache: 'no-store',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     const body = (await res.json()) as { checks?: Record<string, string> };
     const checks = Object.entries(body.checks ?? {})
       .map(([name, state]) => `${name}: ${state}`)

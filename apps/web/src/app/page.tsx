@@ -1,4 +1,4 @@
-import { SIGHTLINE_VERSION } from '@sightline/core/version';
+import { SIGHTLINE_VERSION } from '@sightline/core/contracts';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';

@@ -1,6 +1,6 @@
 'use client';
 
-import { SIGHTLINE_VERSION } from '@sightline/core/version';
+import { SIGHTLINE_VERSION } from '@sightline/core/contracts';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';

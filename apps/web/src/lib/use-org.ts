@@ -1,11 +1,9 @@
 'use client';
 
+import { roleAtLeast, type Role } from '@sightline/core/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
 import { useTRPC } from './trpc';
-
-const RANK = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 } as const;
-type Role = keyof typeof RANK;
 
 /** The org of the current page and the signed-in user's role in it. */
 export function useOrg() {
@@ -19,6 +17,6 @@ export function useOrg() {
     org,
     role,
     /** Whether the user's role reaches `least` (the api enforces the same table). */
-    atLeast: (least: Role) => RANK[role] >= RANK[least],
+    atLeast: (least: Role) => roleAtLeast(role, least),
   };
 }

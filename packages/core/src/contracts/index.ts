@@ -8,4 +8,4 @@ export * from './auth.ts';
 export * from './crashes.ts';
 export * from './privacy.ts';
 export * from './tenancy.ts';
-export { SIGHTLINE_VERSION } from './version.ts';
+export * from './version.ts';

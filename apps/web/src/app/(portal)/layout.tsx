@@ -2,9 +2,9 @@ import { SightlineAnalytics } from '@sightline/sdk/next';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { auth } from '../../auth';
-import { webEnv } from '../../server/env';
-import { sessionStillValid } from '../../server/session-check';
+import { auth } from '~/auth';
+import { webEnv } from '~/server/env';
+import { sessionStillValid } from '~/server/session-check';
 import portal from '../../../package.json';
 
 export const dynamic = 'force-dynamic';

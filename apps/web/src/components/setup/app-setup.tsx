@@ -3,8 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'next/navigation';
 import { AppNav } from '../analytics';
-import { errorMessage, useTRPC } from '../../lib/trpc';
-import { useOrg } from '../../lib/use-org';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 import { Notice, Section } from '../ui';
 import { CopyBlock } from './copy-block';
 import { FirstEventCheck } from './first-event';

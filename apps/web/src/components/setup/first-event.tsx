@@ -2,8 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { errorMessage, useTRPC } from '../../lib/trpc';
-import { useOrg } from '../../lib/use-org';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 const POLL_MS = 2_000;
 

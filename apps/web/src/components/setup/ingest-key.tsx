@@ -1,8 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, useTRPC } from '../../lib/trpc';
-import { useOrg } from '../../lib/use-org';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 import { Notice, Section, formatDate } from '../ui';
 import { CopyBlock } from './copy-block';
 

@@ -4,8 +4,8 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../components/ui';
-import { nextPath } from '../../../lib/next-path';
+import { Field, Notice, Form } from '~/components/ui';
+import { nextPath } from '~/lib/next-path';
 
 const MESSAGES: Record<string, string> = {
   wrong_credentials: 'Wrong email or password.',

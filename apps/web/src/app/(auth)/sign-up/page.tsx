@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { headers } from 'next/headers';
-import { clientIpOf, serverApi } from '../../../server/api-client';
+import { clientIpOf, serverApi } from '~/server/api-client';
 import { SignUpForm } from './sign-up-form';
 
 export const dynamic = 'force-dynamic';

@@ -5,10 +5,10 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../components/ui';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
-import { formText } from '../../../lib/form';
-import { leaveWelcome } from '../../../lib/welcome';
+import { Field, Notice, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
+import { leaveWelcome } from '~/lib/welcome';
 
 export function SignUpForm({ firstAccount = false }: { firstAccount?: boolean }) {
   const trpc = useTRPC();

@@ -4,11 +4,11 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { signIn, signOut } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
-import { Field, Form, Notice, Section } from '../../../components/ui';
-import { useSignedOutRedirect } from '../../../components/use-signed-out-redirect';
-import { VerifyEmailReminder } from '../../../components/verify-email-reminder';
-import { formText } from '../../../lib/form';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
+import { Field, Form, Notice, Section } from '~/components/ui';
+import { useSignedOutRedirect } from '~/components/use-signed-out-redirect';
+import { VerifyEmailReminder } from '~/components/verify-email-reminder';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
 
 /** The signed-in user's own account: password, and the sessions it has on other devices. */
 export default function AccountPage() {

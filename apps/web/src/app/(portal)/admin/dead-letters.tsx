@@ -1,8 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Notice, formatDate } from '../../../components/ui';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
+import { Notice, formatDate } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
 
 /**
  * What the ingestion writers could not store, with a Replay action: the letter goes back to

@@ -1,15 +1,13 @@
 'use client';
 
-import type { PlanName } from '@sightline/core/contracts';
+import { PLANS, type PlanName } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { FormEvent } from 'react';
-import { Notice, formatDate, Form } from '../../../components/ui';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
-import { formText } from '../../../lib/form';
+import { Notice, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
 import { DeadLetters } from './dead-letters';
-
-const PLANS = ['FREE', 'TEAM', 'BUSINESS', 'ENTERPRISE'] as const;
 
 export default function PlatformAdminPage() {
   const trpc = useTRPC();

@@ -4,9 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
-import { Notice } from '../../../components/ui';
-import { homeOf, rememberedOrg } from '../../../lib/last-org';
-import { errorMessage, useTRPC } from '../../../lib/trpc';
+import { Notice } from '~/components/ui';
+import { homeOf, rememberedOrg } from '~/lib/last-org';
+import { errorMessage, useTRPC } from '~/lib/trpc';
 
 /** After sign-in: straight into the last (or first) organization, or an offer to create one. */
 export default function OrgPickerPage() {

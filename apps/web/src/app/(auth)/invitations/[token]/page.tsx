@@ -5,10 +5,10 @@ import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useParams, useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../../components/ui';
-import { VerifyEmailReminder } from '../../../../components/verify-email-reminder';
-import { errorMessage, useTRPC } from '../../../../lib/trpc';
-import { formText } from '../../../../lib/form';
+import { Field, Notice, Form } from '~/components/ui';
+import { VerifyEmailReminder } from '~/components/verify-email-reminder';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
 
 export default function InvitationPage() {
   const { token } = useParams<{ token: string }>();

@@ -4,9 +4,9 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../lib/trpc';
-import { formText } from '../../../../lib/form';
+import { Field, Notice, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
 
 export default function ResetPasswordPage() {
   const { token } = useParams<{ token: string }>();

@@ -4,8 +4,8 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useEffect } from 'react';
-import { Notice } from '../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../lib/trpc';
+import { Notice } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
 
 export default function VerifyEmailPage() {
   const { token } = useParams<{ token: string }>();

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { OrgShell } from '../../../../components/org-shell';
+import { OrgShell } from '~/components/org-shell';
 
 export default async function OrgLayout({
   children,

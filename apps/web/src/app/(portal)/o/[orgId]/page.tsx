@@ -3,10 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { Notice, Section } from '../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../lib/trpc';
-import { useOrg } from '../../../../lib/use-org';
-import { takeWelcome } from '../../../../lib/welcome';
+import { Notice, Section } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { takeWelcome } from '~/lib/welcome';
 
 export default function OrgOverviewPage() {
   const { orgId, role } = useOrg();

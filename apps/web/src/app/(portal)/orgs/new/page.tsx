@@ -3,9 +3,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../lib/trpc';
-import { formText } from '../../../../lib/form';
+import { Field, Notice, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { formText } from '~/lib/form';
 
 export default function NewOrgPage() {
   const trpc = useTRPC();

@@ -1,5 +1,5 @@
-import { clientIpOf, forwardedIpHeaders } from '../../../../server/api-client';
-import { webEnv } from '../../../../server/env';
+import { clientIpOf, forwardedIpHeaders } from '~/server/api-client';
+import { webEnv } from '~/server/env';
 
 export const dynamic = 'force-dynamic';
 

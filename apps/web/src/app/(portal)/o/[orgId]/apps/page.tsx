@@ -1,16 +1,14 @@
 'use client';
 
+import { PLATFORMS, type Platform } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { Field, Notice, Section, formatDate, Form } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
-import { formText } from '../../../../../lib/form';
-
-const PLATFORMS = ['WEB', 'NODE', 'NEXTJS', 'IOS', 'ANDROID', 'REACT_NATIVE', 'FLUTTER', 'LUA', 'OTHER'] as const;
-type Platform = (typeof PLATFORMS)[number];
+import { Field, Notice, Section, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 export default function AppsPage() {
   const { orgId, role, atLeast } = useOrg();

@@ -1,9 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { Notice, formatDate } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
+import { Notice, formatDate } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 export default function AuditLogPage() {
   const { orgId, role, atLeast } = useOrg();

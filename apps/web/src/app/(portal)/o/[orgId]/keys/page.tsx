@@ -1,14 +1,12 @@
 'use client';
 
+import { API_SCOPES, type ApiScope } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, SecretValue, Section, formatDate, Form } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
-import { formText } from '../../../../../lib/form';
-
-const SCOPES = ['ingest', 'read', 'write', 'admin'] as const;
-type Scope = (typeof SCOPES)[number];
+import { Field, Notice, SecretValue, Section, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 export default function ApiKeysPage() {
   const { orgId, role, atLeast } = useOrg();
@@ -24,7 +22,7 @@ export default function ApiKeysPage() {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const scopes: Scope[] = SCOPES.filter((s) => form.get(`scope-${s}`) === 'on');
+    const scopes: ApiScope[] = API_SCOPES.filter((s) => form.get(`scope-${s}`) === 'on');
     create.mutate({ orgId, name: formText(form, 'name'), scopes }, { onSuccess: () => setFormKey((k) => k + 1) });
   }
 
@@ -102,7 +100,7 @@ export default function ApiKeysPage() {
           </Field>
           <fieldset className="row" style={{ border: 0, padding: 0 }}>
             <legend className="field-label">Scopes</legend>
-            {SCOPES.map((scope) => (
+            {API_SCOPES.map((scope) => (
               <label key={scope}>
                 <input type="checkbox" name={`scope-${scope}`} defaultChecked={scope === 'read'} /> {scope}
               </label>

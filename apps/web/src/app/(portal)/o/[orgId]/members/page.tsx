@@ -1,15 +1,13 @@
 'use client';
 
+import { ROLES, type Role } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Notice, Section, formatDate, Form } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
-import { formText } from '../../../../../lib/form';
-
-const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
-type Role = (typeof ROLES)[number];
+import { Field, Notice, Section, formatDate, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 export default function MembersPage() {
   const { orgId, role, atLeast } = useOrg();

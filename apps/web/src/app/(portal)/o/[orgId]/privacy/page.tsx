@@ -1,17 +1,18 @@
 'use client';
 
+import type { PrivacyRequestKind } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Field, Form, Notice, Section, formatDate } from '../../../../../components/ui';
-import { formText } from '../../../../../lib/form';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
+import { Field, Form, Notice, Section, formatDate } from '~/components/ui';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 // GDPR requests: every request of the organization with its status and download (the
 // devices' own and the organization's), acting for an end user, exporting the organization.
 
-const KIND_LABEL = { EXPORT: 'Export', DELETE: 'Deletion' } as const;
+const KIND_LABEL: Record<PrivacyRequestKind, string> = { EXPORT: 'Export', DELETE: 'Deletion' };
 
 export default function PrivacyPage() {
   const { orgId, role, atLeast } = useOrg();
@@ -37,7 +38,7 @@ export default function PrivacyPage() {
   function onSubject(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const kind = formText(form, 'kind') as 'EXPORT' | 'DELETE';
+    const kind = formText(form, 'kind') as PrivacyRequestKind;
     const value = formText(form, 'subject');
     if (kind === 'DELETE' && !window.confirm(`Delete everything held about ${value}? This cannot be undone.`)) return;
     forSubject.mutate({ orgId, appId: Number(formText(form, 'appId')), kind, [subjectKind]: value });

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
-import { Field, Notice, Form } from '../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../lib/trpc';
-import { useOrg } from '../../../../../lib/use-org';
-import { formText } from '../../../../../lib/form';
+import { Field, Notice, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 export default function OrgSettingsPage() {
   const { orgId, role, atLeast } = useOrg();

@@ -1,19 +1,17 @@
 'use client';
 
+import { PLATFORMS, type Platform } from '@sightline/core/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams, useRouter } from 'next/navigation';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { AppNav } from '../../../../../../components/analytics';
-import { NoDataYet } from '../../../../../../components/setup/first-event';
-import { IngestKeyPanel } from '../../../../../../components/setup/ingest-key';
-import { Field, Notice, Section, Form } from '../../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../lib/use-org';
-import { formText } from '../../../../../../lib/form';
-
-const PLATFORMS = ['WEB', 'NODE', 'NEXTJS', 'IOS', 'ANDROID', 'REACT_NATIVE', 'FLUTTER', 'LUA', 'OTHER'] as const;
-type Platform = (typeof PLATFORMS)[number];
+import { AppNav } from '~/components/analytics';
+import { NoDataYet } from '~/components/setup/first-event';
+import { IngestKeyPanel } from '~/components/setup/ingest-key';
+import { Field, Notice, Section, Form } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
+import { formText } from '~/lib/form';
 
 const list = (value: string): string[] => value.split(/[\s,]+/).filter(Boolean);
 

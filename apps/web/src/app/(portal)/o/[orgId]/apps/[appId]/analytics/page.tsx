@@ -14,12 +14,12 @@ import {
   useRange,
   AXIS,
   TOOLTIP,
-} from '../../../../../../../components/analytics';
-import { FreshnessNote } from '../../../../../../../components/freshness';
-import { NoDataYet } from '../../../../../../../components/setup/first-event';
-import { Notice, Section } from '../../../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../lib/use-org';
+} from '~/components/analytics';
+import { FreshnessNote } from '~/components/freshness';
+import { NoDataYet } from '~/components/setup/first-event';
+import { Notice, Section } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 /** The seed's metrics view: KPI cards with deltas, DAU, crash-free trend, versions, devices, features. */
 export default function AnalyticsPage() {

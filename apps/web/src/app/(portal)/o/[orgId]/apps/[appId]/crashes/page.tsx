@@ -1,35 +1,36 @@
 'use client';
 
+import { CRASH_SORTS, CRASH_STATUSES, type CrashSort, type CrashStatus } from '@sightline/core/contracts';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState } from 'react';
-import { NoDataYet } from '../../../../../../../components/setup/first-event';
-import { Field, Notice, formatDate } from '../../../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../lib/use-org';
+import { NoDataYet } from '~/components/setup/first-event';
+import { Field, Notice, formatDate } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
-const STATUSES = ['', 'open', 'regressed', 'resolved', 'ignored'] as const;
-const SORTS = [
-  ['last_seen', 'Last seen'],
-  ['occurrences', 'Occurrences'],
-  ['users', 'Devices affected'],
-  ['first_seen', 'First seen'],
-] as const;
+// The filter lists statuses in triage order, what needs work first; a Record, so a status
+// added to the contracts fails the typecheck here until it has its place.
+const TRIAGE_ORDER: Record<CrashStatus, number> = { open: 0, regressed: 1, resolved: 2, ignored: 3 };
+const STATUSES = [...CRASH_STATUSES].sort((a, b) => TRIAGE_ORDER[a] - TRIAGE_ORDER[b]);
+const SORT_LABELS: Record<CrashSort, string> = {
+  last_seen: 'Last seen',
+  occurrences: 'Occurrences',
+  users: 'Devices affected',
+  first_seen: 'First seen',
+};
 const PAGE_SIZE = 25;
-
-type Status = Exclude<(typeof STATUSES)[number], ''>;
-type Sort = (typeof SORTS)[number][0];
 
 /** An app's crash groups: filter by status and version, search the message, sort, page. */
 export default function CrashesPage() {
   const { orgId } = useOrg();
   const appId = Number(useParams<{ appId: string }>().appId);
   const trpc = useTRPC();
-  const [status, setStatus] = useState<Status | ''>('');
+  const [status, setStatus] = useState<CrashStatus | ''>('');
   const [version, setVersion] = useState('');
   const [search, setSearch] = useState('');
-  const [sort, setSort] = useState<Sort>('last_seen');
+  const [sort, setSort] = useState<CrashSort>('last_seen');
   const [page, setPage] = useState(1);
   const query = {
     ...(status ? { status } : {}),
@@ -57,13 +58,14 @@ export default function CrashesPage() {
           <select
             value={status}
             onChange={(e) => {
-              setStatus(e.target.value as Status | '');
+              setStatus(e.target.value as CrashStatus | '');
               setPage(1);
             }}
           >
+            <option value="">any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s || 'any'}
+                {s}
               </option>
             ))}
           </select>
@@ -79,10 +81,10 @@ export default function CrashesPage() {
           />
         </Field>
         <Field label="Sort by">
-          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
-            {SORTS.map(([value, label]) => (
+          <select value={sort} onChange={(e) => setSort(e.target.value as CrashSort)}>
+            {CRASH_SORTS.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {SORT_LABELS[value]}
               </option>
             ))}
           </select>

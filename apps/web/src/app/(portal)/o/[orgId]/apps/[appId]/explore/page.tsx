@@ -14,12 +14,12 @@ import {
   useRange,
   AXIS,
   TOOLTIP,
-} from '../../../../../../../components/analytics';
-import { NoDataYet } from '../../../../../../../components/setup/first-event';
-import { Field, Form, Notice, Section } from '../../../../../../../components/ui';
-import { formText } from '../../../../../../../lib/form';
-import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../lib/use-org';
+} from '~/components/analytics';
+import { NoDataYet } from '~/components/setup/first-event';
+import { Field, Form, Notice, Section } from '~/components/ui';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 interface Step {
   type: string;

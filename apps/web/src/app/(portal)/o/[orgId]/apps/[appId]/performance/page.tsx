@@ -23,11 +23,11 @@ import {
   useRange,
   AXIS,
   TOOLTIP,
-} from '../../../../../../../components/analytics';
-import { NoDataYet } from '../../../../../../../components/setup/first-event';
-import { Notice, Section } from '../../../../../../../components/ui';
-import { errorMessage, useTRPC } from '../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../lib/use-org';
+} from '~/components/analytics';
+import { NoDataYet } from '~/components/setup/first-event';
+import { Notice, Section } from '~/components/ui';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 /** Google's Core Web Vitals thresholds at p75: good up to the first, poor from the second. */
 const VITALS = [

@@ -1,5 +1,5 @@
-import { AppSetup } from '../../../../../../../components/setup/app-setup';
-import { readSdkScript } from '../../../../../../../server/sdk-assets';
+import { AppSetup } from '~/components/setup/app-setup';
+import { readSdkScript } from '~/server/sdk-assets';
 
 export const dynamic = 'force-dynamic';
 

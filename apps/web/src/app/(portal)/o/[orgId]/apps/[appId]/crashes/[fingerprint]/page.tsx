@@ -4,11 +4,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { DailyBars } from '../../../../../../../../components/daily-bars';
-import { Field, Form, Notice, Section, formatDate } from '../../../../../../../../components/ui';
-import { formText } from '../../../../../../../../lib/form';
-import { errorMessage, useTRPC } from '../../../../../../../../lib/trpc';
-import { useOrg } from '../../../../../../../../lib/use-org';
+import { DailyBars } from '~/components/daily-bars';
+import { Field, Form, Notice, Section, formatDate } from '~/components/ui';
+import { formText } from '~/lib/form';
+import { errorMessage, useTRPC } from '~/lib/trpc';
+import { useOrg } from '~/lib/use-org';
 
 /** One crash group: what broke and where, its status actions, trend, versions, devices, recent occurrences, comments. */
 export default function CrashGroupPage() {

@@ -36,7 +36,7 @@ module.exports = {
     forbid(
       'web-core-contracts-only',
       { path: '^apps/web/' },
-      { path: '^packages/core/', pathNot: '^packages/core/src/(contracts/|secrets/|config/trust-proxy\.ts$)' },
+      { path: '^packages/core/', pathNot: '^packages/core/src/(contracts/|secrets/|config/trust-proxy\\.ts$)' },
       'The portal imports from core only the browser-safe contracts and (server-side) the secrets entry.',
     ),
     forbid('web-not-to-db-or-jobs', { path: '^apps/web/' }, { path: '^packages/(db|jobs)/' }),

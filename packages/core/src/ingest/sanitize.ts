@@ -56,16 +56,14 @@ interface EventsPayload {
 const isEventsPayload = (payload: unknown): payload is EventsPayload =>
   typeof payload === 'object' && payload !== null && Array.isArray((payload as { e?: unknown }).e);
 
-/** The last field of a buffered event: its data as JSON text, already storable (scrubData). */
-const DATA_FIELD = 15;
-
 /**
  * What every payload leaving the api for the buffer goes through. A buffered events batch
  * is checked field by field instead of as text: its data JSON, escaped inside the batch,
  * would make a text scan stop at every quote, and is storable already. Anything else (a
- * crash report) goes through encodeStorable.
+ * crash report) goes through encodeStorable. `storedField`: the index of an event field that is
+ * storable already and skipped (the events codec names its data JSON, made storable by scrubData).
  */
-export function encodeForBuffer(payload: unknown): string {
+export function encodeForBuffer(payload: unknown, storedField = -1): string {
   if (!isEventsPayload(payload)) return encodeStorable(payload);
   const json = JSON.stringify(payload);
   // JSON.stringify writes a NUL or a lone surrogate as a \u escape: without one, nothing to check.
@@ -74,7 +72,7 @@ export function encodeForBuffer(payload: unknown): string {
   for (const event of payload.e) {
     for (let i = 0; i < event.length; i++) {
       const field = event[i];
-      if (i !== DATA_FIELD && typeof field === 'string' && !isStorableText(field)) return wellFormedJson(json);
+      if (i !== storedField && typeof field === 'string' && !isStorableText(field)) return wellFormedJson(json);
     }
   }
   return json;

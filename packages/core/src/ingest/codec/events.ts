@@ -96,12 +96,15 @@ export class BufferFormatError extends Error {
   override name = 'BufferFormatError';
 }
 
+/** The last field of a buffered event: its data as JSON text, already storable (scrubData). */
+const DATA_FIELD = 15;
+
 /**
  * A batch → the text the buffer stores. Every string passes encodeForBuffer: what PostgreSQL
  * would refuse (NUL, lone surrogates) is fixed here, before the api answers 202.
  */
 export function encodeEventBatch(batch: BufferedBatch): string {
-  return encodeForBuffer({ v: EVENTS_FORMAT_VERSION, o: batch.o, a: batch.a, r: batch.r, e: batch.e });
+  return encodeForBuffer({ v: EVENTS_FORMAT_VERSION, o: batch.o, a: batch.a, r: batch.r, e: batch.e }, DATA_FIELD);
 }
 
 const BUFFERED_EVENT_LENGTH = 16;
@@ -119,7 +122,7 @@ function isBufferedEvent(event: unknown): event is BufferedEvent {
     typeof event[1] === 'number' &&
     typeof event[2] === 'string' &&
     typeof event[4] === 'string' &&
-    typeof event[15] === 'string'
+    typeof event[DATA_FIELD] === 'string'
   );
 }
 
@@ -160,7 +163,7 @@ export function appendEventRows(batch: BufferedBatch, rows: EventRow[]): void {
       deviceModel: e[12],
       country: e[13],
       value: e[14],
-      data: e[15],
+      data: e[DATA_FIELD],
     });
   }
 }

@@ -135,7 +135,6 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     await tab.waitForFunction(() => document.querySelector('audio')!.readyState >= 2); // its first sample is ready
     await tab.click('#buy'); // throws a moment later: the crash goes out at once
     await tab.click('#email');
-    await tab.click('#next'); // an SPA navigation, queued
     // The crash went out without waiting for the page to close...
     const crash = await until(
       () => stack.deps.prisma.crashReport.findFirst({ where: { appId: stack.app.app.id } }).then((r) => r ?? undefined),
@@ -143,7 +142,12 @@ describe('@sightline/sdk in the browser (script tag)', () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message}; the page logged: ${said.join(' | ')}`);
     });
-    // ...while the navigation is still queued in the page: closing it is what sends that.
+    // The send the crash started also takes what was queued before it; once it is done,
+    // nothing sends until the page closes or the 60 s timer (waiting for it here keeps a
+    // navigation clicked during that send from riding along with it).
+    await tab.evaluate(() => (window as unknown as { sightline: Pick<SightlineClient, 'flush'> }).sightline.flush());
+    await tab.click('#next'); // an SPA navigation, queued
+    // ...while the navigation stays queued in the page: closing it is what sends that.
     expect(await queuedInPage(tab, 'page_view', { path: '/checkout' })).toBe(1);
     await tab.close({ runBeforeUnload: true }); // pagehide: the queue is sent
 
